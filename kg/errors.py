@@ -1,0 +1,55 @@
+"""The library's exceptions, one small hierarchy.
+
+The command line maps each class to an exit code (see ``kg/cli.py`` and the README):
+:class:`InputError` and its subclasses are the user's to fix (exit 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["KGError", "InputError", "UnknownNameError", "SourceLocation"]
+
+
+class KGError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class SourceLocation:
+    """Where in an input something is: a file and, when known, a line."""
+
+    def __init__(self, path: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+
+class InputError(KGError):
+    """An input the user gave cannot be used: missing or unreadable file, syntax error, bad value.
+
+    ``str(error)`` is one line that names the file (and line) or the value at fault.
+    """
+
+    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+class UnknownNameError(InputError):
+    """A name or identifier given by the user matches nothing; carries the closest matches."""
+
+    def __init__(
+        self,
+        what: str,
+        name: str,
+        suggestions: Sequence[str] = (),
+        location: SourceLocation | None = None,
+    ) -> None:
+        self.what = what
+        self.name = name
+        self.suggestions = list(suggestions)
+        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown {what} {name!r}{hint}", location)

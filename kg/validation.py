@@ -1,0 +1,114 @@
+"""Validation of data against the SHACL shapes (``ontology/shapes.ttl``) with pySHACL.
+
+The result is plain data: a :class:`ValidationReport` of :class:`Finding` rows, each naming the node,
+the property path, the rule (SHACL constraint component) and the shape's message. Warnings (a fact
+without a source) are reported but do not make the data non-conforming.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+
+from kg.namespace import PREFIXES, RDF
+from kg.resources import ONTOLOGY, SHAPES
+
+__all__ = ["Finding", "ValidationReport", "validate", "load_shapes"]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One result of validation: which node broke which rule."""
+
+    severity: str  # "violation", "warning" or "info"
+    focus: str  # the node at fault, as a compact name (entity:parler) or IRI
+    path: str  # the property path, compact, or "" for a node-level rule
+    rule: str  # the SHACL constraint component, e.g. "MinCountConstraintComponent"
+    message: str
+    value: str = ""  # the offending value, when there is one
+    shape: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.focus} {self.path}".strip()
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.severity}: {where}: {self.message}{value} [{self.rule}]"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """All findings of one validation run; ``conforms`` is false when any finding is a violation."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+
+def load_shapes(path: str | Path = SHAPES) -> Graph:
+    """Return the shapes graph."""
+    return Graph().parse(path, format="turtle")
+
+
+def _compact(graph: Graph, term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(term)
+        except Exception:  # noqa: BLE001 - fall back to the full IRI
+            return str(term)
+    return str(term)
+
+
+def validate(data: Graph, *, shapes: Graph | None = None, ontology: str | Path = ONTOLOGY) -> ValidationReport:
+    """Validate a data graph against the shapes, with the ontology's class hierarchy mixed in.
+
+    Examples
+    --------
+    >>> from kg.loading import load
+    >>> validate(load()).conforms
+    True
+    """
+    ontology_graph = Graph().parse(ontology, format="turtle")
+    _, results, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes if shapes is not None else load_shapes(),
+        ont_graph=ontology_graph,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    names = Graph()
+    for prefix, namespace in PREFIXES.items():
+        names.bind(prefix, namespace)
+    severities = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        component = results.value(result, SH.sourceConstraintComponent)
+        findings.append(
+            Finding(
+                severity=severities.get(results.value(result, SH.resultSeverity), "violation"),
+                focus=_compact(names, results.value(result, SH.focusNode)),
+                path=_compact(names, results.value(result, SH.resultPath)),
+                rule=str(component).rsplit("#", 1)[-1] if component else "",
+                message=str(results.value(result, SH.resultMessage) or ""),
+                value=_compact(names, results.value(result, SH.value)),
+                shape=_compact(names, results.value(result, SH.sourceShape))
+                if isinstance(results.value(result, SH.sourceShape), URIRef)
+                else "",
+            )
+        )
+    return ValidationReport(sorted(findings))
