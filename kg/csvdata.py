@@ -24,7 +24,7 @@ from kg.vocabulary import Vocabulary, vocabulary
 
 __all__ = ["TABLES", "CsvDataset", "read_csv_dataset", "csv_to_graph", "csv_paths"]
 
-IDENTIFIER = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -175,7 +175,7 @@ class _Converter:
         value = row.get(column)
         if not IDENTIFIER.match(value):
             raise InputError(
-                f"{column} {value!r} is not a valid identifier (lower-case letters, digits and single '-' or '.')",
+                f"{column} {value!r} is not a valid identifier (lower-case letters and digits, with '-', '.' or '_' inside)",
                 row.location,
             )
         if table and value in self.ids[table]:
@@ -198,6 +198,14 @@ class _Converter:
             raise InputError(f"bad {column} {value!r}: {error}", row.location) from None
         shape = "YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]+hh:mm" if allow_time else "YYYY-MM-DD"
         raise InputError(f"bad {column} {value!r}: expected {shape}", row.location)
+
+    def publication_date(self, row: Row) -> Literal:
+        value = row.get("date")
+        if re.match(r"^\d{4}-(0[1-9]|1[0-2])$", value):
+            return Literal(value, datatype=XSD.gYearMonth)
+        if re.match(r"^\d{4}$", value):
+            return Literal(value, datatype=XSD.gYear)
+        return self.date(row, "date")
 
     def term(self, row: Row, column: str, table: dict, what: str) -> URIRef | None:
         value = row.get(column).lower()
@@ -268,7 +276,7 @@ class _Converter:
         g.add((node, RDF.type, PD.Source))
         g.add((node, DCTERMS.publisher, Literal(row.get("publisher"))))
         g.add((node, DCTERMS.title, Literal(row.get("title"))))
-        g.add((node, DCTERMS.issued, self.date(row, "date")))
+        g.add((node, DCTERMS.issued, self.publication_date(row)))
         g.add((node, SCHEMA.url, self.url(row, "url")))
 
     def entity(self, row: Row) -> None:

@@ -1,0 +1,375 @@
+"""The ``kg`` command: a thin click shell over the library.
+
+Each command parses its arguments, calls one library function and prints the result. Exit codes:
+
+* 0 - success (for ``validate``: the data conforms; warnings may have been printed);
+* 1 - findings: the data violates a SHACL shape (``validate``, ``import``);
+* 2 - bad usage or unreadable input: unknown option, missing or malformed file, bad date, unknown name
+  or service. Nothing is written in that case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import InputError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageFailure(click.ClickException):
+    """A user error: printed as one line, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _fail(error: Exception) -> UsageFailure:
+    return UsageFailure(str(error))
+
+
+def _parse_date(_ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else _raise_format()
+    except ValueError as error:
+        message = str(error) if "format" not in str(error) else "expected YYYY-MM-DD"
+        raise click.BadParameter(f"bad date {value!r}: {message}", param=param) from None
+
+
+def _raise_format():
+    raise ValueError("expected YYYY-MM-DD")
+
+
+def _load(paths, *, ontology: bool = True):
+    from kg.loading import load
+
+    try:
+        return load([Path(p) for p in paths], ontology=ontology)
+    except InputError as error:
+        raise _fail(error) from None
+
+
+data_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pdkg")
+def main() -> None:
+    """Map and stress-test the dependencies between online platforms and their infrastructure providers.
+
+    With no FILES, commands work on the bundled curated dataset (data/pdkg-data.ttl). FILES may be any
+    mix of Turtle (.ttl), N-Triples (.nt), JSON-LD (.jsonld), RDF/XML (.rdf, .owl) and CSV files in
+    the interchange format (or folders of them).
+
+    Exit codes: 0 ok, 1 findings (shape violations), 2 bad usage or unreadable input.
+
+    \b
+    Example:
+      kg demo
+      kg show parler
+    """
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
+
+
+@main.command()
+@click.option("--case", "name", default="parler", show_default=True, help="The platform to show.")
+@click.option("--no-sources", is_flag=True, help="Leave out the source lines.")
+def demo(name: str, no_sources: bool) -> None:
+    """Show a documented case from the bundled dataset: Parler in January 2021 by default.
+
+    Prints what the platform depended on, which providers cut it off and when, what it still had, how
+    it recovered, and what was observed of its availability, each fact with its source.
+
+    \b
+    Example:
+      kg demo
+      kg demo --case "Kiwi Farms" --no-sources
+    """
+    from kg.facts import read_facts
+    from kg.formatting import format_profile
+    from kg.profile import entity_profile
+    from kg.stats import compute_stats
+
+    graph = _load([])
+    facts = read_facts(graph)
+    try:
+        profile = entity_profile(facts, name)
+    except InputError as error:
+        raise _fail(error) from None
+    stats = compute_stats(graph, facts)
+    platforms = sorted({facts.entities[d.dependent].name for d in facts.dependencies.values()
+                        if d.dependent in facts.entities and facts.entities[d.dependent].is_platform})
+    click.echo(
+        f"Bundled dataset: {stats.entities} entities, {stats.dependencies} dependencies, "
+        f"{sum(stats.events_by_kind.values())} events, {stats.sources} sources ({stats.first_date} .. {stats.last_date})."
+    )
+    click.echo(f"Cases: {', '.join(platforms)}\n")
+    click.echo(format_profile(profile, with_sources=not no_sources))
+
+
+@main.command()
+@data_files
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def validate(files: tuple[Path, ...], as_json: bool) -> None:
+    """Validate data against the SHACL shapes (ontology/shapes.ttl).
+
+    Prints each finding with its node, property and rule. Exits 1 if any rule is violated; warnings
+    (such as a fact without a source) are printed but exit 0.
+
+    \b
+    Example:
+      kg validate
+      kg validate my-cases.ttl data/csv/
+    """
+    from kg.formatting import format_validation
+    from kg.validation import validate as run_validation
+
+    report = run_validation(_load(files))
+    if as_json:
+        findings = [finding.__dict__ for finding in report.findings]
+        click.echo(json.dumps({"conforms": report.conforms, "findings": findings}, indent=2))
+    else:
+        click.echo(format_validation(report, label=", ".join(map(str, files)) or "bundled dataset"))
+    sys.exit(EXIT_OK if report.conforms else EXIT_FINDINGS)
+
+
+@main.command()
+@data_files
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+def stats(files: tuple[Path, ...], as_json: bool) -> None:
+    """Count entities by kind, dependencies by service, events, sources, the date range and unsourced facts.
+
+    \b
+    Example:
+      kg stats
+      kg stats --json data/csv/
+    """
+    from kg.formatting import format_stats
+    from kg.stats import compute_stats
+
+    result = compute_stats(_load(files, ontology=False))
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_stats(result))
+
+
+@main.command()
+@data_files
+@click.option(
+    "--format", "rdf_format", type=click.Choice(["turtle", "nt", "jsonld", "xml"]), default="turtle",
+    show_default=True, help="Output syntax.",
+)
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--with-ontology", is_flag=True, help="Include the ontology's triples.")
+@click.option("--direct", is_flag=True, help="Add the shortcut triples (pd:hostedBy...) of queries/direct-dependencies.rq.")
+@click.option("--as-of", callback=_parse_date, help="With --direct: only dependencies active on this date (YYYY-MM-DD).")
+def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
+    """Export data as Turtle, N-Triples, JSON-LD or RDF/XML (deterministic output).
+
+    \b
+    Example:
+      kg export --format jsonld --out parler.jsonld
+      kg export data/csv/ --direct --as-of 2021-01-07 --format nt
+    """
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from kg.export import serialize, write_atomic
+    from kg.loading import load_ontology
+    from kg.queries import derive_direct
+
+    graph = _load(files, ontology=True)
+    if direct:
+        graph += derive_direct(graph, Literal(as_of.isoformat(), datatype=XSD.date) if as_of else None)
+    if not with_ontology:
+        graph -= load_ontology()
+    data = serialize(graph, rdf_format)
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        write_atomic(out, data)
+    except InputError as error:
+        raise _fail(error) from None
+    click.echo(f"wrote {len(graph)} triples to {out}", err=True)
+
+
+@main.command(name="import")
+@click.argument("csv_files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--webdep", type=click.Path(path_type=Path), help="Also import this webdep-us-2023 measurement folder.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
+@click.option(
+    "--format", "rdf_format", type=click.Choice(["turtle", "nt", "jsonld", "xml"]), default="turtle",
+    show_default=True, help="Output syntax.",
+)
+@click.option("--no-validate", is_flag=True, help="Write even if the result violates the shapes.")
+def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
+    """Convert CSV interchange files (see data/README.md) and/or web measurements to RDF.
+
+    The result is validated first; if it violates a shape nothing is written and the exit code is 1.
+    The same input always gives the same bytes.
+
+    \b
+    Example:
+      kg import data/csv/ --out data/pdkg-data.ttl
+      kg import --webdep ../shared/data/webdep-us-2023 --out webdep.ttl
+    """
+    from rdflib import Graph
+
+    from kg.csvdata import csv_to_graph, read_csv_dataset
+    from kg.export import serialize, write_atomic
+    from kg.formatting import format_validation
+    from kg.loading import load_ontology
+    from kg.validation import validate as run_validation
+    from kg.webdep import import_webdep
+
+    if not csv_files and webdep is None:
+        raise UsageFailure("nothing to import: give CSV files or folders, or --webdep FOLDER")
+    graph = Graph()
+    try:
+        if webdep is not None:
+            measured, report = import_webdep(webdep)
+            graph += measured
+            skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(report.skipped.items())) or "none"
+            click.echo(
+                f"webdep: {report.websites} websites, {report.providers} providers, {report.dependencies} "
+                f"dependencies ({report.self_provided} self-provided); {report.duplicates} repeated rows merged; "
+                f"skipped: {skipped}",
+                err=True,
+            )
+        if csv_files:
+            graph += csv_to_graph(read_csv_dataset(csv_files))
+    except InputError as error:
+        raise _fail(error) from None
+    if not no_validate:
+        report = run_validation(graph + load_ontology())
+        if not report.conforms:
+            click.echo(format_validation(report, label="import"), err=True)
+            click.echo(f"not written: {out}", err=True)
+            sys.exit(EXIT_FINDINGS)
+    try:
+        write_atomic(out, serialize(graph, rdf_format))
+    except InputError as error:
+        raise _fail(error) from None
+    click.echo(f"wrote {len(graph)} triples to {out}", err=True)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--data", "-d", "files", multiple=True, type=click.Path(path_type=Path), help="Data file(s) instead of the bundled dataset.")
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+def show(name: str, files, as_json: bool) -> None:
+    """Show everything recorded about one entity: dependencies, what it provides, events, availability.
+
+    NAME is an identifier or a name, in any case ("parler", "Amazon Web Services", "aws").
+
+    \b
+    Example:
+      kg show "Amazon Web Services"
+    """
+    from kg.facts import read_facts
+    from kg.formatting import format_profile
+    from kg.profile import entity_profile
+
+    try:
+        profile = entity_profile(read_facts(_load(files)), name)
+    except InputError as error:
+        raise _fail(error) from None
+    if as_json:
+        click.echo(json.dumps(_profile_json(profile), indent=2, default=str))
+    else:
+        click.echo(format_profile(profile))
+
+
+def _profile_json(profile) -> dict:
+    from dataclasses import asdict
+
+    def dependency(dep):
+        record = asdict(dep)
+        record["iri"] = str(dep.iri)
+        return record
+
+    return {
+        "entity": {**asdict(profile.entity), "iri": str(profile.entity.iri)},
+        "owners": [owner.identifier for owner in profile.owners],
+        "depends_on": [dependency(d) for d in profile.depends_on],
+        "provides": [dependency(d) for d in profile.provides],
+        "timeline": [{"date": e.day.isoformat(), "text": e.text} for e in profile.timeline],
+    }
+
+
+@main.command()
+def services() -> None:
+    """List the service vocabulary: identifiers for CSV and the command line, and what losing one does.
+
+    \b
+    Example:
+      kg services
+    """
+    from kg.formatting import table
+    from kg.vocabulary import vocabulary
+
+    rows = [[s.identifier, s.default_effect, s.label] for s in vocabulary().services.values()]
+    click.echo(table(["service", "losing it", "label"], rows))
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--data", "-d", "files", multiple=True, type=click.Path(path_type=Path), help="Data file(s) instead of the bundled dataset.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter: asOf=YYYY-MM-DD, or an entity (dependent=parler).")
+def query(name, files, params) -> None:
+    """Run one of the shipped SPARQL queries (queries/*.rq), printing CSV; without NAME, list them.
+
+    Parameters are bound, never pasted into the query text.
+
+    \b
+    Example:
+      kg query
+      kg query dependencies-of -p dependent=parler -p asOf=2021-01-07
+    """
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from kg.export import serialize
+    from kg.facts import read_facts
+    from kg.names import NameIndex
+    from kg.queries import available_queries, read_query, run_query
+
+    if name is None:
+        for query_name in available_queries():
+            click.echo(f"{query_name}: {read_query(query_name).purpose}")
+        return
+    graph = _load(files)
+    bindings = {}
+    try:
+        known = read_query(name).variables
+        index = None
+        for param in params:
+            key, _, value = param.partition("=")
+            if key not in known:
+                raise InputError(f"query {name!r} has no parameter {key!r}; it takes {', '.join(sorted(known)) or 'none'}")
+            if key == "asOf":
+                bindings[key] = Literal(_parse_date(None, None, value).isoformat(), datatype=XSD.date)
+            else:
+                index = index or NameIndex(read_facts(graph).entities.values())
+                bindings[key] = index.resolve(value).iri
+        result = run_query(graph, name, **bindings)
+    except (InputError, click.BadParameter) as error:
+        raise _fail(error) from None
+    if result.type == "CONSTRUCT":
+        click.echo(serialize(result.graph, "turtle").decode("utf-8"), nl=False)
+    else:
+        click.echo(result.serialize(format="csv").decode("utf-8"), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,259 @@
+"""Typed records read out of an RDF graph: entities, dependencies, events, observations and their sources.
+
+These plain dataclasses are what analysis and output work on, so neither has to know RDF. Reading is
+one pass per kind of node over the graph's triples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.namespace import DCTERMS, PD, PROV, RDF, RDFS, SCHEMA, identifier_of
+from kg.vocabulary import vocabulary
+
+__all__ = ["Source", "Entity", "Dependency", "Event", "Observation", "Facts", "read_facts", "parse_day"]
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """A publication a fact rests on."""
+
+    date: str  # ISO 8601: YYYY-MM-DD, or YYYY-MM / YYYY when only that is known
+    publisher: str
+    title: str
+    url: str
+    identifier: str
+
+    def cite(self) -> str:
+        """A one-line citation: publisher, date, URL."""
+        return f"{self.publisher}, {self.date or 'undated'}, {self.url}"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An actor: platform, provider or company."""
+
+    identifier: str
+    iri: URIRef
+    name: str
+    kinds: tuple[str, ...]
+    owner: str | None = None
+    country: str | None = None
+    homepage: str | None = None
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def is_platform(self) -> bool:
+        return any(kind in vocabulary().platform_kinds for kind in self.kinds)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """That ``dependent`` obtained ``service`` from ``provider`` on dates ``start <= d < end``."""
+
+    identifier: str
+    iri: URIRef
+    dependent: str
+    provider: str
+    service: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    ended_by: str | None = None  # "provider", "dependent", "unknown"
+    effect: str | None = None  # override: "essential" or "channel"
+    note: str | None = None
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def self_provided(self) -> bool:
+        """Whether the dependent provides this service to itself (self-hosting)."""
+        return self.dependent == self.provider
+
+    def active_on(self, day: dt.date) -> bool:
+        """Whether the dependency holds on ``day`` (start <= day < end; open ends hold).
+
+        Examples
+        --------
+        >>> d = Dependency("d", URIRef("x"), "a", "b", "hosting", dt.date(2020, 1, 1), dt.date(2021, 1, 11))
+        >>> d.active_on(dt.date(2021, 1, 10)), d.active_on(dt.date(2021, 1, 11))
+        (True, False)
+        """
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated cut-off, warning or restoration acting on a dependency."""
+
+    identifier: str
+    iri: URIRef
+    kind: str  # "cut-off", "warning", "restoration"
+    when: dt.date | dt.datetime
+    dependency: str
+    description: str = ""
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def day(self) -> dt.date:
+        """The UTC calendar date of the event."""
+        if isinstance(self.when, dt.datetime):
+            moment = self.when.astimezone(dt.timezone.utc) if self.when.tzinfo else self.when
+            return moment.date()
+        return self.when
+
+
+@dataclass(frozen=True)
+class Observation:
+    """An observed availability status of an actor over ``start <= d < end``."""
+
+    identifier: str
+    actor: str
+    status: str  # "online", "degraded", "offline"
+    start: dt.date
+    end: dt.date | None = None
+    note: str | None = None
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass
+class Facts:
+    """Every record of a graph, keyed by identifier."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    dependencies: dict[str, Dependency] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    observations: dict[str, Observation] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+
+
+def parse_day(value: Literal | None) -> dt.date | None:
+    """Return the date of an ``xsd:date`` literal, or ``None`` when absent or ill-formed."""
+    if value is None:
+        return None
+    python = value.toPython() if isinstance(value, Literal) else value
+    if isinstance(python, dt.datetime):
+        return python.date()
+    return python if isinstance(python, dt.date) else None
+
+
+def _text(graph: Graph, node, predicate) -> str | None:
+    value = graph.value(node, predicate)
+    return str(value) if value is not None else None
+
+
+def read_facts(graph: Graph) -> Facts:
+    """Read every entity, dependency, event, observation and source of ``graph`` into :class:`Facts`."""
+    vocab = vocabulary()
+    facts = Facts()
+    source_nodes = {}
+    for node in graph.subjects(RDF.type, PD.Source):
+        source = Source(
+            date=_text(graph, node, DCTERMS.issued) or "",
+            publisher=_text(graph, node, DCTERMS.publisher) or "",
+            title=_text(graph, node, DCTERMS.title) or "",
+            url=_text(graph, node, SCHEMA.url) or "",
+            identifier=identifier_of(node),
+        )
+        source_nodes[node] = source
+        facts.sources[source.identifier] = source
+
+    cited = defaultdict(list)
+    for subject, target in graph.subject_objects(PROV.wasDerivedFrom):
+        if target in source_nodes:
+            cited[subject].append(source_nodes[target])
+
+    def sources_of(node) -> tuple[Source, ...]:
+        return tuple(sorted(set(cited.get(node, ()))))
+
+    kinds_by_iri = {iri: key for key, iri in vocab.actor_kinds.items()}
+    actor_kinds = defaultdict(set)
+    for kind_iri, key in kinds_by_iri.items():
+        for node in graph.subjects(RDF.type, kind_iri):
+            actor_kinds[node].add(key)
+    for node, kinds in actor_kinds.items():
+        identifier = _text(graph, node, DCTERMS.identifier) or identifier_of(node)
+        owner = graph.value(node, PD.ownedBy)
+        facts.entities[identifier] = Entity(
+            identifier=identifier,
+            iri=node,
+            name=_text(graph, node, RDFS.label) or identifier,
+            kinds=tuple(sorted(kinds)),
+            owner=_entity_id(graph, owner),
+            country=_text(graph, node, PD.countryCode),
+            homepage=_text(graph, node, SCHEMA.url),
+            sources=sources_of(node),
+        )
+
+    services = {service.iri: key for key, service in vocab.services.items()}
+    for node in graph.subjects(RDF.type, PD.Dependency):
+        ending = graph.value(node, PD.endedBy)
+        effect = graph.value(node, PD.effect)
+        dependency = Dependency(
+            identifier=identifier_of(node),
+            iri=node,
+            dependent=_entity_id(graph, graph.value(node, PD.dependent)) or "",
+            provider=_entity_id(graph, graph.value(node, PD.provider)) or "",
+            service=services.get(graph.value(node, PD.service), ""),
+            start=parse_day(graph.value(node, PD.startDate)),
+            end=parse_day(graph.value(node, PD.endDate)),
+            ended_by=_notation(ending),
+            effect=_notation(effect),
+            note=_text(graph, node, PD.note),
+            sources=sources_of(node),
+        )
+        facts.dependencies[dependency.identifier] = dependency
+
+    event_kinds = {iri: key for key, iri in vocab.event_kinds.items()}
+    for kind_iri, kind in event_kinds.items():
+        for node in graph.subjects(RDF.type, kind_iri):
+            when = graph.value(node, PD.date)
+            python = when.toPython() if isinstance(when, Literal) else None
+            if not isinstance(python, (dt.date, dt.datetime)):
+                continue
+            target = graph.value(node, PD.actsOn)
+            event = Event(
+                identifier=identifier_of(node),
+                iri=node,
+                kind=kind,
+                when=python,
+                dependency=identifier_of(target) if target is not None else "",
+                description=_text(graph, node, DCTERMS.description) or "",
+                sources=sources_of(node),
+            )
+            facts.events[event.identifier] = event
+
+    for node in graph.subjects(RDF.type, PD.AvailabilityObservation):
+        start = parse_day(graph.value(node, PD.startDate))
+        status = graph.value(node, PD.status)
+        if start is None or status is None:
+            continue
+        observation = Observation(
+            identifier=identifier_of(node),
+            actor=_entity_id(graph, graph.value(node, PD.observedActor)) or "",
+            status=_notation(status) or "",
+            start=start,
+            end=parse_day(graph.value(node, PD.endDate)),
+            note=_text(graph, node, PD.note),
+            sources=sources_of(node),
+        )
+        facts.observations[observation.identifier] = observation
+    return facts
+
+
+def _notation(term) -> str | None:
+    if term is None:
+        return None
+    try:
+        return vocabulary().notation(term)
+    except KeyError:
+        return identifier_of(term)
+
+
+def _entity_id(graph: Graph, node) -> str | None:
+    if node is None:
+        return None
+    identifier = graph.value(node, DCTERMS.identifier)
+    return str(identifier) if identifier is not None else identifier_of(node)

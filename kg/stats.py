@@ -1,0 +1,83 @@
+"""Summary statistics of a graph: what it holds, by kind and service, over which dates, and what lacks a source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from rdflib import Graph
+
+from kg.facts import Facts, read_facts
+from kg.vocabulary import vocabulary
+
+__all__ = ["Stats", "compute_stats"]
+
+
+@dataclass
+class Stats:
+    """Counts describing a dataset. ``unsourced`` lists the facts that cite no source."""
+
+    triples: int = 0
+    entities: int = 0
+    entities_by_kind: dict[str, int] = field(default_factory=dict)
+    dependencies: int = 0
+    dependencies_by_service: dict[str, int] = field(default_factory=dict)
+    open_dependencies: int = 0
+    ended_by: dict[str, int] = field(default_factory=dict)
+    self_provided: int = 0
+    provider_to_provider: int = 0
+    events_by_kind: dict[str, int] = field(default_factory=dict)
+    observations: int = 0
+    sources: int = 0
+    unused_sources: list[str] = field(default_factory=list)
+    first_date: str | None = None
+    last_date: str | None = None
+    unsourced: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The statistics as JSON-ready data."""
+        return asdict(self)
+
+
+def compute_stats(graph: Graph, facts: Facts | None = None) -> Stats:
+    """Count what ``graph`` holds.
+
+    Examples
+    --------
+    >>> from kg.loading import load
+    >>> stats = compute_stats(load())
+    >>> stats.dependencies_by_service["hosting"] > 0 and not stats.unsourced
+    True
+    """
+    facts = facts or read_facts(graph)
+    platform_kinds = set(vocabulary().platform_kinds)
+    kinds = Counter(kind for entity in facts.entities.values() for kind in entity.kinds)
+    platforms = {e.identifier for e in facts.entities.values() if platform_kinds & set(e.kinds)}
+    dependencies = list(facts.dependencies.values())
+    dates: list[dt.date] = [d for dep in dependencies for d in (dep.start, dep.end) if d]
+    dates += [event.day for event in facts.events.values()]
+    dates += [d for obs in facts.observations.values() for d in (obs.start, obs.end) if d]
+    cited = {s.identifier for records in (facts.entities, facts.dependencies, facts.events, facts.observations)
+             for record in records.values() for s in record.sources}
+    unsourced = [f"dependency:{d.identifier}" for d in dependencies if not d.sources]
+    unsourced += [f"event:{e.identifier}" for e in facts.events.values() if not e.sources]
+    unsourced += [f"observation:{o.identifier}" for o in facts.observations.values() if not o.sources]
+    return Stats(
+        triples=len(graph),
+        entities=len(facts.entities),
+        entities_by_kind=dict(sorted(kinds.items())),
+        dependencies=len(dependencies),
+        dependencies_by_service=dict(sorted(Counter(d.service for d in dependencies).items())),
+        open_dependencies=sum(d.end is None for d in dependencies),
+        ended_by=dict(sorted(Counter(d.ended_by or "unknown" for d in dependencies if d.end).items())),
+        self_provided=sum(d.self_provided for d in dependencies),
+        provider_to_provider=sum(d.dependent not in platforms and not d.self_provided for d in dependencies),
+        events_by_kind=dict(sorted(Counter(e.kind for e in facts.events.values()).items())),
+        observations=len(facts.observations),
+        sources=len(facts.sources),
+        unused_sources=sorted(set(facts.sources) - cited),
+        first_date=min(dates).isoformat() if dates else None,
+        last_date=max(dates).isoformat() if dates else None,
+        unsourced=sorted(unsourced),
+    )
