@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -37,17 +38,16 @@ def _fail(error: Exception) -> UsageFailure:
 
 
 def _parse_date(_ctx, param, value):
+    """Parse YYYY-MM-DD, failing with one line that names the option and the value."""
     if value is None:
         return None
+    where = f" for {param.opts[0]}" if param is not None else ""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise UsageFailure(f"bad date {value!r}{where}: expected YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _raise_format()
+        return dt.date.fromisoformat(value)
     except ValueError as error:
-        message = str(error) if "format" not in str(error) else "expected YYYY-MM-DD"
-        raise click.BadParameter(f"bad date {value!r}: {message}", param=param) from None
-
-
-def _raise_format():
-    raise ValueError("expected YYYY-MM-DD")
+        raise UsageFailure(f"bad date {value!r}{where}: {error}") from None
 
 
 def _load(paths, *, ontology: bool = True):
@@ -107,11 +107,17 @@ def demo(name: str, no_sources: bool) -> None:
     except InputError as error:
         raise _fail(error) from None
     stats = compute_stats(graph, facts)
-    platforms = sorted({facts.entities[d.dependent].name for d in facts.dependencies.values()
-                        if d.dependent in facts.entities and facts.entities[d.dependent].is_platform})
+    platforms = sorted(
+        {
+            facts.entities[d.dependent].name
+            for d in facts.dependencies.values()
+            if d.dependent in facts.entities and facts.entities[d.dependent].is_platform
+        }
+    )
     click.echo(
         f"Bundled dataset: {stats.entities} entities, {stats.dependencies} dependencies, "
-        f"{sum(stats.events_by_kind.values())} events, {stats.sources} sources ({stats.first_date} .. {stats.last_date})."
+        f"{sum(stats.events_by_kind.values())} events, {stats.sources} sources "
+        f"({stats.first_date} .. {stats.last_date})."
     )
     click.echo(f"Cases: {', '.join(platforms)}\n")
     click.echo(format_profile(profile, with_sources=not no_sources))
@@ -164,13 +170,21 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
 @main.command()
 @data_files
 @click.option(
-    "--format", "rdf_format", type=click.Choice(["turtle", "nt", "jsonld", "xml"]), default="turtle",
-    show_default=True, help="Output syntax.",
+    "--format",
+    "rdf_format",
+    type=click.Choice(["turtle", "nt", "jsonld", "xml"]),
+    default="turtle",
+    show_default=True,
+    help="Output syntax.",
 )
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 @click.option("--with-ontology", is_flag=True, help="Include the ontology's triples.")
-@click.option("--direct", is_flag=True, help="Add the shortcut triples (pd:hostedBy...) of queries/direct-dependencies.rq.")
-@click.option("--as-of", callback=_parse_date, help="With --direct: only dependencies active on this date (YYYY-MM-DD).")
+@click.option(
+    "--direct", is_flag=True, help="Add the shortcut triples (pd:hostedBy...) of queries/direct-dependencies.rq."
+)
+@click.option(
+    "--as-of", callback=_parse_date, help="With --direct: only dependencies active on this date (YYYY-MM-DD)."
+)
 def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     """Export data as Turtle, N-Triples, JSON-LD or RDF/XML (deterministic output).
 
@@ -186,11 +200,14 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     from kg.loading import load_ontology
     from kg.queries import derive_direct
 
-    graph = _load(files, ontology=True)
-    if direct:
-        graph += derive_direct(graph, Literal(as_of.isoformat(), datatype=XSD.date) if as_of else None)
-    if not with_ontology:
-        graph -= load_ontology()
+    graph = _load(files, ontology=False)
+    if direct or with_ontology:
+        ontology = load_ontology()
+        if direct:
+            when = Literal(as_of.isoformat(), datatype=XSD.date) if as_of else None
+            graph += derive_direct(graph + ontology, when)
+        if with_ontology:
+            graph += ontology
     data = serialize(graph, rdf_format)
     if out is None:
         click.echo(data.decode("utf-8"), nl=False)
@@ -207,8 +224,12 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
 @click.option("--webdep", type=click.Path(path_type=Path), help="Also import this webdep-us-2023 measurement folder.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
 @click.option(
-    "--format", "rdf_format", type=click.Choice(["turtle", "nt", "jsonld", "xml"]), default="turtle",
-    show_default=True, help="Output syntax.",
+    "--format",
+    "rdf_format",
+    type=click.Choice(["turtle", "nt", "jsonld", "xml"]),
+    default="turtle",
+    show_default=True,
+    help="Output syntax.",
 )
 @click.option("--no-validate", is_flag=True, help="Write even if the result violates the shapes.")
 def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
@@ -264,7 +285,14 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
 
 @main.command()
 @click.argument("name")
-@click.option("--data", "-d", "files", multiple=True, type=click.Path(path_type=Path), help="Data file(s) instead of the bundled dataset.")
+@click.option(
+    "--data",
+    "-d",
+    "files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Data file(s) instead of the bundled dataset.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 def show(name: str, files, as_json: bool) -> None:
     """Show everything recorded about one entity: dependencies, what it provides, events, availability.
@@ -323,9 +351,22 @@ def services() -> None:
 
 @main.command()
 @click.argument("name", required=False)
-@click.option("--data", "-d", "files", multiple=True, type=click.Path(path_type=Path), help="Data file(s) instead of the bundled dataset.")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="A query parameter: asOf=YYYY-MM-DD, or an entity (dependent=parler).")
+@click.option(
+    "--data",
+    "-d",
+    "files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Data file(s) instead of the bundled dataset.",
+)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter: asOf=YYYY-MM-DD, or an entity (dependent=parler).",
+)
 def query(name, files, params) -> None:
     """Run one of the shipped SPARQL queries (queries/*.rq), printing CSV; without NAME, list them.
 
@@ -356,14 +397,16 @@ def query(name, files, params) -> None:
         for param in params:
             key, _, value = param.partition("=")
             if key not in known:
-                raise InputError(f"query {name!r} has no parameter {key!r}; it takes {', '.join(sorted(known)) or 'none'}")
+                raise InputError(
+                    f"query {name!r} has no parameter {key!r}; it takes {', '.join(sorted(known)) or 'none'}"
+                )
             if key == "asOf":
                 bindings[key] = Literal(_parse_date(None, None, value).isoformat(), datatype=XSD.date)
             else:
                 index = index or NameIndex(read_facts(graph).entities.values())
                 bindings[key] = index.resolve(value).iri
         result = run_query(graph, name, **bindings)
-    except (InputError, click.BadParameter) as error:
+    except InputError as error:
         raise _fail(error) from None
     if result.type == "CONSTRUCT":
         click.echo(serialize(result.graph, "turtle").decode("utf-8"), nl=False)

@@ -22,7 +22,7 @@ from kg.errors import InputError, SourceLocation, UnknownNameError
 from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, WD, XSD, data_iri
 from kg.vocabulary import Vocabulary, vocabulary
 
-__all__ = ["TABLES", "CsvDataset", "read_csv_dataset", "csv_to_graph", "csv_paths"]
+__all__ = ["TABLES", "CsvDataset", "csv_paths", "csv_to_graph", "read_csv_dataset"]
 
 IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -175,7 +175,8 @@ class _Converter:
         value = row.get(column)
         if not IDENTIFIER.match(value):
             raise InputError(
-                f"{column} {value!r} is not a valid identifier (lower-case letters and digits, with '-', '.' or '_' inside)",
+                f"{column} {value!r} is not a valid identifier "
+                "(lower-case letters and digits, with '-', '.' or '_' inside)",
                 row.location,
             )
         if table and value in self.ids[table]:
@@ -289,7 +290,9 @@ class _Converter:
         if not kinds:
             raise InputError("entity kind is empty", row.location)
         for kind in kinds:
-            g.add((node, RDF.type, self.term(Row({"kind": kind}, row.location), "kind", self.vocab.actor_kinds, "kind")))
+            g.add(
+                (node, RDF.type, self.term(Row({"kind": kind}, row.location), "kind", self.vocab.actor_kinds, "kind"))
+            )
         g.add((node, RDFS.label, Literal(row.get("name"))))
         g.add((node, DCTERMS.identifier, Literal(identifier)))
         owner = self.reference(row, "owner", "entities", required=False)
@@ -378,9 +381,7 @@ class _Converter:
         self.sources(row, node)
 
 
-def csv_to_graph(
-    dataset: CsvDataset, *, vocab: Vocabulary | None = None, known_entities: Iterable[str] = ()
-) -> Graph:
+def csv_to_graph(dataset: CsvDataset, *, vocab: Vocabulary | None = None, known_entities: Iterable[str] = ()) -> Graph:
     """Convert a :class:`CsvDataset` to an RDF graph of data (no ontology triples).
 
     ``known_entities`` are entity identifiers defined elsewhere (in RDF files loaded alongside) that

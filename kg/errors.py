@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["KGError", "InputError", "UnknownNameError", "SourceLocation"]
+__all__ = ["InputError", "KGError", "SourceLocation", "UnknownNameError"]
 
 
 class KGError(Exception):

@@ -16,7 +16,7 @@ from rdflib import Graph
 from kg.errors import InputError, SourceLocation
 from kg.namespace import PREFIXES
 
-__all__ = ["EXPORT_FORMATS", "serialize", "write_atomic", "with_prefixes"]
+__all__ = ["EXPORT_FORMATS", "serialize", "with_prefixes", "write_atomic"]
 
 #: Format names accepted by :func:`serialize`, and the rdflib serialiser for each.
 EXPORT_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "pretty-xml"}

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from kg.namespace import DCTERMS, PD, PROV, RDF, RDFS, SCHEMA, identifier_of
 from kg.vocabulary import vocabulary
 
-__all__ = ["Source", "Entity", "Dependency", "Event", "Observation", "Facts", "read_facts", "parse_day"]
+__all__ = ["Dependency", "Entity", "Event", "Facts", "Observation", "Source", "parse_day", "read_facts"]
 
 
 @dataclass(frozen=True, order=True)
@@ -100,7 +100,7 @@ class Event:
     def day(self) -> dt.date:
         """The UTC calendar date of the event."""
         if isinstance(self.when, dt.datetime):
-            moment = self.when.astimezone(dt.timezone.utc) if self.when.tzinfo else self.when
+            moment = self.when.astimezone(dt.UTC) if self.when.tzinfo else self.when
             return moment.date()
         return self.when
 

@@ -12,7 +12,7 @@ from kg.profile import Profile
 from kg.stats import Stats
 from kg.validation import ValidationReport
 
-__all__ = ["table", "format_profile", "format_stats", "format_validation"]
+__all__ = ["format_profile", "format_stats", "format_validation", "table"]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -28,7 +28,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -48,7 +48,10 @@ def format_profile(profile: Profile, *, with_sources: bool = True) -> str:
     if entity.country:
         lines.append(f"country: {entity.country}")
     if profile.depends_on:
-        lines += ["", f"Depends on ({len(profile.depends_on)} dependencies; a period runs from start to the day before end):"]
+        lines += [
+            "",
+            f"Depends on ({len(profile.depends_on)} dependencies; a period runs from start to the day before end):",
+        ]
         rows = []
         for dep in profile.depends_on:
             who = "itself (self-provided)" if dep.self_provided else profile.name(dep.provider)

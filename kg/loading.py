@@ -61,7 +61,7 @@ def _first_bad_ntriples_line(path: Path) -> int | None:
             if line.strip() and not line.lstrip().startswith("#"):
                 try:
                     Graph().parse(data=line, format="nt")
-                except Exception:  # noqa: BLE001 - any failure marks the line
+                except Exception:
                     return number
     return None
 
@@ -73,7 +73,8 @@ def parse_rdf(graph: Graph, path: Path, rdf_format: str) -> None:
     try:
         graph.parse(path, format=rdf_format)
     except BadSyntax as error:
-        raise InputError(f"Turtle syntax error: {error.message}", SourceLocation(str(path), error.lines + 1)) from None
+        why = getattr(error, "_why", None) or str(error).splitlines()[0]
+        raise InputError(f"Turtle syntax error: {why}", SourceLocation(str(path), error.lines + 1)) from None
     except ParserError as error:
         line = _first_bad_ntriples_line(path) if rdf_format == "nt" else None
         raise InputError(f"syntax error: {error}", SourceLocation(str(path), line)) from None
@@ -86,7 +87,7 @@ def parse_rdf(graph: Graph, path: Path, rdf_format: str) -> None:
         raise InputError(f"not UTF-8 text ({error.reason})", SourceLocation(str(path))) from None
     except OSError as error:
         raise InputError(error.strerror or str(error), SourceLocation(str(path))) from None
-    except Exception as error:  # noqa: BLE001 - rdflib raises many types for bad input
+    except Exception as error:
         raise InputError(f"cannot parse as {rdf_format}: {error}", SourceLocation(str(path))) from None
 
 

@@ -13,8 +13,10 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, Defi
 __all__ = [
     "DATA",
     "DCTERMS",
+    "ONTOLOGY_IRI",
     "OWL",
     "PD",
+    "PREFIXES",
     "PROV",
     "RDF",
     "RDFS",
@@ -24,8 +26,6 @@ __all__ = [
     "XSD",
     "data_iri",
     "identifier_of",
-    "ONTOLOGY_IRI",
-    "PREFIXES",
 ]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/pdkg/ontology")

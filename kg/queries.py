@@ -16,7 +16,7 @@ from rdflib.query import Result
 from kg.errors import InputError, UnknownNameError
 from kg.resources import QUERIES
 
-__all__ = ["Query", "available_queries", "read_query", "run_query", "derive_direct"]
+__all__ = ["Query", "available_queries", "derive_direct", "read_query", "run_query"]
 
 
 @dataclass(frozen=True)

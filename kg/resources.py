@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ONTOLOGY", "SHAPES", "QUERIES", "DATA", "BUNDLED_DATASET", "BUNDLED_CSV", "resource_dir"]
+__all__ = ["BUNDLED_CSV", "BUNDLED_DATASET", "DATA", "ONTOLOGY", "QUERIES", "SHAPES", "resource_dir"]
 
 _PACKAGE = Path(__file__).resolve().parent
 

@@ -58,8 +58,12 @@ def compute_stats(graph: Graph, facts: Facts | None = None) -> Stats:
     dates: list[dt.date] = [d for dep in dependencies for d in (dep.start, dep.end) if d]
     dates += [event.day for event in facts.events.values()]
     dates += [d for obs in facts.observations.values() for d in (obs.start, obs.end) if d]
-    cited = {s.identifier for records in (facts.entities, facts.dependencies, facts.events, facts.observations)
-             for record in records.values() for s in record.sources}
+    cited = {
+        s.identifier
+        for records in (facts.entities, facts.dependencies, facts.events, facts.observations)
+        for record in records.values()
+        for s in record.sources
+    }
     unsourced = [f"dependency:{d.identifier}" for d in dependencies if not d.sources]
     unsourced += [f"event:{e.identifier}" for e in facts.events.values() if not e.sources]
     unsourced += [f"observation:{o.identifier}" for o in facts.observations.values() if not o.sources]

@@ -17,7 +17,7 @@ from rdflib.namespace import SH
 from kg.namespace import PREFIXES, RDF
 from kg.resources import ONTOLOGY, SHAPES
 
-__all__ = ["Finding", "ValidationReport", "validate", "load_shapes"]
+__all__ = ["Finding", "ValidationReport", "load_shapes", "validate"]
 
 
 @dataclass(frozen=True, order=True)
@@ -68,7 +68,7 @@ def _compact(graph: Graph, term) -> str:
     if isinstance(term, URIRef):
         try:
             return graph.namespace_manager.normalizeUri(term)
-        except Exception:  # noqa: BLE001 - fall back to the full IRI
+        except Exception:
             return str(term)
     return str(term)
 

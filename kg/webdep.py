@@ -6,9 +6,10 @@ authorities, each row marked ``Pvt`` (the site's own infrastructure), ``Third`` 
 
 * every website becomes a ``website`` entity whose identifier is its domain;
 * a ``Third`` or ``unknown`` row becomes a dependency on the provider, whose measured name is
-  normalised through ``kg/webdep-aliases.csv`` and ``kg/webdep-providers.csv`` (so ``amazon.com`` DNS, ``cloudfront`` CDN and the
-  ``amazon`` CA all become ``aws``, the identifier the curated dataset uses) or, when it is not listed
-  there, lower-cased into an identifier of its own; the measured spelling is kept in
+  normalised through ``kg/webdep-aliases.csv`` and ``kg/webdep-providers.csv`` (so ``amazon.com``
+  DNS, ``cloudfront`` CDN and the ``amazon`` CA all become ``aws``, the identifier the curated
+  dataset uses) or, when it is not listed there, lower-cased into an identifier of its own; the
+  measured spelling is kept in
   ``pd:measuredName``;
 * a ``Pvt`` row becomes a self-provided dependency (the site is its own provider): an alternative no
   outside provider can cut;
@@ -34,7 +35,7 @@ from kg.errors import InputError, SourceLocation
 from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD, data_iri
 from kg.vocabulary import vocabulary
 
-__all__ = ["ImportReport", "import_webdep", "provider_aliases", "FILES"]
+__all__ = ["FILES", "ImportReport", "import_webdep", "provider_aliases"]
 
 #: The measurement files read, with the service each one measures.
 FILES = {"dns.csv": "dns", "cdn.csv": "cdn", "ca.csv": "certificate-authority"}
@@ -128,9 +129,13 @@ def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
         graph.bind(prefix, namespace)
     source = data_iri("source", SOURCE_ID)
     graph.add((source, RDF.type, PD.Source))
-    graph.add((source, DCTERMS.publisher, Literal("Aqsa Kashaf, Vyas Sekar and Yuvraj Agarwal (GitHub AqsaKashaf/Webdep)")))
+    graph.add(
+        (source, DCTERMS.publisher, Literal("Aqsa Kashaf, Vyas Sekar and Yuvraj Agarwal (GitHub AqsaKashaf/Webdep)"))
+    )
     graph.add((source, DCTERMS.issued, Literal("2023-06", datatype=XSD.gYearMonth)))
-    graph.add((source, DCTERMS.title, Literal("Webdep: DNS, CDN and CA dependencies of top US websites (CrUX, April 2023)")))
+    graph.add(
+        (source, DCTERMS.title, Literal("Webdep: DNS, CDN and CA dependencies of top US websites (CrUX, April 2023)"))
+    )
     graph.add((source, SCHEMA.url, Literal("https://github.com/AqsaKashaf/Webdep", datatype=XSD.anyURI)))
 
     websites: set[str] = set()
@@ -147,7 +152,7 @@ def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
             graph.add((node, PROV.wasDerivedFrom, source))
         return identifier
 
-    for number, row in _read_rows(folder / "websites.csv"):
+    for _line, row in _read_rows(folder / "websites.csv"):
         report.rows["websites.csv"] += 1
         if len(row) < 2 or not row[1].strip():
             report.skipped["no domain"] += 1
@@ -156,7 +161,7 @@ def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
 
     seen: set[str] = set()
     for filename, service in FILES.items():
-        for number, row in _read_rows(folder / filename):
+        for _line, row in _read_rows(folder / filename):
             report.rows[filename] += 1
             fields = [value.strip() for value in row]
             # ca.csv rows sometimes carry the OCSP responder host as an extra third column.

@@ -1,0 +1,227 @@
+"""The kg command: each command on real data, and every error path with its exit code and message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+MINI = Path(__file__).resolve().parent / "data" / "mini"
+EXAMPLES = Path(__file__).resolve().parent.parent / "ontology" / "examples"
+
+
+def test_demo_shows_the_parler_case(invoke):
+    result = invoke("demo")
+    assert result.exit_code == EXIT_OK
+    out = result.output
+    assert "Parler [parler]" in out
+    for line in (
+        "app-store-android  Google Play",
+        "app-store-ios      Apple App Store",
+        "hosting            Amazon Web Services",
+    ):
+        assert line in out
+    assert "2021-01-11  hosting from Amazon Web Services ends (cut off by the provider)" in out
+    assert "2021-02-15  starts using SkySilk for hosting" in out
+    assert "observed offline until 2021-02-15" in out
+    assert "source: BuzzFeed News, 2021-01-09, https://www.buzzfeednews.com/" in out
+
+
+def test_demo_other_case_and_unknown_case(invoke):
+    assert "Kiwi Farms [kiwi-farms]" in invoke("demo", "--case", "kiwi farms", "--no-sources").output
+    result = invoke("demo", "--case", "Parlr")
+    assert result.exit_code == EXIT_USAGE
+    assert (
+        result.output.strip() == "Error: unknown entity 'Parlr'; did you mean 'parler', 'Parler'?"
+        or "unknown entity 'Parlr'; did you mean" in result.output
+    )
+
+
+def test_validate_bundled_data(invoke):
+    result = invoke("validate")
+    assert result.exit_code == EXIT_OK
+    assert "bundled dataset conforms: 0 violation(s), 0 warning(s)" in result.output
+
+
+def test_validate_reports_node_and_rule_and_exits_1(invoke):
+    result = invoke("validate", EXAMPLES / "invalid" / "missing-provider.ttl")
+    assert result.exit_code == EXIT_FINDINGS
+    assert "violation: dependency:no-provider pd:provider: A dependency has exactly one provider" in result.output
+    assert "[MinCountConstraintComponent]" in result.output
+
+
+def test_validate_warnings_exit_0(invoke):
+    result = invoke("validate", EXAMPLES / "invalid" / "unsourced-dependency.ttl")
+    assert result.exit_code == EXIT_OK
+    assert "warning: dependency:unsourced prov:wasDerivedFrom" in result.output
+
+
+def test_validate_json(invoke):
+    result = invoke("validate", "--json", EXAMPLES / "invalid" / "end-before-start.ttl")
+    assert result.exit_code == EXIT_FINDINGS
+    document = json.loads(result.output)
+    assert document["conforms"] is False
+    assert document["findings"][0]["rule"] == "LessThanOrEqualsConstraintComponent"
+
+
+def test_stats(invoke):
+    result = invoke("stats", "--json")
+    assert result.exit_code == EXIT_OK
+    stats = json.loads(result.output)
+    assert stats["dependencies_by_service"]["hosting"] >= 10
+    assert stats["unsourced"] == [] and stats["first_date"] <= "2010-12-01"
+    text = invoke("stats", MINI).output
+    assert "dependencies: 5 (3 open, 1 self-provided, 1 between providers)" in text
+    assert "date range: 2019-05-01 .. 2021-02-15" in text
+
+
+@pytest.mark.parametrize("rdf_format", ["turtle", "nt", "jsonld", "xml"])
+def test_export_formats_round_trip(invoke, tmp_path, rdf_format):
+    from rdflib.compare import isomorphic
+
+    from kg.loading import load
+
+    suffix = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld", "xml": ".rdf"}[rdf_format]
+    out = tmp_path / f"out{suffix}"
+    result = invoke("export", MINI, "--format", rdf_format, "--out", out)
+    assert result.exit_code == EXIT_OK
+    assert isomorphic(load([out], ontology=False), load([MINI], ontology=False))
+
+
+def test_export_direct_triples(invoke):
+    result = invoke("export", "--direct", "--as-of", "2021-01-07", "--format", "nt")
+    assert result.exit_code == EXIT_OK
+    aws = "<https://w3id.org/pdkg/id/entity/aws>"
+    assert (
+        f"<https://w3id.org/pdkg/id/entity/parler> <https://w3id.org/pdkg/ontology#hostedBy> {aws} ." in result.output
+    )
+    assert "<https://w3id.org/pdkg/id/entity/skysilk>" not in result.output.split("#hostedBy>")[1].split("\n")[0]
+
+
+def test_import_csv_and_webdep_write_turtle(invoke, tmp_path):
+    out = tmp_path / "mini.ttl"
+    result = invoke("import", MINI, "--out", out)
+    assert result.exit_code == EXIT_OK, result.output
+    assert out.read_text().startswith("@prefix")
+
+
+# -- error paths: one clear line, exit 2, nothing written ------------------------------------------
+
+
+def assert_usage_error(result, *fragments):
+    assert result.exit_code == EXIT_USAGE, result.output
+    message = result.output.strip()
+    assert message.count("\n") == 0, message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_missing_file(invoke, tmp_path):
+    assert_usage_error(invoke("validate", tmp_path / "nope.ttl"), "nope.ttl: no such file")
+
+
+def test_syntax_error_names_file_and_line(invoke, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b .\n")
+    assert_usage_error(invoke("stats", bad), "bad.ttl:3: Turtle syntax error")
+
+
+def test_bad_date_option(invoke):
+    assert_usage_error(invoke("export", "--direct", "--as-of", "2021-02-30"), "bad date '2021-02-30'", "--as-of")
+    assert_usage_error(invoke("export", "--direct", "--as-of", "yesterday"), "bad date 'yesterday'")
+
+
+def test_bad_date_in_csv(invoke, tmp_path):
+    folder = tmp_path / "case"
+    shutil.copytree(MINI, folder)
+    text = (folder / "dependencies.csv").read_text().replace("2019-05-01", "2019-13-01")
+    (folder / "dependencies.csv").write_text(text)
+    out = tmp_path / "out.ttl"
+    assert_usage_error(invoke("import", folder, "--out", out), "dependencies.csv:2: bad start '2019-13-01'")
+    assert not out.exists()
+
+
+def test_unknown_service(invoke, tmp_path):
+    folder = tmp_path / "case"
+    shutil.copytree(MINI, folder)
+    (folder / "dependencies.csv").write_text(
+        (folder / "dependencies.csv").read_text().replace(",hosting,", ",hostin,", 1)
+    )
+    assert_usage_error(
+        invoke("validate", folder), "dependencies.csv:2: unknown service 'hostin'; did you mean 'hosting'"
+    )
+
+
+def test_unknown_name(invoke):
+    assert_usage_error(
+        invoke("show", "Amazon Web Service"),
+        "unknown entity 'Amazon Web Service'",
+        "did you mean 'Amazon Web Services'",
+    )
+
+
+def test_unknown_option_and_format_exit_2(invoke):
+    assert invoke("export", "--format", "yaml").exit_code == EXIT_USAGE
+    assert invoke("stats", "--frobnicate").exit_code == EXIT_USAGE
+
+
+def test_import_with_violations_writes_nothing_and_exits_1(invoke, tmp_path):
+    folder = tmp_path / "case"
+    shutil.copytree(MINI, folder)
+    text = (folder / "dependencies.csv").read_text().replace("2019-05-01,2021-01-11", "2021-05-01,2021-01-11")
+    (folder / "dependencies.csv").write_text(text)
+    out = tmp_path / "out.ttl"
+    out.write_text("previous content\n")
+    result = invoke("import", folder, "--out", out)
+    assert result.exit_code == EXIT_FINDINGS
+    assert "LessThanOrEqualsConstraintComponent" in result.output
+    assert out.read_text() == "previous content\n"
+    assert list(tmp_path.glob(".out.ttl.*")) == []
+
+
+def test_output_into_missing_folder_is_usage_error(invoke, tmp_path):
+    assert_usage_error(
+        invoke("export", MINI, "--out", tmp_path / "no" / "such" / "x.ttl"), "output folder does not exist"
+    )
+
+
+def test_import_needs_input(invoke, tmp_path):
+    assert_usage_error(invoke("import", "--out", tmp_path / "x.ttl"), "nothing to import")
+
+
+def test_show_entity_and_json(invoke):
+    result = invoke("show", "aws")
+    assert result.exit_code == EXIT_OK
+    assert "Amazon Web Services [aws]" in result.output and "owned by: Amazon.com, Inc. [amazon]" in result.output
+    assert "Parler" in result.output and "WikiLeaks" in result.output
+    document = json.loads(invoke("show", "Parler", "--json").output)
+    assert document["entity"]["identifier"] == "parler"
+
+
+def test_services_lists_the_vocabulary(invoke):
+    out = invoke("services").output
+    for line in ("hosting ", "registrar", "app-store-ios", "sms"):
+        assert line in out
+    assert "essential" in out and "channel" in out
+
+
+def test_query_binds_parameters(invoke):
+    result = invoke("query", "dependencies-of", "-p", "dependent=parler", "-p", "asOf=2021-01-07")
+    assert result.exit_code == EXIT_OK
+    assert "entity/aws" in result.output and "entity/skysilk" not in result.output
+    # A hostile value is a name to look up, not SPARQL to run.
+    assert_usage_error(invoke("query", "dependencies-of", "-p", "dependent=x> } DROP ALL #"), "unknown entity")
+    assert_usage_error(invoke("query", "dependencies-of", "-p", "when=2021-01-07"), "has no parameter 'when'")
+    assert "cut-offs:" in invoke("query").output
+
+
+def test_every_command_documents_an_example(runner):
+    from kg.cli import main
+
+    for name in main.commands:
+        help_text = runner.invoke(main, [name, "--help"]).output
+        assert "Example:" in help_text and f"kg {name}" in help_text, name
