@@ -68,6 +68,12 @@ def serialize(graph: Graph, rdf_format: str = "turtle") -> bytes:
     return ordered.serialize(format=EXPORT_FORMATS[rdf_format], encoding="utf-8")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically: all of it or, on failure, nothing (the old file stays)."""
     target = Path(path)
@@ -80,6 +86,7 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

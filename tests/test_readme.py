@@ -1,0 +1,64 @@
+"""README.md stays true: its command reference is the current --help, and CI runs its two commands.
+
+Run this file directly (``python tests/test_readme.py``) to regenerate the command reference.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+START, END = "<!-- cli-reference:start -->", "<!-- cli-reference:end -->"
+
+
+def render_cli_reference() -> str:
+    from kg.cli import main
+
+    runner = CliRunner()
+    parts = []
+    for args in [[], *([name] for name in sorted(main.commands))]:
+        output = runner.invoke(main, [*args, "--help"], prog_name="kg", terminal_width=100).output
+        title = "kg" if not args else f"kg {args[0]}"
+        parts.append(f"### `{title}`\n\n```\n{output.rstrip()}\n```\n")
+    return "\n".join(parts)
+
+
+def readme_commands() -> tuple[str, str]:
+    commands = re.findall(r"^    (python3 -m venv .*)$", README.read_text(), re.M)
+    assert len(commands) == 2, commands
+    return commands[0], commands[1]
+
+
+def test_command_reference_is_current():
+    text = README.read_text()
+    current = text[text.index(START) + len(START) : text.index(END)].strip()
+    assert current == render_cli_reference().strip(), "run: python tests/test_readme.py"
+
+
+def test_demo_and_test_commands_are_what_ci_runs():
+    demo, tests = readme_commands()
+    assert demo.endswith("kg demo") and "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert demo in ci and tests in ci
+
+
+def test_every_command_and_exit_code_is_documented():
+    from kg.cli import main
+
+    text = README.read_text()
+    for name in main.commands:
+        assert f"### `kg {name}`" in text
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in text
+
+
+if __name__ == "__main__":
+    text = README.read_text()
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(f"{head}{START}\n{render_cli_reference()}\n{END}{tail}")
+    print(f"updated {README}")
