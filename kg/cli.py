@@ -59,6 +59,14 @@ def _load(paths, *, ontology: bool = True):
         raise _fail(error) from None
 
 
+format_option = click.option(
+    "--format",
+    "rdf_format",
+    type=click.Choice(["turtle", "nt", "jsonld", "xml"]),
+    default="turtle",
+    show_default=True,
+    help="Output syntax.",
+)
 data_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
 
 
@@ -169,14 +177,7 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
 
 @main.command()
 @data_files
-@click.option(
-    "--format",
-    "rdf_format",
-    type=click.Choice(["turtle", "nt", "jsonld", "xml"]),
-    default="turtle",
-    show_default=True,
-    help="Output syntax.",
-)
+@format_option
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 @click.option("--with-ontology", is_flag=True, help="Include the ontology's triples.")
 @click.option(
@@ -223,14 +224,7 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
 @click.argument("csv_files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--webdep", type=click.Path(path_type=Path), help="Also import this webdep-us-2023 measurement folder.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
-@click.option(
-    "--format",
-    "rdf_format",
-    type=click.Choice(["turtle", "nt", "jsonld", "xml"]),
-    default="turtle",
-    show_default=True,
-    help="Output syntax.",
-)
+@format_option
 @click.option("--no-validate", is_flag=True, help="Write even if the result violates the shapes.")
 def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
     """Convert CSV interchange files (see data/README.md) and/or web measurements to RDF.
