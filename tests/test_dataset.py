@@ -59,8 +59,21 @@ def test_parler_recovery_providers_and_observed_outage(bundled_facts):
 def test_at_least_ten_further_cases_across_services(bundled_facts):
     cut = {d.dependent for d in bundled_facts.dependencies.values() if d.ended_by == "provider"}
     platforms = {p for p in cut if bundled_facts.entities[p].is_platform}
-    assert len(platforms - {"parler"}) >= 9
-    assert {"gab", "8chan", "daily-stormer", "kiwi-farms", "wikileaks", "infowars", "fortnite", "tiktok"} <= platforms
+    assert len(platforms - {"parler"}) >= 10
+    assert {
+        "gab",
+        "8chan",
+        "daily-stormer",
+        "kiwi-farms",
+        "wikileaks",
+        "infowars",
+        "fortnite",
+        "tiktok",
+        "stormfront",
+        "pornhub",
+        "hkmap-live",
+        "switter",
+    } <= platforms
     services = {d.service for d in bundled_facts.dependencies.values() if d.ended_by == "provider"}
     assert {
         "hosting",
