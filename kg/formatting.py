@@ -33,6 +33,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _period(dep: Dependency) -> str:
     start = dep.start.isoformat() if dep.start else "?"
     end = dep.end.isoformat() if dep.end else "open"
@@ -59,7 +63,7 @@ def format_profile(profile: Profile, *, with_sources: bool = True) -> str:
             rows.append([dep.service, who, _period(dep), how])
         lines.append(table(["service", "provider", "period", "status"], rows))
     if profile.provides:
-        lines += ["", f"Provides ({len(profile.provides)} dependencies):"]
+        lines += ["", f"Provides ({_plural(len(profile.provides), 'dependency', 'dependencies')}):"]
         rows = [[profile.name(d.dependent), d.service, _period(d), d.ended_by or ""] for d in profile.provides]
         lines.append(table(["dependent", "service", "period", "ended by"], rows))
     if profile.timeline:
