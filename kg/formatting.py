@@ -52,10 +52,8 @@ def format_profile(profile: Profile, *, with_sources: bool = True) -> str:
     if entity.country:
         lines.append(f"country: {entity.country}")
     if profile.depends_on:
-        lines += [
-            "",
-            f"Depends on ({len(profile.depends_on)} dependencies; a period runs from start to the day before end):",
-        ]
+        count = _plural(len(profile.depends_on), "dependency", "dependencies")
+        lines += ["", f"Depends on ({count}; a period runs from start to the day before end):"]
         rows = []
         for dep in profile.depends_on:
             who = "itself (self-provided)" if dep.self_provided else profile.name(dep.provider)
