@@ -7,6 +7,7 @@ target folder and renamed into place, so a failed run never leaves a half-writte
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -50,17 +51,19 @@ def serialize(graph: Graph, rdf_format: str = "turtle") -> bytes:
         lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
         return "".join(f"{line}\n" for line in sorted(set(lines)) if line.strip()).encode("utf-8")
     if rdf_format == "jsonld":
-        # rdflib's JSON-LD writer follows the graph's internal order; re-sort nodes and keys.
-        import json
-
-        document = json.loads(graph.serialize(format="json-ld", encoding="utf-8", auto_compact=False))
-        nodes = document if isinstance(document, list) else document.get("@graph", [document])
+        # Compact JSON-LD with the project's prefixes as an inline context (no remote context to fetch).
+        # rdflib's JSON-LD writer follows the graph's internal order, so nodes and values are re-sorted.
+        context = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+        nodes = document.get("@graph", []) if "@graph" in document else [document] if len(document) > 1 else []
         for node in nodes:
+            node.pop("@context", None)
             for key, values in node.items():
                 if isinstance(values, list):
                     node[key] = sorted(values, key=lambda value: json.dumps(value, sort_keys=True))
         nodes.sort(key=lambda node: node.get("@id", ""))
-        return (json.dumps(nodes, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+        result = {"@context": context, "@graph": nodes}
+        return (json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     # rdflib's writers follow the store's insertion order: rebuild the graph in sorted order first.
     ordered = with_prefixes(Graph())
     for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
