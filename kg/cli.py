@@ -67,6 +67,14 @@ format_option = click.option(
     show_default=True,
     help="Output syntax.",
 )
+data_option = click.option(
+    "--data",
+    "-d",
+    "files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Data file(s) instead of the bundled dataset.",
+)
 data_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
 
 
@@ -279,14 +287,7 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
 
 @main.command()
 @click.argument("name")
-@click.option(
-    "--data",
-    "-d",
-    "files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Data file(s) instead of the bundled dataset.",
-)
+@data_option
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 def show(name: str, files, as_json: bool) -> None:
     """Show everything recorded about one entity: dependencies, what it provides, events, availability.
@@ -345,14 +346,7 @@ def services() -> None:
 
 @main.command()
 @click.argument("name", required=False)
-@click.option(
-    "--data",
-    "-d",
-    "files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Data file(s) instead of the bundled dataset.",
-)
+@data_option
 @click.option(
     "--param",
     "-p",
