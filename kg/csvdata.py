@@ -222,10 +222,10 @@ class _Converter:
             if required:
                 raise InputError(f"{column} is empty", row.location)
             return None
-        known = self.ids[table].keys() | (self.known_entities if table == "entities" else set())
-        if value not in known:
+        if value not in self.ids[table] and not (table == "entities" and value in self.known_entities):
+            known = sorted(self.ids[table].keys() | (self.known_entities if table == "entities" else set()))
             what = {"entities": "entity", "dependencies": "dependency", "sources": "source"}[table]
-            raise UnknownNameError(what, value, difflib.get_close_matches(value, sorted(known), n=3), row.location)
+            raise UnknownNameError(what, value, difflib.get_close_matches(value, known, n=3), row.location)
         kind = {"entities": "entity", "dependencies": "dependency", "sources": "source"}[table]
         return data_iri(kind, value)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rdflib import Graph, URIRef
 
@@ -61,16 +61,23 @@ class Vocabulary:
         """
         return _lookup(self.services, identifier, "service")
 
+    @cached_property
+    def _notations(self) -> dict[URIRef, str]:
+        table = {service.iri: key for key, service in self.services.items()}
+        for terms in (self.actor_kinds, self.event_kinds, self.endings, self.statuses, self.effects):
+            table.update({iri: key for key, iri in terms.items()})
+        return table
+
     def notation(self, iri: URIRef) -> str:
-        """Return the identifier of any vocabulary term, e.g. ``PD.Hosting`` -> ``'hosting'``."""
-        for table in (self.actor_kinds, self.event_kinds, self.endings, self.statuses, self.effects):
-            for key, value in table.items():
-                if value == iri:
-                    return key
-        for key, service in self.services.items():
-            if service.iri == iri:
-                return key
-        raise KeyError(iri)
+        """Return the identifier of any vocabulary term, e.g. ``PD.Hosting`` -> ``'hosting'``.
+
+        Examples
+        --------
+        >>> from kg.namespace import PD
+        >>> vocabulary().notation(PD.TerminatedByProvider)
+        'provider'
+        """
+        return self._notations[iri]
 
 
 def _lookup(table: dict, identifier: str, what: str):
