@@ -123,6 +123,8 @@ def load(paths: Sequence[str | Path] | None = None, *, ontology: bool = True) ->
         graph.parse(ONTOLOGY, format="turtle")
     csv_files: list[Path] = []
     for path in map(Path, paths or [BUNDLED_DATASET]):
+        if not path.exists():
+            raise InputError("no such file or folder", SourceLocation(str(path)))
         if path.is_dir():
             csv_files.append(path)
             continue

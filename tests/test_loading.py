@@ -66,8 +66,10 @@ def test_syntax_errors_name_file_and_line(tmp_path, name, text, expected):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(InputError, match=r"nope.ttl: no such file"):
+    with pytest.raises(InputError, match=r"nope\.ttl: no such file"):
         load([tmp_path / "nope.ttl"])
+    with pytest.raises(InputError, match=r"my-cases: no such file or folder"):
+        load([tmp_path / "my-cases"])
 
 
 def test_unknown_file_type(tmp_path):
