@@ -402,5 +402,225 @@ def query(name, files, params) -> None:
         click.echo(result.serialize(format="csv").decode("utf-8"), nl=False)
 
 
+def _analysis_graph(files, as_of):
+    """Load the data and build the analysis graph on ``as_of`` (default: today, UTC)."""
+    from kg.depgraph import build_graph
+    from kg.facts import read_facts
+
+    facts = read_facts(_load(files, ontology=False))
+    return facts, build_graph(facts, as_of)
+
+
+def _resolve(graph, name: str) -> str:
+    from kg.names import NameIndex
+
+    try:
+        return NameIndex(graph.entities.values()).resolve(name).identifier
+    except InputError as error:
+        raise _fail(error) from None
+
+
+def _echo_json(document) -> None:
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+as_of_option = click.option(
+    "--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="The date to analyse (default: today, UTC)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in the README).")
+
+
+def _parse_cut(text: str) -> tuple[str, str, str | None]:
+    parts = [part.strip() for part in text.split(":")]
+    if len(parts) not in (2, 3) or not all(parts):
+        raise UsageFailure(f"bad --cut {text!r}: expected DEPENDENT:PROVIDER or DEPENDENT:PROVIDER:SERVICE")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else None
+
+
+@main.command()
+@data_option
+@as_of_option
+@click.option(
+    "--cut",
+    "cuts",
+    multiple=True,
+    metavar="DEPENDENT:PROVIDER[:SERVICE]",
+    help="Cut one dependency, e.g. --cut parler:aws or --cut 'Parler:Google Play:app-store-android'.",
+)
+@click.option("--remove", multiple=True, metavar="PROVIDER", help="A provider exits: it stops serving everyone.")
+@click.option("--owner", multiple=True, metavar="OWNER", help="Everything this owner controls exits (e.g. Alphabet).")
+@click.option(
+    "--country", multiple=True, metavar="CC", help="Every provider in this country exits (ISO code, e.g. US)."
+)
+@click.option(
+    "--recorded-until",
+    callback=_parse_date,
+    metavar="YYYY-MM-DD",
+    help="Also apply the recorded cut-off events up to this date.",
+)
+@click.option("--platform", "platforms", multiple=True, metavar="NAME", help="Report only on these actors.")
+@json_option
+def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms, as_json) -> None:
+    """What a scenario of cuts does: who goes offline or loses channels, and why.
+
+    Redundancy counts (a service is lost only when every provider of it is gone; self-hosting cannot be
+    cut), essential services (hosting, DNS, registrar...) take a dependent offline, channels degrade it,
+    and offline providers take their own dependents with them.
+
+    \b
+    Example:
+      kg impact --as-of 2021-01-07 --cut parler:google-play --cut parler:apple-app-store --cut parler:aws
+      kg impact --as-of 2021-01-07 --recorded-until 2021-01-12 --platform parler
+      kg impact --as-of 2019-08-04 --remove voxility
+      kg impact --as-of 2021-01-07 --owner Alphabet --json
+    """
+    from kg.formatting import format_impact
+    from kg.impact import assess
+    from kg.jsonout import impact_json
+    from kg.scenario import make_scenario
+
+    _, graph = _analysis_graph(files, as_of)
+    try:
+        scenario = make_scenario(
+            graph,
+            cuts=[_parse_cut(text) for text in cuts],
+            remove=remove,
+            owners=owner,
+            countries=country,
+            recorded_until=recorded_until,
+        )
+    except InputError as error:
+        raise _fail(error) from None
+    only = {_resolve(graph, name) for name in platforms} or None
+    result = assess(graph, scenario)
+    if as_json:
+        document = impact_json(result)
+        if only:
+            document["affected"] = [a for a in document["affected"] if a["id"] in only]
+        _echo_json(document)
+    else:
+        click.echo(format_impact(result, only=only))
+
+
+@main.command()
+@click.argument("platform")
+@data_option
+@as_of_option
+@json_option
+def spof(platform, files, as_of, as_json) -> None:
+    """Single points of failure: providers whose exit alone takes PLATFORM offline, and channels one exit cuts.
+
+    \b
+    Example:
+      kg spof parler --as-of 2021-01-07
+    """
+    from kg.faulttree import single_points_of_failure
+    from kg.formatting import format_spof
+    from kg.jsonout import spof_json
+
+    _, graph = _analysis_graph(files, as_of)
+    points = single_points_of_failure(graph, _resolve(graph, platform))
+    _echo_json(spof_json(points, graph)) if as_json else click.echo(format_spof(points, graph))
+
+
+@main.command()
+@click.argument("platform")
+@data_option
+@as_of_option
+@click.option(
+    "--max-order",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 10),
+    help="Largest number of providers in a set.",
+)
+@json_option
+def cutsets(platform, files, as_of, max_order, as_json) -> None:
+    """Minimal cut sets: the smallest sets of provider exits that together take PLATFORM offline.
+
+    \b
+    Example:
+      kg cutsets parler --as-of 2021-03-01 --max-order 2
+    """
+    from kg.faulttree import cut_sets
+    from kg.formatting import format_cutsets
+    from kg.jsonout import cutsets_json
+
+    _, graph = _analysis_graph(files, as_of)
+    sets = cut_sets(graph, _resolve(graph, platform), max_order)
+    _echo_json(cutsets_json(sets, graph)) if as_json else click.echo(format_cutsets(sets, graph))
+
+
+@main.command()
+@data_option
+@as_of_option
+@click.option("--service", help="Only providers of this service, with its market concentration.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1), help="Rows to show (text output).")
+@json_option
+def rank(files, as_of, service, top, as_json) -> None:
+    """Provider criticality: how many dependents each provider's exit alone would take offline or degrade.
+
+    Direct counts are dependents for which the provider is the only provider of a service; totals include
+    cascades through providers that go offline. With --service, also each provider's share of that
+    service's dependents and the Herfindahl-Hirschman index.
+
+    \b
+    Example:
+      kg rank --as-of 2021-01-07
+      kg rank --data output/webdep-us-2023.ttl --service dns --as-of 2023-04-30
+    """
+    from kg.criticality import concentration, criticality
+    from kg.formatting import format_rank
+    from kg.jsonout import rank_json
+    from kg.vocabulary import vocabulary
+
+    _, graph = _analysis_graph(files, as_of)
+    try:
+        services = [vocabulary().service(service).identifier] if service else []
+    except InputError as error:
+        raise _fail(error) from None
+    rows = criticality(graph, services[0] if services else None)
+    concentrations = [concentration(graph, s) for s in services]
+    if as_json:
+        _echo_json(rank_json(rows, concentrations, graph))
+    else:
+        click.echo(format_rank(rows, concentrations, graph, top))
+
+
+@main.command()
+@click.argument("platform", required=False)
+@data_option
+@click.option(
+    "--all", "every", is_flag=True, help="Replay every platform with recorded observations; print the agreement."
+)
+@json_option
+def replay(platform, files, every, as_json) -> None:
+    """Replay PLATFORM's recorded history: the predicted status at each date, checked against observations.
+
+    \b
+    Example:
+      kg replay parler
+      kg replay --all
+    """
+    from kg.facts import read_facts
+    from kg.formatting import format_agreement, format_replay
+    from kg.jsonout import replay_json
+    from kg.replay import replay as run_replay
+    from kg.replay import replay_all
+
+    if every == bool(platform):
+        raise UsageFailure("give a PLATFORM or --all (not both)")
+    facts = read_facts(_load(files, ontology=False))
+    try:
+        histories = replay_all(facts) if every else [run_replay(facts, platform)]
+    except InputError as error:
+        raise _fail(error) from None
+    if as_json:
+        documents = [replay_json(h) for h in histories]
+        _echo_json(documents if every else documents[0])
+    else:
+        click.echo(format_agreement(histories) if every else format_replay(histories[0]))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

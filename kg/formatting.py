@@ -102,3 +102,139 @@ def format_validation(report: ValidationReport, *, label: str = "data") -> str:
     verdict = "conforms" if report.conforms else "does not conform"
     lines.append(f"{label} {verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
     return "\n".join(lines)
+
+
+def format_impact(impact, *, only: set[str] | None = None) -> str:
+    """Render an impact: the scenario, a table of affected actors, then each one's explanation."""
+    from kg.alternatives import alternatives
+
+    lines = [f"Scenario on {impact.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")]
+    affected = [s for s in impact.affected if only is None or s.identifier in only]
+    if not affected:
+        lines.append("Nothing changes" + (" for the platforms asked about." if only else "."))
+        return "\n".join(lines)
+    rows = []
+    for status in affected:
+        before = impact.status(status.identifier, before=True).status
+        lost = ", ".join(status.lost_essentials + status.lost_channels)
+        rows.append([status.name, f"{before} -> {status.status}", status.since or "", lost])
+    lines += ["", table(["actor", "status", "since", "lost"], rows), "", "Why:"]
+    unavailable = set(impact.scenario.removed) | {n for n, s in impact.after.items() if s.status == "offline"}
+    for status in affected:
+        if status.status == "exited":
+            continue
+        lines.append(f"- {impact.explain(status.identifier)}")
+        for loss in status.losses:
+            gone = unavailable | {cause.provider for cause in loss.causes} | {status.identifier}
+            options = alternatives(impact.graph, loss.service, gone)[:3]
+            if options:
+                named = ", ".join(a.name + (f" (has cut {', '.join(a.has_cut)})" if a.has_cut else "") for a in options)
+                lines.append(f"    alternatives for {loss.service}: {named}")
+    return "\n".join(lines)
+
+
+def format_spof(points, graph) -> str:
+    """Render single points of failure of a platform."""
+    from kg.impact import explain, propagate
+
+    name = graph.name(points.target)
+    lines = [f"Single points of failure of {name} on {graph.day.isoformat()}:"]
+    if points.already_offline:
+        lines.append(f"  {name} is already offline on that date: {explain(propagate(graph), graph, points.target)}")
+        return "\n".join(lines)
+    if points.offline:
+        lines.append("Exits that alone take it offline:")
+        for provider in points.offline:
+            why = explain(propagate(graph, removed={provider: "exits"}), graph, points.target)
+            lines.append(f"  - {graph.name(provider)}: {why}")
+    else:
+        lines.append("No single exit takes it offline.")
+    if points.channels:
+        lines.append("Exits that alone cut a channel:")
+        for provider, channels in points.channels.items():
+            lines.append(f"  - {graph.name(provider)}: {', '.join(channels)}")
+    return "\n".join(lines)
+
+
+def format_cutsets(sets, graph) -> str:
+    """Render the minimal cut sets of a platform."""
+    name = graph.name(sets.target)
+    lines = [
+        f"Minimal sets of provider exits (up to {sets.max_order}) that take {name} offline on {graph.day.isoformat()}:"
+    ]
+    if sets.already_offline:
+        lines.append(f"  none needed: {name} is already offline on that date")
+    elif not sets.sets:
+        lines.append(f"  none of {sets.max_order} providers or fewer")
+    for members in sets.sets:
+        lines.append(f"  {{{', '.join(graph.name(m) for m in members)}}}")
+    for channel, families in sets.channels.items():
+        shown = "; ".join("{" + ", ".join(graph.name(m) for m in f) + "}" for f in families) or "none in that order"
+        lines.append(f"  channel {channel}: {shown}")
+    return "\n".join(lines)
+
+
+def format_rank(rows, concentrations, graph, top: int) -> str:
+    """Render the provider criticality table and service concentration."""
+    lines = [f"Provider criticality on {graph.day.isoformat()} (what each provider's exit alone would do):"]
+    body = [
+        [
+            r.name,
+            ",".join(r.services),
+            r.dependents,
+            r.direct_offline,
+            r.total_offline,
+            r.direct_degraded,
+            r.total_degraded,
+        ]
+        for r in rows[:top]
+    ]
+    headers = [
+        "provider",
+        "services",
+        "dependents",
+        "offline direct",
+        "offline total",
+        "degraded direct",
+        "degraded total",
+    ]
+    lines.append(table(headers, body))
+    for c in concentrations:
+        shares = ", ".join(f"{graph.name(p)} {s:.1%}" for p, _, s in c.top(5))
+        lines.append(f"\n{c.service}: {c.dependents} dependents, HHI {c.hhi:.0f}; top shares: {shares}")
+    return "\n".join(lines)
+
+
+def format_replay(history) -> str:
+    """Render a history replay, step by step, with the agreement with observations."""
+    lines = [f"History of {history.name}: predicted status on each date its recorded history changes"]
+    rows = []
+    for step in history.steps:
+        mark = {True: "yes", False: "NO", None: ""}[step.matches]
+        status = step.status + (f" ({', '.join(step.lost_channels)})" if step.lost_channels else "")
+        rows.append([step.day.isoformat(), status, step.observed or "", mark])
+    lines.append(table(["date", "predicted", "observed", "match"], rows))
+    matched, compared = history.agreement
+    lines.append(f"\nAgreement with observations: {matched} of {compared}")
+    lines.append("\nCauses:")
+    previous = None
+    for step in history.steps:
+        for event in step.events:
+            lines.append(f"  {step.day.isoformat()}  {event.kind}: {event.description}")
+        if step.explanation != previous:
+            lines.append(f"  {step.day.isoformat()}  => {step.explanation}")
+            previous = step.explanation
+    return "\n".join(lines)
+
+
+def format_agreement(histories) -> str:
+    """Render the agreement of every replayed platform with its observations."""
+    rows = []
+    total_matched = total = 0
+    for history in histories:
+        matched, compared = history.agreement
+        total_matched, total = total_matched + matched, total + compared
+        misses = "; ".join(f"{s.day.isoformat()} {s.status}/{s.observed}" for s in history.compared if not s.matches)
+        rows.append([history.name, f"{matched}/{compared}", misses])
+    rows.append(["all", f"{total_matched}/{total}", ""])
+    return table(["platform", "agreement", "mismatches (date predicted/observed)"], rows)

@@ -1,0 +1,54 @@
+"""Alternatives: for a lost service, the other providers in the graph that offer it, flagging those that
+have cut off dependents from that service before."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.depgraph import AnalysisGraph
+
+__all__ = ["Alternative", "alternatives"]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A provider that could replace a lost one."""
+
+    provider: str
+    name: str
+    service: str
+    dependents: int  # how many others it supplies with this service on the date
+    has_cut: tuple[str, ...]  # dependents it has cut off from this service before (by the date)
+
+
+def alternatives(graph: AnalysisGraph, service: str, unavailable: Iterable[str] = ()) -> list[Alternative]:
+    """Providers of ``service`` on the graph's date, except ``unavailable`` ones; the most used first.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> from kg.depgraph import build_graph
+    >>> graph = build_graph(read_facts(load()), dt.date(2021, 1, 12))
+    >>> [a.provider for a in alternatives(graph, "hosting")][:3]
+    ['bahnhof', 'oracle', 'ovh']
+    """
+    excluded = set(unavailable)
+    users: dict[str, set[str]] = defaultdict(set)
+    for dependent, provider, data in graph.graph.edges(data=True):
+        if data["service"] == service and dependent != provider and provider not in excluded:
+            users[provider].add(dependent)
+    found = [
+        Alternative(
+            provider,
+            graph.name(provider),
+            service,
+            len(dependents),
+            tuple(sorted({d.dependent for d in graph.terminations.get((provider, service), [])})),
+        )
+        for provider, dependents in users.items()
+    ]
+    return sorted(found, key=lambda a: (-a.dependents, a.name.casefold()))

@@ -1,0 +1,122 @@
+"""The analysis graph: who depends on whom on one date, as a networkx graph plus each dependent's needs.
+
+Nodes are entity identifiers; each dependency active on the date is an edge from dependent to provider
+whose key is the dependency identifier. Beside the edges, every dependent has a :class:`Need` per
+service: the service's supplies (its active dependencies, alternatives to each other) and, when none is
+left, the dependency whose loss left it unprovided. A service lost to a cut-off stays needed; only a
+dependency the dependent ended itself drops the need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kg.facts import Dependency, Entity, Event, Facts
+from kg.vocabulary import vocabulary
+
+__all__ = ["AnalysisGraph", "Need", "build_graph"]
+
+
+@dataclass
+class Need:
+    """One service a dependent needs on the graph's date, and who supplies it."""
+
+    dependent: str
+    service: str
+    essential: bool
+    supplies: list[Dependency] = field(default_factory=list)  # active on the date: alternatives
+    lost_with: Dependency | None = None  # when no supply is left: the dependency whose end lost it
+
+    @property
+    def self_provided(self) -> bool:
+        """Whether the dependent supplies this service to itself (an alternative nobody can cut)."""
+        return any(dep.self_provided for dep in self.supplies)
+
+
+@dataclass
+class AnalysisGraph:
+    """The dependency structure on one date."""
+
+    day: dt.date
+    graph: nx.MultiDiGraph
+    needs: dict[str, dict[str, Need]]  # dependent -> service -> need
+    entities: dict[str, Entity]
+    cut_off_events: dict[str, list[Event]]  # dependency id -> recorded cut-offs acting on it
+    terminations: dict[tuple[str, str], list[Dependency]]  # (provider, service) -> dependencies it cut, by the date
+
+    def name(self, identifier: str) -> str:
+        """Display name of an entity (its identifier when it has none)."""
+        entity = self.entities.get(identifier)
+        return entity.name if entity else identifier
+
+    def dependents_of(self, provider: str) -> set[str]:
+        """Who has an active dependency on ``provider`` (excluding the provider itself)."""
+        if provider not in self.graph:
+            return set()
+        return {d for d in self.graph.predecessors(provider) if d != provider}
+
+    def providers(self, service: str | None = None) -> set[str]:
+        """Every actor supplying some service (or ``service``) to another on this date."""
+        return {
+            provider
+            for _, provider, data in self.graph.edges(data=True)
+            if (service is None or data["service"] == service) and not data["dependency"].self_provided
+        }
+
+
+def _essential(dependency: Dependency) -> bool:
+    if dependency.effect:
+        return dependency.effect == "essential"
+    return vocabulary().services[dependency.service].essential
+
+
+def build_graph(facts: Facts, day: dt.date | None = None) -> AnalysisGraph:
+    """Build the :class:`AnalysisGraph` of ``facts`` as it stood on ``day`` (default: today, UTC).
+
+    Examples
+    --------
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> graph = build_graph(read_facts(load()), dt.date(2021, 1, 12))
+    >>> hosting = graph.needs["parler"]["hosting"]
+    >>> hosting.supplies, hosting.lost_with.provider
+    ([], 'aws')
+    """
+    day = day or dt.datetime.now(dt.UTC).date()
+    graph = nx.MultiDiGraph()
+    for identifier, entity in facts.entities.items():
+        graph.add_node(identifier, name=entity.name, kinds=entity.kinds)
+    by_need: dict[tuple[str, str], list[Dependency]] = defaultdict(list)
+    for dependency in facts.dependencies.values():
+        if dependency.start is None or dependency.start <= day:
+            by_need[(dependency.dependent, dependency.service)].append(dependency)
+    needs: dict[str, dict[str, Need]] = defaultdict(dict)
+    for (dependent, service), dependencies in sorted(by_need.items()):
+        active = sorted((d for d in dependencies if d.active_on(day)), key=lambda d: (d.provider, d.identifier))
+        ended = sorted(
+            (d for d in dependencies if d.end is not None and d.end <= day), key=lambda d: (d.end, d.identifier)
+        )
+        if active:
+            need = Need(dependent, service, any(_essential(d) for d in active), active)
+        elif ended and ended[-1].ended_by != "dependent":
+            need = Need(dependent, service, _essential(ended[-1]), [], ended[-1])
+        else:
+            continue
+        needs[dependent][service] = need
+        for dependency in active:
+            graph.add_edge(
+                dependent, dependency.provider, key=dependency.identifier, service=service, dependency=dependency
+            )
+    terminations: dict[tuple[str, str], list[Dependency]] = defaultdict(list)
+    for dependency in sorted(facts.dependencies.values(), key=lambda d: (d.end or day, d.identifier)):
+        if dependency.ended_by == "provider" and dependency.end is not None and dependency.end <= day:
+            terminations[(dependency.provider, dependency.service)].append(dependency)
+    cut_offs: dict[str, list[Event]] = defaultdict(list)
+    for event in sorted(facts.events.values(), key=lambda e: (e.day, e.identifier)):
+        if event.kind == "cut-off":
+            cut_offs[event.dependency].append(event)
+    return AnalysisGraph(day, graph, dict(needs), facts.entities, dict(cut_offs), dict(terminations))

@@ -1,0 +1,239 @@
+"""Propagation: what a scenario does to every dependent, with redundancy, self-provision and cascades.
+
+A dependent loses a service when every supply of it on the date is cut, comes from a provider that
+exits, or comes from a provider that is itself offline; self-provision cannot be cut. Losing an
+essential service takes the dependent offline; losing a channel degrades it. An offline provider stops
+providing to its own dependents, transitively; the computation is a least fixpoint over a work list,
+so cycles terminate. Every status carries the causes that explain it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from dataclasses import dataclass, field
+
+from kg.depgraph import AnalysisGraph, Need
+from kg.facts import Source
+from kg.scenario import Cut, Scenario
+
+__all__ = ["Cause", "Impact", "Loss", "NodeStatus", "assess", "propagate"]
+
+STATUS_ORDER = {"online": 0, "degraded": 1, "offline": 2, "exited": 3}
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why one supply of a service is gone."""
+
+    provider: str
+    dependency: str
+    how: str  # "cut", "recorded" (a recorded cut-off), "exit", "offline" (provider down), "lost" (before the date)
+    day: dt.date | None = None
+    detail: str = ""  # e.g. why a provider exits
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A service a dependent no longer has, and why."""
+
+    service: str
+    essential: bool
+    causes: tuple[Cause, ...]
+
+    @property
+    def day(self) -> dt.date | None:
+        """When the last supply went: the service is lost once all of them are."""
+        days = [cause.day for cause in self.causes if cause.day is not None]
+        return max(days) if days else None
+
+
+@dataclass
+class NodeStatus:
+    """The state of one actor under a scenario."""
+
+    identifier: str
+    name: str
+    status: str  # "online", "degraded", "offline", "exited"
+    losses: list[Loss] = field(default_factory=list)
+    reason: str = ""  # for "exited": why the provider exits
+
+    @property
+    def lost_channels(self) -> list[str]:
+        return sorted(loss.service for loss in self.losses if not loss.essential)
+
+    @property
+    def lost_essentials(self) -> list[str]:
+        return sorted(loss.service for loss in self.losses if loss.essential)
+
+    @property
+    def since(self) -> dt.date | None:
+        """When it went offline (its first essential loss) or was first degraded."""
+        relevant = [loss.day for loss in self.losses if loss.essential == (self.status == "offline") and loss.day]
+        return min(relevant) if relevant else None
+
+
+def _losses(
+    graph: AnalysisGraph, node: str, cuts: dict[str, Cut], removed: dict[str, str], down: dict[str, NodeStatus]
+) -> list[Loss]:
+    losses = []
+    for need in graph.needs.get(node, {}).values():
+        causes = _dead_supplies(graph, need, cuts, removed, down)
+        if causes is not None:
+            losses.append(Loss(need.service, need.essential, tuple(causes)))
+    return losses
+
+
+def _dead_supplies(graph, need: Need, cuts, removed, down) -> list[Cause] | None:
+    """The causes if every supply of ``need`` is gone, else ``None``."""
+    if not need.supplies:
+        lost = need.lost_with
+        events = graph.cut_off_events.get(lost.identifier, [])
+        day = events[0].day if events else lost.end
+        sources = events[0].sources if events else lost.sources
+        return [Cause(lost.provider, lost.identifier, "lost", day, lost.ended_by or "", sources)]
+    causes = []
+    for dependency in need.supplies:
+        if dependency.self_provided:
+            return None
+        if dependency.identifier in cuts:
+            cut = cuts[dependency.identifier]
+            causes.append(Cause(dependency.provider, dependency.identifier, cut.how, cut.day, "", cut.sources))
+        elif dependency.provider in removed:
+            causes.append(
+                Cause(dependency.provider, dependency.identifier, "exit", graph.day, removed[dependency.provider])
+            )
+        elif dependency.provider in down:
+            causes.append(Cause(dependency.provider, dependency.identifier, "offline", down[dependency.provider].since))
+        else:
+            return None
+    return causes
+
+
+def propagate(
+    graph: AnalysisGraph, cuts: dict[str, Cut] | None = None, removed: dict[str, str] | None = None
+) -> dict[str, NodeStatus]:
+    """Apply cuts and exits to ``graph``; return the status of every actor that is not fully online.
+
+    Examples
+    --------
+    >>> from kg.depgraph import build_graph
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> graph = build_graph(read_facts(load()), dt.date(2021, 1, 7))
+    >>> propagate(graph, removed={"aws": "exits"})["parler"].status
+    'offline'
+    """
+    cuts, removed = cuts or {}, removed or {}
+    down: dict[str, NodeStatus] = {}
+    queue = deque(sorted(graph.needs))
+    queued = set(queue)
+    while queue:
+        node = queue.popleft()
+        queued.discard(node)
+        if node in down or node in removed:
+            continue
+        losses = _losses(graph, node, cuts, removed, down)
+        if any(loss.essential for loss in losses):
+            down[node] = NodeStatus(node, graph.name(node), "offline", losses)
+            for dependent in sorted(graph.dependents_of(node)):
+                if dependent not in down and dependent not in queued:
+                    queue.append(dependent)
+                    queued.add(dependent)
+    statuses = dict(down)
+    for node, reason in removed.items():
+        statuses[node] = NodeStatus(node, graph.name(node), "exited", [], reason)
+    for node in graph.needs:
+        if node not in statuses:
+            losses = _losses(graph, node, cuts, removed, down)
+            if losses:
+                statuses[node] = NodeStatus(node, graph.name(node), "degraded", losses)
+    return dict(sorted(statuses.items()))
+
+
+@dataclass
+class Impact:
+    """The result of a scenario: statuses before (baseline on the date) and after, with explanations."""
+
+    day: dt.date
+    scenario: Scenario
+    baseline: dict[str, NodeStatus]
+    after: dict[str, NodeStatus]
+    graph: AnalysisGraph
+
+    def status(self, node: str, *, before: bool = False) -> NodeStatus:
+        """The status of ``node`` (after the scenario, or before with ``before=True``)."""
+        table = self.baseline if before else self.after
+        return table.get(node) or NodeStatus(node, self.graph.name(node), "online")
+
+    @property
+    def affected(self) -> list[NodeStatus]:
+        """Actors whose status or lost services differ from the baseline, worst first."""
+        changed = [
+            status
+            for node, status in self.after.items()
+            if status.status != self.status(node, before=True).status
+            or {loss.service for loss in status.losses}
+            != {loss.service for loss in self.status(node, before=True).losses}
+        ]
+        return sorted(changed, key=lambda s: (-STATUS_ORDER[s.status], s.name.casefold()))
+
+    def explain(self, node: str) -> str:
+        """A readable chain of causes, e.g. ``Parler: offline since 2021-01-11: lost hosting; ...``."""
+        return explain(self.after, self.graph, node)
+
+
+def assess(graph: AnalysisGraph, scenario: Scenario) -> Impact:
+    """Run ``scenario`` on ``graph``: the baseline statuses and the statuses after it."""
+    baseline = propagate(graph)
+    after = propagate(graph, scenario.cuts, scenario.removed)
+    return Impact(graph.day, scenario, baseline, after, graph)
+
+
+def _cite(sources: tuple[Source, ...]) -> str:
+    return f" (source: {sources[0].cite()})" if sources else ""
+
+
+def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
+    """What happened to one supply, as a predicate for the provider's name."""
+    when = f" on {cause.day.isoformat()}" if cause.day else ""
+    if cause.how == "cut":
+        return "is cut off in this scenario"
+    if cause.how == "recorded":
+        return f"cut it{when}{_cite(cause.sources)}"
+    if cause.how == "exit":
+        return cause.detail or "exits"
+    if cause.how == "lost":
+        verb = {"provider": "cut it", "dependent": "was left", "unknown": "stopped"}.get(cause.detail, "stopped")
+        return f"{verb}{when}{_cite(cause.sources)}"
+    if cause.provider in seen:
+        return "is offline"
+    return f"is offline ({explain(statuses, graph, cause.provider, seen)})"
+
+
+def explain(statuses: dict[str, NodeStatus], graph: AnalysisGraph, node: str, seen: set[str] | None = None) -> str:
+    """Explain the status of ``node`` in ``statuses`` as one readable chain."""
+    seen = (seen or set()) | {node}
+    status = statuses.get(node)
+    name = graph.name(node)
+    if status is None or status.status == "online":
+        return f"{name}: online"
+    if status.status == "exited":
+        return f"{name}: {status.reason or 'exits'}"
+    since = f" since {status.since.isoformat()}" if status.since else ""
+    parts = []
+    relevant = [loss for loss in status.losses if loss.essential] if status.status == "offline" else status.losses
+    for loss in sorted(relevant, key=lambda loss: loss.service):
+        if len(loss.causes) == 1:
+            cause = loss.causes[0]
+            predicate = _predicate(statuses, graph, cause, seen)
+            text = f"its only {loss.service} provider, {graph.name(cause.provider)}, {predicate}"
+        else:
+            reasons = "; ".join(f"{graph.name(c.provider)} {_predicate(statuses, graph, c, seen)}" for c in loss.causes)
+            text = f"all {len(loss.causes)} of its {loss.service} providers are gone: {reasons}"
+        parts.append(f"lost {loss.service}; {text}")
+    extra = ""
+    if status.status == "offline" and status.lost_channels:
+        extra = f" (channels also lost: {', '.join(status.lost_channels)})"
+    return f"{name}: {status.status}{since}: " + "; ".join(parts) + extra

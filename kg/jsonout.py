@@ -1,0 +1,168 @@
+"""JSON documents of analysis results, for scripts: the stable schema that ``--json`` prints.
+
+Every document is plain JSON (strings, numbers, lists, objects); dates are ISO 8601 strings. The README
+documents each document's fields; fields are only ever added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from kg.alternatives import alternatives
+from kg.criticality import ProviderCriticality, ServiceConcentration
+from kg.facts import Source
+from kg.faulttree import CutSets, SinglePoints
+from kg.impact import Impact, NodeStatus, explain, propagate
+from kg.replay import Replay
+
+__all__ = ["SCHEMA_VERSION", "cutsets_json", "impact_json", "rank_json", "replay_json", "spof_json"]
+
+SCHEMA_VERSION = 1
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _source(source: Source) -> dict:
+    return {"publisher": source.publisher, "date": source.date, "title": source.title, "url": source.url}
+
+
+def _status(impact: Impact, status: NodeStatus) -> dict:
+    before = impact.status(status.identifier, before=True)
+    unavailable = set(impact.scenario.removed) | {n for n, s in impact.after.items() if s.status == "offline"}
+    return {
+        "id": status.identifier,
+        "name": status.name,
+        "status": status.status,
+        "before": before.status,
+        "since": _day(status.since),
+        "lost_essential": status.lost_essentials,
+        "lost_channels": status.lost_channels,
+        "explanation": impact.explain(status.identifier),
+        "losses": [
+            {
+                "service": loss.service,
+                "essential": loss.essential,
+                "causes": [
+                    {
+                        "provider": cause.provider,
+                        "dependency": cause.dependency,
+                        "how": cause.how,
+                        "date": _day(cause.day),
+                        "detail": cause.detail,
+                        "sources": [_source(s) for s in cause.sources],
+                    }
+                    for cause in loss.causes
+                ],
+            }
+            for loss in status.losses
+        ],
+        "alternatives": {
+            loss.service: [
+                {"provider": a.provider, "name": a.name, "dependents": a.dependents, "has_cut": list(a.has_cut)}
+                for a in alternatives(
+                    impact.graph, loss.service, unavailable | {c.provider for c in loss.causes} | {status.identifier}
+                )[:5]
+            ]
+            for loss in status.losses
+        },
+    }
+
+
+def impact_json(impact: Impact) -> dict:
+    """The document of ``kg impact --json``."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "date": impact.day.isoformat(),
+        "scenario": impact.scenario.description,
+        "affected": [_status(impact, status) for status in impact.affected],
+    }
+
+
+def spof_json(points: SinglePoints, graph) -> dict:
+    """The document of ``kg spof --json``."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "date": graph.day.isoformat(),
+        "platform": points.target,
+        "name": graph.name(points.target),
+        "already_offline": points.already_offline,
+        "offline": [
+            {
+                "provider": provider,
+                "name": graph.name(provider),
+                "explanation": explain(propagate(graph, removed={provider: "exits"}), graph, points.target),
+            }
+            for provider in points.offline
+        ],
+        "channels": [
+            {"provider": provider, "name": graph.name(provider), "channels": channels}
+            for provider, channels in points.channels.items()
+        ],
+    }
+
+
+def cutsets_json(sets: CutSets, graph) -> dict:
+    """The document of ``kg cutsets --json``."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "date": graph.day.isoformat(),
+        "platform": sets.target,
+        "name": graph.name(sets.target),
+        "max_order": sets.max_order,
+        "already_offline": sets.already_offline,
+        "cut_sets": [list(s) for s in sets.sets],
+        "channels": {channel: [list(s) for s in families] for channel, families in sets.channels.items()},
+    }
+
+
+def rank_json(rows: list[ProviderCriticality], concentrations: list[ServiceConcentration], graph) -> dict:
+    """The document of ``kg rank --json``."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "date": graph.day.isoformat(),
+        "providers": [
+            {
+                "provider": r.provider,
+                "name": r.name,
+                "services": list(r.services),
+                "dependents": r.dependents,
+                "direct_offline": r.direct_offline,
+                "direct_degraded": r.direct_degraded,
+                "total_offline": r.total_offline,
+                "total_degraded": r.total_degraded,
+            }
+            for r in rows
+        ],
+        "concentration": [
+            {
+                "service": c.service,
+                "dependents": c.dependents,
+                "hhi": c.hhi,
+                "shares": [{"provider": p, "dependents": n, "share": round(s, 6)} for p, n, s in c.shares],
+            }
+            for c in concentrations
+        ],
+    }
+
+
+def replay_json(history: Replay) -> dict:
+    """The document of ``kg replay --json``."""
+    matched, compared = history.agreement
+    return {
+        "schema": SCHEMA_VERSION,
+        "platform": history.platform,
+        "name": history.name,
+        "agreement": {"matched": matched, "compared": compared},
+        "steps": [
+            {
+                "date": step.day.isoformat(),
+                "status": step.status,
+                "lost_channels": list(step.lost_channels),
+                "observed": step.observed,
+                "matches": step.matches,
+                "events": [{"id": e.identifier, "kind": e.kind, "description": e.description} for e in step.events],
+                "explanation": step.explanation,
+            }
+            for step in history.steps
+        ],
+    }
