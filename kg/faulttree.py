@@ -125,11 +125,12 @@ def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3) -> CutSets:
     solver = _Solver(graph, max_order)
     if target in graph.graph:
         solver.solve(target)
-    family = solver.offline.get(target, NEVER)
+    # The target's own exit is not one of its failures: drop sets that need it (reachable through cycles).
+    family = frozenset(s for s in solver.offline.get(target, NEVER) if target not in s)
     channels = {}
     for service, need in sorted(graph.needs.get(target, {}).items()):
         if not need.essential:
-            lost = solver.lost(need)
+            lost = frozenset(s for s in solver.lost(need) if target not in s)
             if lost != ALREADY:
                 channels[service] = _ordered(lost)
     return CutSets(target, max_order, _ordered(family) if family != ALREADY else [], family == ALREADY, channels)

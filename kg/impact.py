@@ -141,7 +141,10 @@ def propagate(
                 if dependent not in down and dependent not in queued:
                     queue.append(dependent)
                     queued.add(dependent)
-    statuses = dict(down)
+    # Record every loss with the final set of offline providers (a node may lose more after it went down).
+    statuses = {
+        node: NodeStatus(node, graph.name(node), "offline", _losses(graph, node, cuts, removed, down)) for node in down
+    }
     for node, reason in removed.items():
         statuses[node] = NodeStatus(node, graph.name(node), "exited", [], reason)
     for node in graph.needs:

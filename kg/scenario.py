@@ -133,7 +133,8 @@ def make_scenario(
             raise InputError(f"nothing {graph.name(owner)} controls provides a service on {graph.day.isoformat()}")
         for member in members:
             scenario.removed.setdefault(member, f"exits with everything {graph.name(owner)} controls")
-        scenario.description.append(f"everything {graph.name(owner)} controls exits ({', '.join(members)})")
+        named = ", ".join(graph.name(m) for m in members)
+        scenario.description.append(f"everything {graph.name(owner)} controls exits ({named})")
     for code in countries:
         country = code.strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", country):
@@ -144,7 +145,8 @@ def make_scenario(
             raise UnknownNameError("country (no provider there on that date)", country, known[:3])
         for member in members:
             scenario.removed.setdefault(member, f"exits with every provider in {country}")
-        scenario.description.append(f"every provider in {country} exits ({', '.join(members)})")
+        named = ", ".join(graph.name(m) for m in members)
+        scenario.description.append(f"every provider in {country} exits ({named})")
     if recorded_until is not None:
         for _, _, data in sorted(graph.graph.edges(data=True), key=lambda edge: edge[2]["dependency"].identifier):
             dependency = data["dependency"]

@@ -1,0 +1,108 @@
+"""Invariants of the what-if engine on random dependency graphs (hypothesis), checked by brute force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import combinations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.criticality import criticality
+from kg.depgraph import build_graph
+from kg.faulttree import cut_sets, single_points_of_failure
+from kg.impact import STATUS_ORDER, propagate
+
+from .builders import facts_of
+
+DAY = dt.date(2021, 1, 7)
+NODES = [f"n{i}" for i in range(7)]
+SERVICES = ["hosting", "dns", "cdn", "app-store-ios"]
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def graphs(draw):
+    rows = []
+    for _ in range(draw(st.integers(1, 16))):
+        dependent = draw(st.sampled_from(NODES))
+        provider = draw(st.sampled_from(NODES)) if draw(st.integers(0, 9)) else dependent  # some self-provision
+        service = draw(st.sampled_from(SERVICES))
+        effect = draw(st.sampled_from([None, None, None, "essential", "channel"]))
+        if draw(st.integers(0, 7)) == 0:  # a past cut-off: the service stays needed
+            rows.append((dependent, provider, service, None, "2021-01-01", "provider", effect))
+        else:
+            rows.append((dependent, provider, service, None, None, None, effect))
+    return build_graph(facts_of(*rows), DAY)
+
+
+def outcome(graph, removed):
+    result = propagate(graph, removed={p: "exits" for p in removed})
+    return {node: (STATUS_ORDER[s.status], {loss.service for loss in s.losses}) for node, s in result.items()}
+
+
+def is_down(graph, target, removed) -> bool:
+    status = propagate(graph, removed={p: "exits" for p in removed}).get(target)
+    return status is not None and status.status in ("offline", "exited")
+
+
+def providers(graph):
+    return sorted(graph.providers())
+
+
+@SETTINGS
+@given(graphs(), st.data())
+def test_cutting_more_never_helps(graph, data):
+    pool = providers(graph)
+    bigger = set(data.draw(st.lists(st.sampled_from(pool), unique=True))) if pool else set()
+    smaller = set(data.draw(st.lists(st.sampled_from(sorted(bigger)), unique=True))) if bigger else set()
+    before, after = outcome(graph, smaller), outcome(graph, bigger)
+    for node, (rank, lost) in before.items():
+        later_rank, later_lost = after[node]
+        assert later_rank >= rank and (later_lost >= lost or later_rank == STATUS_ORDER["exited"])
+
+
+@SETTINGS
+@given(graphs(), st.sampled_from(NODES), st.integers(1, 3))
+def test_cut_sets_are_real_minimal_and_complete(graph, target, order):
+    result = cut_sets(graph, target, order)
+    assert result.already_offline == is_down(graph, target, [])
+    if result.already_offline:
+        return
+    pool = [p for p in providers(graph) if p != target]
+    for members in result.sets:
+        assert is_down(graph, target, members), members
+        for member in members:
+            assert not is_down(graph, target, [m for m in members if m != member]), (members, member)
+    brute = []
+    for size in range(1, order + 1):
+        for combo in combinations(pool, size):
+            if is_down(graph, target, combo) and not any(set(b) <= set(combo) for b in brute):
+                brute.append(combo)
+    assert sorted(result.sets) == sorted(tuple(sorted(b)) for b in brute)
+
+
+@SETTINGS
+@given(graphs(), st.sampled_from(NODES))
+def test_single_points_of_failure_are_the_order_one_cut_sets(graph, target):
+    points = single_points_of_failure(graph, target)
+    assert points.offline == [s[0] for s in cut_sets(graph, target, 1).sets]
+    if not points.already_offline:
+        assert points.offline == [p for p in providers(graph) if p != target and is_down(graph, target, [p])]
+
+
+@SETTINGS
+@given(graphs())
+def test_fast_criticality_equals_one_cascade_per_provider(graph):
+    baseline = propagate(graph)
+    base_offline = {n for n, s in baseline.items() if s.status == "offline"}
+    for row in criticality(graph):
+        after = propagate(graph, removed={row.provider: "exits"})
+        offline = {n for n, s in after.items() if s.status == "offline"} - base_offline - {row.provider}
+        degraded = {
+            n
+            for n, s in after.items()
+            if s.status == "degraded" and set(s.lost_channels) - set(baseline[n].lost_channels if n in baseline else [])
+        }
+        assert (row.total_offline, row.total_degraded) == (len(offline), len(degraded)), row
+        assert row.direct_offline <= row.total_offline

@@ -1,0 +1,109 @@
+"""The analysis commands: impact, spof, cutsets, rank, replay; output, JSON schema and error paths."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from kg.cli import EXIT_OK, EXIT_USAGE
+
+
+def one_line_error(result, *fragments):
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.output.strip().count("\n") == 0, result.output
+    for fragment in fragments:
+        assert fragment in result.output
+
+
+def test_impact_of_the_three_cuts(invoke):
+    result = invoke(
+        "impact",
+        "--as-of",
+        "2021-01-07",
+        "--cut",
+        "parler:google-play",
+        "--cut",
+        "Parler:Apple App Store",
+        "--cut",
+        "parler:aws",
+    )
+    assert result.exit_code == EXIT_OK
+    assert "Parler  online -> offline  2021-01-07  hosting, app-store-android, app-store-ios" in result.output
+    assert (
+        "- Parler: offline since 2021-01-07: lost hosting; its only hosting provider, Amazon Web Services, "
+        "is cut off in this scenario" in result.output
+    )
+
+
+def test_impact_json_schema(invoke):
+    result = invoke(
+        "impact", "--as-of", "2021-01-07", "--recorded-until", "2021-01-12", "--platform", "parler", "--json"
+    )
+    document = json.loads(result.output)
+    assert document["schema"] == 1 and document["date"] == "2021-01-07"
+    [parler] = document["affected"]
+    assert parler["id"] == "parler" and parler["status"] == "offline" and parler["before"] == "online"
+    assert parler["lost_essential"] == ["hosting"]
+    hosting = next(loss for loss in parler["losses"] if loss["service"] == "hosting")
+    assert hosting["causes"][0]["provider"] == "aws" and hosting["causes"][0]["how"] == "recorded"
+    assert hosting["causes"][0]["sources"][0]["url"].startswith("https://")
+    assert parler["explanation"].startswith("Parler: offline since 2021-01-11")
+    assert all(a["provider"] != "aws" for a in parler["alternatives"]["hosting"])
+
+
+def test_impact_of_an_owner_group_and_a_provider_to_provider_cascade(invoke):
+    out = invoke("impact", "--as-of", "2021-01-07", "--owner", "Alphabet").output
+    assert "everything Alphabet Inc. controls exits (Google Play)" in out
+    assert re.search(r"^Google Play +online -> exited", out, re.M)
+    assert re.search(r"^Parler +online -> degraded .* app-store-android$", out, re.M)
+    out = invoke("impact", "--as-of", "2019-08-04", "--remove", "Voxility").output
+    assert re.search(r"^BitMitigate +online -> offline +2019-08-04 +hosting$", out, re.M)
+    assert "its only ddos-protection provider, BitMitigate, is offline (BitMitigate: offline" in out
+
+
+def test_impact_errors(invoke):
+    one_line_error(invoke("impact", "--cut", "parler"), "bad --cut 'parler'")
+    one_line_error(invoke("impact", "--as-of", "2021-01-07", "--cut", "parlr:aws"), "unknown entity 'parlr'")
+    one_line_error(
+        invoke("impact", "--as-of", "2021-01-07", "--cut", "parler:aws:dns"),
+        "has no dependency on Amazon Web Services for dns",
+    )
+    one_line_error(invoke("impact", "--as-of", "2021-01-07", "--cut", "parler:aws:hostng"), "unknown service 'hostng'")
+    one_line_error(invoke("impact", "--as-of", "2021-13-07"), "bad date '2021-13-07' for --as-of")
+    one_line_error(invoke("impact", "--as-of", "2021-01-07", "--country", "XX"), "unknown country")
+
+
+def test_spof_and_cutsets(invoke):
+    out = invoke("spof", "parler", "--as-of", "2021-01-07").output
+    assert "- Amazon Web Services: Parler: offline since 2021-01-07: lost hosting" in out
+    assert "- Google Play: app-store-android" in out
+    document = json.loads(invoke("spof", "parler", "--as-of", "2021-03-01", "--json").output)
+    assert [p["provider"] for p in document["offline"]] == ["aws", "epik", "skysilk"]
+    document = json.loads(invoke("cutsets", "parler", "--as-of", "2021-03-01", "--max-order", "2", "--json").output)
+    assert document["cut_sets"] == [["aws"], ["epik"], ["skysilk"], ["gtt", "sprint"]]
+    assert (
+        "{GTT Communications, Sprint (T-Mobile for Business)}"
+        in invoke("cutsets", "parler", "--as-of", "2021-03-01").output
+    )
+    assert invoke("cutsets", "parler", "--max-order", "0").exit_code == EXIT_USAGE
+    one_line_error(invoke("spof", "nobody"), "unknown entity 'nobody'")
+
+
+def test_rank(invoke):
+    document = json.loads(invoke("rank", "--as-of", "2021-01-07", "--json").output)
+    aws = next(p for p in document["providers"] if p["provider"] == "aws")
+    assert aws["total_offline"] >= aws["direct_offline"] >= 1
+    out = invoke("rank", "--as-of", "2021-01-07", "--service", "app-store-ios").output
+    assert "app-store-ios:" in out and "HHI" in out
+    one_line_error(invoke("rank", "--service", "hostng"), "unknown service 'hostng'")
+
+
+def test_replay(invoke):
+    out = invoke("replay", "parler").output
+    assert "Agreement with observations: 6 of 6" in out
+    assert "2021-01-11  offline (app-store-android" in out
+    document = json.loads(invoke("replay", "Parler", "--json").output)
+    assert document["agreement"] == {"matched": 6, "compared": 6}
+    out = invoke("replay", "--all").output
+    assert "Parler" in out and "6/6" in out and "all " in out
+    one_line_error(invoke("replay"), "give a PLATFORM or --all")
