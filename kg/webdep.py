@@ -13,7 +13,9 @@ authorities, each row marked ``Pvt`` (the site's own infrastructure), ``Third`` 
   ``pd:measuredName``;
 * a ``Pvt`` row becomes a self-provided dependency (the site is its own provider): an alternative no
   outside provider can cut;
-* a CA row keeps whether the site staples OCSP (``pd:ocspStapling``);
+* a CA row keeps whether the site staples OCSP (``pd:ocspStapling``); a stapling site's CA dependency
+  is a channel (``pd:effect pd:Channel``), since the site keeps serving while its CA is unreachable:
+  as in Kashaf et al., only sites without stapling depend critically on their CA;
 * rows repeated in the files count once; rows too short to name a provider, or whose provider is no
   name at all (``.``, a private IP address), are skipped and counted in the :class:`ImportReport`.
 
@@ -198,7 +200,11 @@ def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
             if classification not in ("Pvt", "Third"):
                 graph.add((node, PD.note, Literal(f"measured as {classification!r}: not known whether third party")))
             if service == "certificate-authority" and len(fields) >= 5 and fields[4] in ("True", "False"):
-                graph.add((node, PD.ocspStapling, Literal(fields[4] == "True")))
+                stapled = fields[4] == "True"
+                graph.add((node, PD.ocspStapling, Literal(stapled)))
+                if stapled and provider != site:
+                    # A stapling site keeps serving while its CA is unreachable: not a critical dependency.
+                    graph.add((node, PD.effect, PD.Channel))
             report.dependencies += 1
             report.self_provided += provider == site
 

@@ -56,7 +56,19 @@ def test_every_command_and_exit_code_is_documented():
         assert code in text
 
 
-if __name__ == "__main__":
+def test_python_example_runs_and_says_what_it_claims():
+    block = re.search(r"```python\n(.*?)```", README.read_text(), re.S).group(1)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # our own documentation, run as written
+    assert [d.provider for d in namespace["parler"].depends_on if d.service == "hosting"] == ["aws", "skysilk"]
+    assert (
+        namespace["impact"]
+        .explain("parler")
+        .startswith("Parler: offline since 2021-01-07: lost hosting; its only hosting provider, ")
+    )
+
+
+if __name__ == "__main__":  # regenerate the command reference
     text = README.read_text()
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)

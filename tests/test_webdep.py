@@ -67,6 +67,9 @@ def test_ocsp_stapling_and_the_six_column_ca_rows(imported):
     graph, _ = imported
     tmz = data_iri("dependency", "tmz.com-certificate-authority-aws")
     assert (tmz, PD.ocspStapling, Literal(True)) in graph
+    assert (tmz, PD.effect, PD.Channel) in graph
+    unstapled = data_iri("dependency", "paytrace.com-certificate-authority-aws")
+    assert (unstapled, PD.ocspStapling, Literal(False)) in graph and (unstapled, PD.effect, None) not in graph
     assert (tmz, PD.measuredName, Literal("Amazon")) in graph
 
 
