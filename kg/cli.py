@@ -137,6 +137,16 @@ def demo(name: str, no_sources: bool) -> None:
     )
     click.echo(f"Cases: {', '.join(platforms)}\n")
     click.echo(format_profile(profile, with_sources=not no_sources))
+    if profile.depends_on:
+        from kg.formatting import format_replay
+        from kg.replay import replay as run_replay
+
+        click.echo("")
+        click.echo(format_replay(run_replay(facts, profile.entity.identifier), causes=False))
+        click.echo(
+            f"\nNext: kg replay {profile.entity.identifier}   kg spof {profile.entity.identifier} --as-of DATE   "
+            "kg impact --help"
+        )
 
 
 @main.command()

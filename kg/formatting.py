@@ -205,8 +205,8 @@ def format_rank(rows, concentrations, graph, top: int) -> str:
     return "\n".join(lines)
 
 
-def format_replay(history) -> str:
-    """Render a history replay, step by step, with the agreement with observations."""
+def format_replay(history, *, causes: bool = True) -> str:
+    """Render a history replay, step by step, with the agreement with observations (and the causes)."""
     lines = [f"History of {history.name}: predicted status on each date its recorded history changes"]
     rows = []
     for step in history.steps:
@@ -216,6 +216,8 @@ def format_replay(history) -> str:
     lines.append(table(["date", "predicted", "observed", "match"], rows))
     matched, compared = history.agreement
     lines.append(f"\nAgreement with observations: {matched} of {compared}")
+    if not causes:
+        return "\n".join(lines)
     lines.append("\nCauses:")
     previous = None
     for step in history.steps:
