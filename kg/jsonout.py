@@ -78,14 +78,20 @@ def impact_json(impact: Impact) -> dict:
     }
 
 
-def spof_json(points: SinglePoints, graph) -> dict:
-    """The document of ``kg spof --json``."""
+def _platform_header(graph, target: str, already_offline: bool) -> dict:
     return {
         "schema": SCHEMA_VERSION,
         "date": graph.day.isoformat(),
-        "platform": points.target,
-        "name": graph.name(points.target),
-        "already_offline": points.already_offline,
+        "platform": target,
+        "name": graph.name(target),
+        "already_offline": already_offline,
+    }
+
+
+def spof_json(points: SinglePoints, graph) -> dict:
+    """The document of ``kg spof --json``."""
+    return {
+        **_platform_header(graph, points.target, points.already_offline),
         "offline": [
             {
                 "provider": provider,
@@ -104,12 +110,8 @@ def spof_json(points: SinglePoints, graph) -> dict:
 def cutsets_json(sets: CutSets, graph) -> dict:
     """The document of ``kg cutsets --json``."""
     return {
-        "schema": SCHEMA_VERSION,
-        "date": graph.day.isoformat(),
-        "platform": sets.target,
-        "name": graph.name(sets.target),
+        **_platform_header(graph, sets.target, sets.already_offline),
         "max_order": sets.max_order,
-        "already_offline": sets.already_offline,
         "cut_sets": [list(s) for s in sets.sets],
         "channels": {channel: [list(s) for s in families] for channel, families in sets.channels.items()},
     }
