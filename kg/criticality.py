@@ -172,6 +172,16 @@ def concentration(graph: AnalysisGraph, service: str) -> ServiceConcentration:
     """Each provider's share of the dependents of ``service`` and the Herfindahl-Hirschman index.
 
     A dependent with two providers counts once for each, so shares sum to 1; self-provision is left out.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> from kg.depgraph import build_graph
+    >>> ios = concentration(build_graph(read_facts(load()), dt.date(2021, 1, 7)), "app-store-ios")
+    >>> ios.shares[0][0], ios.hhi
+    ('apple-app-store', 10000.0)
     """
     by_provider: dict[str, set[str]] = defaultdict(set)
     dependents = set()

@@ -151,7 +151,18 @@ class SinglePoints:
 
 
 def single_points_of_failure(graph: AnalysisGraph, target: str) -> SinglePoints:
-    """The order-1 cut sets of ``target``: single exits that take it offline or cut a channel."""
+    """The order-1 cut sets of ``target``: single exits that take it offline or cut a channel.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> from kg.depgraph import build_graph
+    >>> points = single_points_of_failure(build_graph(read_facts(load()), dt.date(2021, 1, 7)), "parler")
+    >>> points.offline, points.channels["apple-app-store"]
+    (['aws'], ['app-store-ios'])
+    """
     sets = cut_sets(graph, target, 1)
     offline = [s[0] for s in sets.sets]
     channels: dict[str, list[str]] = {}

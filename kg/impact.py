@@ -188,7 +188,19 @@ class Impact:
 
 
 def assess(graph: AnalysisGraph, scenario: Scenario) -> Impact:
-    """Run ``scenario`` on ``graph``: the baseline statuses and the statuses after it."""
+    """Run ``scenario`` on ``graph``: the baseline statuses and the statuses after it.
+
+    Examples
+    --------
+    >>> from kg.depgraph import build_graph
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> from kg.scenario import make_scenario
+    >>> graph = build_graph(read_facts(load()), dt.date(2021, 1, 7))
+    >>> impact = assess(graph, make_scenario(graph, cuts=[("parler", "google-play", None)]))
+    >>> [(s.identifier, s.status, s.lost_channels) for s in impact.affected]
+    [('parler', 'degraded', ['app-store-android'])]
+    """
     baseline = propagate(graph)
     after = propagate(graph, scenario.cuts, scenario.removed)
     return Impact(graph.day, scenario, baseline, after, graph)

@@ -103,6 +103,14 @@ def replay(facts: Facts, name: str) -> Replay:
 
 
 def replay_all(facts: Facts) -> list[Replay]:
-    """Replay every platform that has recorded availability observations."""
+    """Replay every platform that has recorded availability observations.
+
+    Examples
+    --------
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> [h.agreement for h in replay_all(read_facts(load())) if h.platform == "parler"]
+    [(6, 6)]
+    """
     platforms = sorted({o.actor for o in facts.observations.values()})
     return [replay(facts, platform) for platform in platforms]
