@@ -447,27 +447,57 @@ def _parse_cut(text: str) -> tuple[str, str, str | None]:
     return parts[0], parts[1], parts[2] if len(parts) == 3 else None
 
 
+SCENARIO_OPTIONS = [
+    click.option(
+        "--cut",
+        "cuts",
+        multiple=True,
+        metavar="DEPENDENT:PROVIDER[:SERVICE]",
+        help="Cut one dependency, e.g. --cut parler:aws or --cut 'Parler:Google Play:app-store-android'.",
+    ),
+    click.option("--remove", multiple=True, metavar="PROVIDER", help="A provider exits: it stops serving everyone."),
+    click.option(
+        "--owner", multiple=True, metavar="OWNER", help="Everything this owner controls exits (e.g. Alphabet)."
+    ),
+    click.option(
+        "--country", multiple=True, metavar="CC", help="Every provider in this country exits (ISO code, e.g. US)."
+    ),
+    click.option(
+        "--recorded-until",
+        callback=_parse_date,
+        metavar="YYYY-MM-DD",
+        help="Also apply the recorded cut-off events up to this date.",
+    ),
+]
+
+
+def scenario_options(command):
+    """The scenario flags shared by ``kg impact`` and ``kg render``."""
+    for option in reversed(SCENARIO_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _scenario(graph, cuts, remove, owner, country, recorded_until):
+    from kg.scenario import make_scenario
+
+    try:
+        return make_scenario(
+            graph,
+            cuts=[_parse_cut(text) for text in cuts],
+            remove=remove,
+            owners=owner,
+            countries=country,
+            recorded_until=recorded_until,
+        )
+    except InputError as error:
+        raise _fail(error) from None
+
+
 @main.command()
 @data_option
 @as_of_option
-@click.option(
-    "--cut",
-    "cuts",
-    multiple=True,
-    metavar="DEPENDENT:PROVIDER[:SERVICE]",
-    help="Cut one dependency, e.g. --cut parler:aws or --cut 'Parler:Google Play:app-store-android'.",
-)
-@click.option("--remove", multiple=True, metavar="PROVIDER", help="A provider exits: it stops serving everyone.")
-@click.option("--owner", multiple=True, metavar="OWNER", help="Everything this owner controls exits (e.g. Alphabet).")
-@click.option(
-    "--country", multiple=True, metavar="CC", help="Every provider in this country exits (ISO code, e.g. US)."
-)
-@click.option(
-    "--recorded-until",
-    callback=_parse_date,
-    metavar="YYYY-MM-DD",
-    help="Also apply the recorded cut-off events up to this date.",
-)
+@scenario_options
 @click.option("--platform", "platforms", multiple=True, metavar="NAME", help="Report only on these actors.")
 @json_option
 def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms, as_json) -> None:
@@ -487,20 +517,9 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
     from kg.formatting import format_impact
     from kg.impact import assess
     from kg.jsonout import impact_json
-    from kg.scenario import make_scenario
 
     _, graph = _analysis_graph(files, as_of)
-    try:
-        scenario = make_scenario(
-            graph,
-            cuts=[_parse_cut(text) for text in cuts],
-            remove=remove,
-            owners=owner,
-            countries=country,
-            recorded_until=recorded_until,
-        )
-    except InputError as error:
-        raise _fail(error) from None
+    scenario = _scenario(graph, cuts, remove, owner, country, recorded_until)
     only = {_resolve(graph, name) for name in platforms} or None
     result = assess(graph, scenario)
     if as_json:
@@ -630,6 +649,72 @@ def replay(platform, files, every, as_json) -> None:
         _echo_json(documents if every else documents[0])
     else:
         click.echo(format_agreement(histories) if every else format_replay(histories[0]))
+
+
+@main.command()
+@data_option
+@as_of_option
+@click.option("--focus", metavar="NAME", help="Show only this entity's neighbourhood.")
+@click.option(
+    "--depth", default=2, show_default=True, type=click.IntRange(0, 20), help="With --focus: how many steps out."
+)
+@click.option("--service", help="Show only dependencies of this service.")
+@scenario_options
+@click.option("--replay", "replay_name", metavar="PLATFORM", help="Step through this platform's recorded history.")
+@click.option("--seed", default=7, show_default=True, type=int, help="Seed of the layout.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: output/).")
+def render(files, as_of, focus, depth, service, cuts, remove, owner, country, recorded_until, replay_name, seed, out):
+    """Draw an interactive HTML graph that opens offline: the dependency map, an impact scenario or a replay.
+
+    One self-contained file (no network needed or allowed). Platforms are squares, providers dots coloured
+    by their main service; arrows go from dependent to provider. With scenario flags (as for kg impact) the
+    page switches between before and after, cut dependencies red and dashed, actors coloured by status.
+    Click an actor or an arrow for its facts and sources.
+
+    \b
+    Example:
+      kg render --as-of 2021-01-07
+      kg render --as-of 2021-01-07 --focus parler --cut parler:aws --cut parler:apple-app-store
+      kg render --replay parler
+      kg render --data output/webdep-us-2023.ttl --as-of 2023-04-30 --service cdn
+    """
+    from kg.facts import read_facts
+    from kg.impact import assess
+    from kg.render import graph_view, impact_view, replay_view
+    from kg.render import render as render_page
+    from kg.replay import replay as run_replay
+    from kg.vocabulary import vocabulary
+
+    if replay_name:
+        facts = read_facts(_load(files, ontology=False))
+        try:
+            history = run_replay(facts, replay_name)
+        except InputError as error:
+            raise _fail(error) from None
+        view, name = replay_view(history, facts, seed=seed), f"replay-{history.platform}"
+    else:
+        _, graph = _analysis_graph(files, as_of)
+        focus_id = _resolve(graph, focus) if focus else None
+        try:
+            service_id = vocabulary().service(service).identifier if service else None
+        except InputError as error:
+            raise _fail(error) from None
+        scenario = _scenario(graph, cuts, remove, owner, country, recorded_until)
+        if scenario.empty:
+            view = graph_view(graph, focus=focus_id, depth=depth, service=service_id, seed=seed)
+        else:
+            view = impact_view(assess(graph, scenario), focus=focus_id, depth=depth, seed=seed)
+        kind = "graph" if scenario.empty else "impact"
+        name = "-".join(filter(None, [kind, focus_id, service_id, graph.day.isoformat()]))
+    page = render_page(view)
+    if out is None:
+        Path("output").mkdir(exist_ok=True)
+        out = Path("output") / f"{name}.html"
+    try:
+        page.write(out)
+    except InputError as error:
+        raise _fail(error) from None
+    click.echo(f"wrote {out}: {len(view.nodes)} nodes, {len(view.edges)} edges, {len(view.states)} state(s)")
 
 
 if __name__ == "__main__":  # pragma: no cover

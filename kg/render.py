@@ -1,0 +1,432 @@
+"""Interactive HTML graphs of dependencies, impact scenarios and history replays, built on pyvis.
+
+A :class:`View` is plain data: nodes and edges with their style and facts, in one or more *states* (the
+graph before and after a scenario; a replay's dates). :func:`render` turns it into a pyvis network and a
+single, self-contained HTML page: vis-network's script and style are inlined, the page's content
+security policy forbids any network request, every name, fact and source reaches the page as JSON data
+and is put into the document as text (never as markup), and only ``http(s)`` sources become links.
+
+Large graphs are laid out in Python (providers by force layout, their dependents around them) and drawn
+with physics off, so thousands of nodes are interactive at once; small ones settle with physics from a
+fixed seed. The same input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from kg.criticality import criticality
+from kg.depgraph import AnalysisGraph
+from kg.facts import Dependency
+from kg.impact import Impact, NodeStatus, explain, propagate
+from kg.replay import Replay
+from kg.vocabulary import vocabulary
+
+__all__ = ["PHYSICS_LIMIT", "Rendered", "View", "graph_view", "impact_view", "render", "replay_view"]
+
+#: Above this many nodes the layout is computed in Python and physics is off.
+PHYSICS_LIMIT = 300
+#: In a large view, only providers with at least this many dependents shown carry a label.
+LABEL_THRESHOLD = 5
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#c5b0d5",
+    "#c49c94",
+    "#f7b6d2",
+    "#9edae5",
+    "#dbdb8d",
+    "#393b79",
+]
+STATUS_COLOURS = {"online": "#2ca02c", "degraded": "#ff9900", "offline": "#d62728", "exited": "#222222"}
+PLATFORM_COLOUR, COMPANY_COLOUR = "#34495e", "#95a5a6"
+CUT, LOST, DOWN = "#d62728", "#9e9e9e", "#e8743b"
+
+
+def service_colours() -> dict[str, str]:
+    """A fixed colour for every service of the vocabulary (the same on every page)."""
+    return {service: PALETTE[i % len(PALETTE)] for i, service in enumerate(sorted(vocabulary().services))}
+
+
+@dataclass
+class View:
+    """What a page shows: nodes, edges, and the states it can switch between."""
+
+    title: str
+    subtitle: str
+    nodes: dict[str, dict] = field(default_factory=dict)  # id -> base style and facts
+    edges: dict[str, dict] = field(default_factory=dict)  # id -> from, to, base style and facts
+    states: list[dict] = field(default_factory=list)  # [{"label", "nodes": {id: patch}, "edges": {id: patch}}]
+    legend: dict = field(default_factory=dict)
+    seed: int = 7
+
+
+def _dependency_facts(dep: Dependency) -> dict:
+    return {
+        "dependency": dep.identifier,
+        "service": dep.service,
+        "start": dep.start.isoformat() if dep.start else None,
+        "end": dep.end.isoformat() if dep.end else None,
+        "ended_by": dep.ended_by,
+        "effect": dep.effect,
+        "note": dep.note,
+        "sources": [{"publisher": s.publisher, "date": s.date, "title": s.title, "url": s.url} for s in dep.sources],
+    }
+
+
+def _node_facts(graph: AnalysisGraph, node: str, scores: dict[str, tuple[int, int]]) -> dict:
+    entity = graph.entities.get(node)
+    kinds = list(entity.kinds) if entity else ["provider"]
+    platform = any(kind in vocabulary().platform_kinds for kind in kinds)
+    provides = sorted({data["service"] for _, _, data in graph.graph.in_edges(node, data=True)} - {None})
+    offline, degraded = scores.get(node, (0, 0))
+    if platform:
+        shape, colour = "square", PLATFORM_COLOUR
+    elif provides:
+        counts = {}
+        for dependent, _, data in graph.graph.in_edges(node, data=True):
+            if dependent != node:
+                counts[data["service"]] = counts.get(data["service"], 0) + 1
+        main = max(sorted(counts), key=counts.get) if counts else provides[0]
+        shape, colour = "dot", service_colours()[main]
+    else:
+        shape, colour = "triangle", COMPANY_COLOUR
+    return {
+        "label": graph.name(node),
+        "shape": shape,
+        "color": colour,
+        "size": round(10 + 3 * math.sqrt(offline + degraded / 2), 2),
+        "facts": {
+            "id": node,
+            "name": graph.name(node),
+            "kinds": kinds,
+            "country": entity.country if entity else None,
+            "owner": graph.name(entity.owner) if entity and entity.owner else None,
+            "provides": provides,
+            "criticality": {"offline": offline, "degraded": degraded},
+        },
+    }
+
+
+def _scores(graph: AnalysisGraph) -> dict[str, tuple[int, int]]:
+    return {row.provider: (row.total_offline, row.total_degraded) for row in criticality(graph)}
+
+
+def _select(graph: AnalysisGraph, focus: str | None, depth: int, service: str | None) -> tuple[set[str], list]:
+    """The nodes and (dependent, provider, key, dependency, state) edges a view shows."""
+    edges = []
+    for dependent, provider, key, data in graph.graph.edges(keys=True, data=True):
+        if dependent != provider and (service is None or data["service"] == service):
+            edges.append((dependent, provider, key, data["dependency"], "active"))
+    for dependent, needs in graph.needs.items():
+        for need in needs.values():
+            lost = need.lost_with
+            if lost is not None and lost.provider != dependent and (service is None or need.service == service):
+                edges.append((dependent, lost.provider, lost.identifier, lost, "lost"))
+    nodes = {n for edge in edges for n in edge[:2]}
+    if focus is not None:
+        undirected = nx.Graph()
+        undirected.add_node(focus)
+        undirected.add_edges_from(edge[:2] for edge in edges)
+        nodes = set(nx.single_source_shortest_path_length(undirected, focus, cutoff=depth))
+        edges = [edge for edge in edges if edge[0] in nodes and edge[1] in nodes]
+    return nodes, sorted(edges, key=lambda edge: edge[2])
+
+
+def _edge(dependent: str, provider: str, dependency: Dependency, state: str, colours: dict[str, str]) -> dict:
+    style = {
+        "from": dependent,
+        "to": provider,
+        "label": dependency.service,
+        "color": colours[dependency.service],
+        "dashes": False,
+        "width": 1.5,
+        "facts": {**_dependency_facts(dependency), "state": state},
+    }
+    if state == "lost":
+        style.update(color=LOST, dashes=True, width=1)
+    return style
+
+
+def graph_view(
+    graph: AnalysisGraph, *, focus: str | None = None, depth: int = 2, service: str | None = None, seed: int = 7
+) -> View:
+    """The dependency map on the graph's date (a neighbourhood or one service, if asked).
+
+    Examples
+    --------
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> from kg.depgraph import build_graph
+    >>> view = graph_view(build_graph(read_facts(load()), dt.date(2021, 1, 7)), focus="parler", depth=1)
+    >>> sorted(view.nodes)[:3], len(view.states)
+    (['apple-app-store', 'aws', 'google-play'], 1)
+    """
+    nodes, edges = _select(graph, focus, depth, service)
+    scores = _scores(graph)
+    colours = service_colours()
+    where = f" around {graph.name(focus)} (depth {depth})" if focus else ""
+    view = View(
+        title=f"Dependencies on {graph.day.isoformat()}{where}" + (f", {service} only" if service else ""),
+        subtitle="Arrows point from a dependent to its provider. Grey dashed: lost to a cut-off before this date.",
+        seed=seed,
+    )
+    view.nodes = {node: _node_facts(graph, node, scores) for node in sorted(nodes)}
+    view.edges = {key: _edge(d, p, dep, state, colours) for d, p, key, dep, state in edges}
+    statuses = propagate(graph)
+    for node, style in view.nodes.items():
+        style["facts"]["status"] = statuses[node].status if node in statuses else "online"
+        style["facts"]["explanation"] = explain(statuses, graph, node) if node in statuses else ""
+    view.states = [{"label": graph.day.isoformat(), "nodes": {}, "edges": {}}]
+    view.legend = _legend(graph, view, status=False)
+    return view
+
+
+def _status_patch(status: NodeStatus | None, explanation: str) -> dict:
+    name = status.status if status else "online"
+    return {"color": STATUS_COLOURS[name], "facts": {"status": name, "explanation": explanation}}
+
+
+def impact_view(impact: Impact, *, focus: str | None = None, depth: int = 2, seed: int = 7) -> View:
+    """Before and after a scenario: cut dependencies red and dashed, actors coloured by status."""
+    graph = impact.graph
+    base = graph_view(graph, focus=focus, depth=depth, seed=seed)
+    cut = set(impact.scenario.cuts)
+    down = {n for n, s in impact.after.items() if s.status in ("offline", "exited")}
+    states = []
+    for label, table in (("before", impact.baseline), ("after", impact.after)):
+        nodes = {node: _status_patch(table.get(node), explain(table, graph, node)) for node in base.nodes}
+        edges = {}
+        for key, style in base.edges.items():
+            if label == "after" and (key in cut or style["to"] in impact.scenario.removed):
+                edges[key] = {"color": CUT, "dashes": [8, 6], "width": 3, "facts": {"state": "cut"}}
+            elif label == "after" and style["to"] in down and style["facts"]["state"] == "active":
+                edges[key] = {"color": DOWN, "dashes": [2, 4], "width": 2, "facts": {"state": "provider down"}}
+            else:
+                edges[key] = {
+                    "color": style["color"],
+                    "dashes": style["dashes"],
+                    "width": style["width"],
+                    "facts": {"state": style["facts"]["state"]},
+                }
+        states.append({"label": f"{label} ({graph.day.isoformat()})", "nodes": nodes, "edges": edges})
+    base.title = f"Impact on {graph.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")
+    base.subtitle = "Switch between before and after. Red dashed: cut; orange dotted: its provider is down."
+    base.states = states
+    base.legend = _legend(graph, base, status=True)
+    return base
+
+
+def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
+    """One page stepping through a replay: the platform's providers and statuses on each date."""
+    from kg.depgraph import build_graph
+
+    graphs = [build_graph(facts, step.day) for step in history.steps]
+    views = [graph_view(g, focus=history.platform, depth=6, seed=seed) for g in graphs]
+    view = View(
+        title=f"History of {history.name}",
+        subtitle="Step through the dates of its recorded history; colours show the predicted status.",
+        seed=seed,
+    )
+    for step_view in views:
+        for node, style in step_view.nodes.items():
+            view.nodes.setdefault(node, style)
+        for key, style in step_view.edges.items():
+            view.edges.setdefault(key, style)
+    for step, g, step_view in zip(history.steps, graphs, views, strict=True):
+        statuses = propagate(g)
+        nodes = {node: _status_patch(statuses.get(node), explain(statuses, g, node)) for node in view.nodes}
+        edges = {}
+        for key in view.edges:
+            shown = step_view.edges.get(key)
+            if shown is None:
+                edges[key] = {"hidden": True}
+            else:
+                edges[key] = {
+                    "hidden": False,
+                    "color": shown["color"],
+                    "dashes": shown["dashes"],
+                    "width": shown["width"],
+                    "facts": {"state": shown["facts"]["state"]},
+                }
+        observed = f", observed {step.observed}" if step.observed else ""
+        label = f"{step.day.isoformat()}: {step.status}{observed}"
+        events = [f"{e.kind}: {e.description}" for e in step.events]
+        view.states.append({"label": label, "nodes": nodes, "edges": edges, "events": events})
+    view.legend = _legend(graphs[-1], view, status=True) if graphs else {}
+    return view
+
+
+def _legend(graph: AnalysisGraph, view: View, *, status: bool) -> dict:
+    colours = service_colours()
+    used = sorted({style["facts"]["service"] for style in view.edges.values()})
+    return {
+        "shapes": [
+            ["square", "platform (dependent)"],
+            ["dot", "provider, coloured by its main service"],
+            ["triangle", "company (owner only)"],
+        ],
+        "services": [[service, colours[service]] for service in used],
+        "statuses": [[name, colour] for name, colour in STATUS_COLOURS.items()] if status else [],
+        "lines": [["solid", "dependency active on the date"], ["grey dashed", "lost to a cut-off before the date"]]
+        + ([["red dashed", "cut in this scenario"], ["orange dotted", "its provider is down"]] if status else []),
+        "size": "node size: how many dependents the provider's exit alone would take offline or degrade",
+    }
+
+
+def layout(view: View, seed: int) -> dict[str, tuple[float, float]]:
+    """Positions for a large view: hubs by force layout, every other node around its hubs' centre."""
+    undirected = nx.Graph((e["from"], e["to"]) for e in view.edges.values())
+    undirected.add_nodes_from(view.nodes)
+    degree = dict(undirected.degree())
+    hubs = sorted((n for n in view.nodes if degree[n] > 1), key=lambda n: (-degree[n], n))[:800]
+    hub_set = set(hubs)
+    hub_graph = nx.Graph()
+    hub_graph.add_nodes_from(hubs)
+    for node in view.nodes:
+        linked = sorted(hub_set & set(undirected[node]))
+        hub_graph.add_edges_from((a, b) for i, a in enumerate(linked) for b in linked[i + 1 :])
+        if node in hub_set:
+            hub_graph.add_edges_from((node, other) for other in linked)
+    scale = 60 * math.sqrt(max(len(view.nodes), 1))
+    positions = {n: tuple(p) for n, p in nx.spring_layout(hub_graph, seed=seed, iterations=60, scale=scale).items()}
+    placed: dict[str, tuple[float, float]] = {n: (float(x), float(y)) for n, (x, y) in positions.items()}
+    ring = 0
+    for node in sorted(view.nodes):
+        if node in placed:
+            continue
+        anchors = [placed[h] for h in undirected[node] if h in hub_set]
+        digest = int(hashlib.sha256(node.encode()).hexdigest()[:8], 16)
+        angle = (digest % 3600) / 3600 * 2 * math.pi
+        if anchors:
+            cx = sum(a[0] for a in anchors) / len(anchors)
+            cy = sum(a[1] for a in anchors) / len(anchors)
+            radius = 40 + (digest // 3600) % 120
+        else:
+            ring += 1
+            cx, cy, radius = 0.0, 0.0, scale * 1.2 + 8 * math.sqrt(ring)
+        placed[node] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    return {n: (round(x, 1), round(y, 1)) for n, (x, y) in placed.items()}
+
+
+@dataclass
+class Rendered:
+    """A rendered page: the pyvis network it was built from and the HTML of the page."""
+
+    network: object  # pyvis.network.Network
+    html: str
+    view: View
+
+    def write(self, path: str | Path) -> Path:
+        """Write the page atomically."""
+        from kg.export import write_atomic
+
+        return write_atomic(path, self.html.encode("utf-8"))
+
+    def _repr_html_(self) -> str:  # Jupyter shows the page in a sandboxed frame
+        frame = 'sandbox="allow-scripts" style="width:100%;height:720px;border:0"'
+        return f'<iframe {frame} srcdoc="{html.escape(self.html)}"></iframe>'
+
+
+def _asset(name: str) -> str:
+    import pyvis
+
+    return (Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
+
+
+def _json_for_script(value) -> str:
+    """JSON that cannot end a <script> element or start markup: <, > and & become \\u escapes."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render(view: View, *, physics: bool | None = None) -> Rendered:
+    """Build the pyvis network of ``view`` and its self-contained HTML page."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from pyvis.edge import Edge
+    from pyvis.network import Network
+
+    physics = len(view.nodes) <= PHYSICS_LIMIT if physics is None else physics
+    positions = {} if physics else layout(view, view.seed)
+    network = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    large = not physics
+    in_degree = {}
+    for style in view.edges.values():
+        in_degree[style["to"]] = in_degree.get(style["to"], 0) + 1
+    for node, style in view.nodes.items():
+        extra = {"x": positions[node][0], "y": positions[node][1]} if node in positions else {}
+        if large and in_degree.get(node, 0) < LABEL_THRESHOLD:
+            extra["label"] = " "  # at scale only hubs carry a label; every name stays in search and details
+        fields = {"label": style["label"], "shape": style["shape"], "color": style["color"], "size": style["size"]}
+        network.add_node(node, **{**fields, **extra})
+    for key, style in view.edges.items():
+        # Edge() directly: pyvis's add_edge checks node membership in a list, quadratic at scale.
+        network.edges.append(
+            Edge(
+                style["from"],
+                style["to"],
+                True,
+                id=key,
+                label=None if large else style["label"],  # at scale the service shows in colour and details
+                color=style["color"],
+                dashes=style["dashes"],
+                width=style["width"],
+            ).options
+        )
+    options = {
+        "physics": {
+            "enabled": physics,
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -4000, "springLength": 140},
+            "stabilization": {"enabled": physics, "iterations": 300, "fit": True},
+        },
+        "layout": {"randomSeed": view.seed, "improvedLayout": physics},
+        "edges": {
+            "smooth": False,
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
+            "font": {"size": 10, "align": "middle"},
+        },
+        "nodes": {"font": {"size": 14}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large},
+    }
+    network.set_options(json.dumps(options))
+    data = {
+        "title": view.title,
+        "subtitle": view.subtitle,
+        "nodes": network.nodes,
+        "edges": network.edges,
+        "facts": {
+            "nodes": {n: s["facts"] for n, s in view.nodes.items()},
+            "edges": {k: s["facts"] for k, s in view.edges.items()},
+        },
+        "states": view.states,
+        "legend": view.legend,
+        "options": options,
+    }
+    environment = Environment(
+        loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape(["html"])
+    )
+    page = environment.get_template("graph.html").render(
+        title=view.title,
+        data=_json_for_script(data),
+        vis_js=_asset("vis-network.min.js"),
+        vis_css=_asset("vis-network.css"),
+    )
+    return Rendered(network, page, view)
