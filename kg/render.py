@@ -172,6 +172,7 @@ def graph_view(
 
     Examples
     --------
+    >>> import datetime as dt
     >>> from kg.facts import read_facts
     >>> from kg.loading import load
     >>> from kg.depgraph import build_graph

@@ -1,0 +1,88 @@
+"""Rendering without a browser: the page is self-contained, deterministic and escapes everything it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from kg.depgraph import build_graph
+from kg.facts import read_facts
+from kg.impact import assess
+from kg.loading import load
+from kg.render import graph_view, impact_view, render, replay_view, service_colours
+from kg.replay import replay
+from kg.scenario import make_scenario
+
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile" / "hostile.ttl"
+DAY = dt.date(2021, 1, 7)
+
+
+def page_data(html: str) -> dict:
+    raw = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    return json.loads(raw)
+
+
+def test_the_page_needs_no_network(bundled_facts):
+    html = render(graph_view(build_graph(bundled_facts, DAY))).html
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", html)
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html and "connect-src 'none'" in html
+    assert "vis.Network" in html
+    outside_code = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html, flags=re.S)
+    assert not re.search(r"https?://", outside_code)
+
+
+def test_output_is_deterministic(bundled_facts):
+    graph = build_graph(bundled_facts, DAY)
+    assert render(graph_view(graph)).html == render(graph_view(build_graph(bundled_facts, DAY))).html
+
+
+def test_hostile_text_stays_data():
+    graph = build_graph(read_facts(load([HOSTILE])), DAY)
+    html = render(graph_view(graph)).html
+    data_script = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in data_script and ">" not in data_script  # cannot close the script or open markup
+    data = page_data(html)
+    assert data["facts"]["nodes"]["evil"]["name"] == "<img src=x onerror=alert(1)>"
+    assert data["facts"]["edges"]["evil-host"]["sources"][0]["url"] == "javascript:alert(5)"
+    assert "<title>" in html and "alert(1)" not in html.split("<style>")[0]
+
+
+def test_views_select_what_they_promise(bundled_facts):
+    graph = build_graph(bundled_facts, DAY)
+    whole = graph_view(graph)
+    focused = graph_view(graph, focus="parler", depth=1)
+    assert set(focused.nodes) < set(whole.nodes) and "parler" in focused.nodes
+    assert {e["from"] for e in focused.edges.values()} | {e["to"] for e in focused.edges.values()} <= set(focused.nodes)
+    apps = graph_view(graph, service="app-store-ios")
+    assert {e["facts"]["service"] for e in apps.edges.values()} == {"app-store-ios"}
+    assert whole.nodes["parler"]["shape"] == "square" and whole.nodes["aws"]["shape"] == "dot"
+    assert whole.nodes["google-play"]["color"] == service_colours()["app-store-android"]
+
+
+def test_impact_view_has_before_and_after(bundled_facts):
+    graph = build_graph(bundled_facts, DAY)
+    impact = assess(graph, make_scenario(graph, cuts=[("parler", "aws", None), ("parler", "google-play", None)]))
+    view = impact_view(impact, focus="parler", depth=1)
+    before, after = view.states
+    assert before["label"].startswith("before") and after["label"].startswith("after")
+    assert after["nodes"]["parler"]["color"] == "#d62728" and before["nodes"]["parler"]["color"] == "#2ca02c"
+    assert after["edges"]["parler-aws-hosting"]["dashes"] and after["edges"]["parler-aws-hosting"]["color"] == "#d62728"
+    assert after["nodes"]["parler"]["facts"]["explanation"].startswith("Parler: offline since 2021-01-07")
+
+
+def test_replay_view_has_one_state_per_step(bundled_facts):
+    history = replay(bundled_facts, "parler")
+    view = replay_view(history, bundled_facts)
+    assert [s["label"].split(":")[0] for s in view.states] == [s.day.isoformat() for s in history.steps]
+    offline = next(s for s in view.states if s["label"].startswith("2021-01-11"))
+    assert offline["nodes"]["parler"]["color"] == "#d62728"
+    assert offline["edges"]["parler-skysilk-hosting"] == {"hidden": True}
+
+
+def test_rendered_object_works_in_a_notebook(bundled_facts):
+    rendered = render(graph_view(build_graph(bundled_facts, DAY), focus="parler", depth=1))
+    assert rendered.network.__class__.__name__ == "Network" and len(rendered.network.nodes) == len(rendered.view.nodes)
+    frame = rendered._repr_html_()
+    assert frame.startswith('<iframe sandbox="allow-scripts"') and "&lt;script" in frame
