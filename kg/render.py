@@ -23,10 +23,10 @@ from pathlib import Path
 import networkx as nx
 
 from kg.criticality import criticality
-from kg.depgraph import AnalysisGraph
+from kg.depgraph import AnalysisGraph, build_graph
 from kg.facts import Dependency
 from kg.impact import Impact, NodeStatus, explain, propagate
-from kg.replay import Replay
+from kg.replay import Replay, involved
 from kg.vocabulary import vocabulary
 
 __all__ = ["PHYSICS_LIMIT", "Rendered", "View", "graph_view", "impact_view", "render", "replay_view"]
@@ -237,10 +237,12 @@ def impact_view(impact: Impact, *, focus: str | None = None, depth: int = 2, see
 
 def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
     """One page stepping through a replay: the platform's providers and statuses on each date."""
-    from kg.depgraph import build_graph
-
     graphs = [build_graph(facts, step.day) for step in history.steps]
-    views = [graph_view(g, focus=history.platform, depth=6, seed=seed) for g in graphs]
+    views = [graph_view(g, focus=history.platform, depth=50, seed=seed) for g in graphs]
+    keep = involved(facts, history.platform)  # the platform and the providers it depends on, transitively
+    for step_view in views:
+        step_view.nodes = {n: s for n, s in step_view.nodes.items() if n in keep}
+        step_view.edges = {k: e for k, e in step_view.edges.items() if e["from"] in keep and e["to"] in keep}
     view = View(
         title=f"History of {history.name}",
         subtitle="Step through the dates of its recorded history; colours show the predicted status.",

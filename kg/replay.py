@@ -57,7 +57,7 @@ class Replay:
         return sum(bool(step.matches) for step in self.compared), len(self.compared)
 
 
-def _involved(facts: Facts, platform: str) -> set[str]:
+def involved(facts: Facts, platform: str) -> set[str]:
     """The platform and every actor it depends on, directly or through providers, at any time."""
     structure = nx.DiGraph((d.dependent, d.provider) for d in facts.dependencies.values())
     return ({platform} | nx.descendants(structure, platform)) if platform in structure else {platform}
@@ -75,8 +75,8 @@ def replay(facts: Facts, name: str) -> Replay:
     [('2021-01-11', 'offline')]
     """
     platform = NameIndex(facts.entities.values()).resolve(name).identifier
-    involved = _involved(facts, platform)
-    dependencies = [d for d in facts.dependencies.values() if d.dependent in involved]
+    involved_actors = involved(facts, platform)
+    dependencies = [d for d in facts.dependencies.values() if d.dependent in involved_actors]
     own = {d.identifier for d in dependencies if d.dependent == platform}
     observations = sorted((o for o in facts.observations.values() if o.actor == platform), key=lambda o: o.start)
     events = sorted((e for e in facts.events.values() if e.dependency in own), key=lambda e: (e.day, e.identifier))
