@@ -255,7 +255,13 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
             view.edges.setdefault(key, style)
     for step, g, step_view in zip(history.steps, graphs, views, strict=True):
         statuses = propagate(g)
-        nodes = {node: _status_patch(statuses.get(node), explain(statuses, g, node)) for node in view.nodes}
+        nodes = {
+            node: {
+                **_status_patch(statuses.get(node), explain(statuses, g, node)),
+                "hidden": node not in step_view.nodes,
+            }
+            for node in view.nodes
+        }
         edges = {}
         for key in view.edges:
             shown = step_view.edges.get(key)

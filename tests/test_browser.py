@@ -152,3 +152,23 @@ def test_hostile_names_and_sources_never_execute(browser, tmp_path):
     page.screenshot("hostile")
     assert page.dialogs == [] and page.errors == [] and page.requests == []
     page.close()
+
+
+def test_replay_page_steps_through_dates_and_filters_by_service(browser, tmp_path, bundled_facts):
+    from kg.render import replay_view
+    from kg.replay import replay
+
+    history = replay(bundled_facts, "parler")
+    page = open_view(browser, tmp_path, replay_view(history, bundled_facts), "parler-replay")
+    assert page.js("document.getElementById('state-label').textContent").startswith("2021-01-08: degraded")
+    step = [s.day.isoformat() for s in history.steps].index("2021-01-11")
+    page.js(f"kgApplyState({step})")
+    assert page.js("kgNodes.get('parler').color") == "#d62728"
+    assert page.js("[kgNodes.get('skysilk').hidden, kgNodes.get('aws').hidden]") == [True, False]
+    assert "AWS suspended Parler" in page.js("document.getElementById('events').textContent")
+    page.page.select_option("#service", "hosting")
+    assert page.js("[kgNodes.get('okta').hidden, kgNodes.get('aws').hidden]") == [True, False]
+    page.page.click("#next")
+    page.screenshot("parler-replay")
+    assert page.errors == [] and page.requests == [] and page.dialogs == []
+    page.close()

@@ -79,6 +79,7 @@ def test_replay_view_has_one_state_per_step(bundled_facts):
     offline = next(s for s in view.states if s["label"].startswith("2021-01-11"))
     assert offline["nodes"]["parler"]["color"] == "#d62728"
     assert offline["edges"]["parler-skysilk-hosting"] == {"hidden": True}
+    assert offline["nodes"]["skysilk"]["hidden"] and not offline["nodes"]["aws"]["hidden"]
 
 
 def test_rendered_object_works_in_a_notebook(bundled_facts):
