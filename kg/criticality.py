@@ -23,9 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-import networkx as nx
-
-from kg.depgraph import AnalysisGraph, Need
+from kg.depgraph import AnalysisGraph, Need, least_fixpoint
 from kg.impact import propagate
 
 __all__ = ["ProviderCriticality", "ServiceConcentration", "concentration", "criticality", "exit_sets"]
@@ -74,29 +72,15 @@ def _common(need: Need, down: set[str], offline_sets: dict[str, frozenset[str]])
 def exit_sets(graph: AnalysisGraph) -> _Sets:
     """For every actor, the providers whose exit alone takes it offline or cuts one of its channels."""
     baseline = {node for node, status in propagate(graph).items() if status.status == "offline"}
-    structure = nx.DiGraph()
-    structure.add_nodes_from(graph.needs)
-    for dependent, provider in graph.graph.edges():
-        if dependent != provider:
-            structure.add_edge(dependent, provider)
     offline: dict[str, frozenset[str]] = {}
-    condensed = nx.condensation(structure)
-    for component in reversed(list(nx.topological_sort(condensed))):
-        members = sorted(condensed.nodes[component]["members"])
-        changed = True
-        while changed:
-            changed = False
-            for node in members:
-                if node in baseline:
-                    continue
-                value = frozenset().union(
-                    *(_common(need, baseline, offline) for need in graph.needs.get(node, {}).values() if need.essential)
-                )
-                if value != offline.get(node, frozenset()):
-                    offline[node] = value
-                    changed = True
-            if len(members) == 1:
-                break
+
+    def exits_taking_offline(node: str) -> frozenset[str]:
+        if node in baseline:
+            return frozenset()
+        needs = graph.needs.get(node, {}).values()
+        return frozenset().union(*(_common(need, baseline, offline) for need in needs if need.essential))
+
+    least_fixpoint(graph, exits_taking_offline, offline, frozenset())
     channel, direct_offline, direct_channel = {}, {}, {}
     for node, needs in graph.needs.items():
         if node in baseline:

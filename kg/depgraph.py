@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import networkx as nx
 
 from kg.facts import Dependency, Entity, Event, Facts
 from kg.vocabulary import vocabulary
 
-__all__ = ["AnalysisGraph", "Need", "build_graph"]
+__all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint"]
 
 
 @dataclass
@@ -120,3 +122,41 @@ def build_graph(facts: Facts, day: dt.date | None = None) -> AnalysisGraph:
         if event.kind == "cut-off":
             cut_offs[event.dependency].append(event)
     return AnalysisGraph(day, graph, dict(needs), facts.entities, dict(cut_offs), dict(terminations))
+
+
+Value = TypeVar("Value")
+
+
+def least_fixpoint(
+    graph: AnalysisGraph,
+    compute: Callable[[str], Value],
+    values: dict[str, Value],
+    empty: Value,
+    start: str | None = None,
+) -> dict[str, Value]:
+    """Fill ``values[node] = compute(node)`` for every actor, providers before their dependents.
+
+    ``compute`` reads the values of a node's providers from ``values``. Actors in a dependency cycle are
+    recomputed until nothing changes, starting from ``empty``: the least fixpoint, so a cycle by itself
+    causes nothing. With ``start``, only that actor and those it depends on, transitively, are solved.
+    Self-provision is not a dependency on another actor and is left out of the order.
+    """
+    nodes = nx.descendants(graph.graph, start) | {start} if start is not None else set(graph.graph)
+    structure = nx.DiGraph()
+    structure.add_nodes_from(nodes)
+    for dependent in nodes:
+        structure.add_edges_from((dependent, p) for _, p in graph.graph.out_edges(dependent) if p != dependent)
+    condensed = nx.condensation(structure)
+    for component in reversed(list(nx.topological_sort(condensed))):
+        members = sorted(condensed.nodes[component]["members"])
+        changed = True
+        while changed:  # one pass for an acyclic actor; repeated for a cycle
+            changed = False
+            for node in members:
+                value = compute(node)
+                if value != values.get(node, empty):
+                    values[node] = value
+                    changed = True
+            if len(members) == 1:
+                break
+    return values

@@ -18,9 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import networkx as nx
-
-from kg.depgraph import AnalysisGraph, Need
+from kg.depgraph import AnalysisGraph, Need, least_fixpoint
 from kg.errors import InputError
 
 __all__ = ["CutSets", "SinglePoints", "cut_sets", "minimize", "single_points_of_failure"]
@@ -75,25 +73,7 @@ class _Solver:
         return minimize((s for need in needs if need.essential for s in self.lost(need)), self.max_order)
 
     def solve(self, target: str) -> None:
-        structure = nx.DiGraph()
-        structure.add_node(target)
-        for dependent in nx.descendants(self.graph.graph, target) | {target}:
-            for _, provider in self.graph.graph.out_edges(dependent):
-                if provider != dependent:
-                    structure.add_edge(dependent, provider)
-        condensed = nx.condensation(structure)
-        for component in reversed(list(nx.topological_sort(condensed))):
-            members = sorted(condensed.nodes[component]["members"])
-            changed = True
-            while changed:  # one pass for an acyclic member; a least fixpoint for a cycle
-                changed = False
-                for node in members:
-                    value = self.node_offline(node)
-                    if value != self.offline.get(node, NEVER):
-                        self.offline[node] = value
-                        changed = True
-                if len(members) == 1:
-                    break
+        least_fixpoint(self.graph, self.node_offline, self.offline, NEVER, start=target)
 
 
 @dataclass
