@@ -106,8 +106,6 @@ def format_validation(report: ValidationReport, *, label: str = "data") -> str:
 
 def format_impact(impact, *, only: set[str] | None = None) -> str:
     """Render an impact: the scenario, a table of affected actors, then each one's explanation."""
-    from kg.alternatives import alternatives
-
     lines = [f"Scenario on {impact.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")]
     affected = [s for s in impact.affected if only is None or s.identifier in only]
     if not affected:
@@ -119,14 +117,12 @@ def format_impact(impact, *, only: set[str] | None = None) -> str:
         lost = ", ".join(status.lost_essentials + status.lost_channels)
         rows.append([status.name, f"{before} -> {status.status}", status.since or "", lost])
     lines += ["", table(["actor", "status", "since", "lost"], rows), "", "Why:"]
-    unavailable = set(impact.scenario.removed) | {n for n, s in impact.after.items() if s.status == "offline"}
     for status in affected:
         if status.status == "exited":
             continue
         lines.append(f"- {impact.explain(status.identifier)}")
         for loss in status.losses:
-            gone = unavailable | {cause.provider for cause in loss.causes} | {status.identifier}
-            options = alternatives(impact.graph, loss.service, gone)[:3]
+            options = impact.alternatives(status, loss)[:3]
             if options:
                 named = ", ".join(a.name + (f" (has cut {', '.join(a.has_cut)})" if a.has_cut else "") for a in options)
                 lines.append(f"    alternatives for {loss.service}: {named}")

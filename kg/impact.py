@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from kg.alternatives import Alternative, alternatives
 from kg.depgraph import AnalysisGraph, Need
 from kg.facts import Source
 from kg.scenario import Cut, Scenario
@@ -185,6 +187,17 @@ class Impact:
     def explain(self, node: str) -> str:
         """A readable chain of causes, e.g. ``Parler: offline since 2021-01-11: lost hosting; ...``."""
         return explain(self.after, self.graph, node)
+
+    @cached_property
+    def _unavailable(self) -> frozenset[str]:
+        down = {node for node, status in self.after.items() if status.status == "offline"}
+        return frozenset(self.scenario.removed) | down
+
+    def alternatives(self, status: NodeStatus, loss: Loss) -> list[Alternative]:
+        """Providers that could replace a lost service: none that exits or is offline after the scenario,
+        none whose supply was just lost, and not the dependent itself."""
+        gone = self._unavailable | {cause.provider for cause in loss.causes} | {status.identifier}
+        return alternatives(self.graph, loss.service, gone)
 
 
 def assess(graph: AnalysisGraph, scenario: Scenario) -> Impact:

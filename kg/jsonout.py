@@ -6,7 +6,6 @@ documents each document's fields; fields are only ever added, never renamed or r
 
 from __future__ import annotations
 
-from kg.alternatives import alternatives
 from kg.criticality import ProviderCriticality, ServiceConcentration
 from kg.facts import Source
 from kg.faulttree import CutSets, SinglePoints
@@ -28,7 +27,6 @@ def _source(source: Source) -> dict:
 
 def _status(impact: Impact, status: NodeStatus) -> dict:
     before = impact.status(status.identifier, before=True)
-    unavailable = set(impact.scenario.removed) | {n for n, s in impact.after.items() if s.status == "offline"}
     return {
         "id": status.identifier,
         "name": status.name,
@@ -59,9 +57,7 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
         "alternatives": {
             loss.service: [
                 {"provider": a.provider, "name": a.name, "dependents": a.dependents, "has_cut": list(a.has_cut)}
-                for a in alternatives(
-                    impact.graph, loss.service, unavailable | {c.provider for c in loss.causes} | {status.identifier}
-                )[:5]
+                for a in impact.alternatives(status, loss)[:5]
             ]
             for loss in status.losses
         },
