@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from kg.depgraph import AnalysisGraph, Need, least_fixpoint
 from kg.errors import InputError
+from kg.impact import explain, propagate
 
 __all__ = ["CutSets", "SinglePoints", "cut_sets", "minimize", "single_points_of_failure"]
 
@@ -128,6 +129,7 @@ class SinglePoints:
     offline: list[str]  # providers whose exit alone takes the target offline
     channels: dict[str, list[str]]  # provider -> channels its exit alone would cut
     already_offline: bool
+    why: dict[str, str] = field(default_factory=dict)  # provider -> how its exit takes the target offline
 
 
 def single_points_of_failure(graph: AnalysisGraph, target: str) -> SinglePoints:
@@ -150,4 +152,5 @@ def single_points_of_failure(graph: AnalysisGraph, target: str) -> SinglePoints:
         for (provider,) in families:
             if provider not in offline:
                 channels.setdefault(provider, []).append(channel)
-    return SinglePoints(target, offline, dict(sorted(channels.items())), sets.already_offline)
+    why = {provider: explain(propagate(graph, removed={provider: "exits"}), graph, target) for provider in offline}
+    return SinglePoints(target, offline, dict(sorted(channels.items())), sets.already_offline, why)

@@ -141,8 +141,7 @@ def format_spof(points, graph) -> str:
     if points.offline:
         lines.append("Exits that alone take it offline:")
         for provider in points.offline:
-            why = explain(propagate(graph, removed={provider: "exits"}), graph, points.target)
-            lines.append(f"  - {graph.name(provider)}: {why}")
+            lines.append(f"  - {graph.name(provider)}: {points.why[provider]}")
     else:
         lines.append("No single exit takes it offline.")
     if points.channels:

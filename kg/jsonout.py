@@ -9,7 +9,7 @@ from __future__ import annotations
 from kg.criticality import ProviderCriticality, ServiceConcentration
 from kg.facts import Source
 from kg.faulttree import CutSets, SinglePoints
-from kg.impact import Impact, NodeStatus, explain, propagate
+from kg.impact import Impact, NodeStatus
 from kg.replay import Replay
 
 __all__ = ["SCHEMA_VERSION", "cutsets_json", "impact_json", "rank_json", "replay_json", "spof_json"]
@@ -92,7 +92,7 @@ def spof_json(points: SinglePoints, graph) -> dict:
             {
                 "provider": provider,
                 "name": graph.name(provider),
-                "explanation": explain(propagate(graph, removed={provider: "exits"}), graph, points.target),
+                "explanation": points.why[provider],
             }
             for provider in points.offline
         ],
