@@ -12,17 +12,29 @@ import csv
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
+from kg import ntriples as nt
 from kg.errors import InputError, SourceLocation, UnknownNameError
 from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, WD, XSD, data_iri
 from kg.vocabulary import Vocabulary, vocabulary
 
-__all__ = ["TABLES", "CsvDataset", "csv_paths", "csv_to_graph", "read_csv_dataset"]
+__all__ = [
+    "TABLES",
+    "Conversion",
+    "CsvDataset",
+    "DependencyRow",
+    "csv_paths",
+    "csv_to_graph",
+    "csv_to_ntriples",
+    "read_csv_dataset",
+    "stream_csv_to_ntriples",
+]
 
 IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -107,6 +119,50 @@ def _table_for(path: Path, header: Sequence[str]) -> Table:
     )
 
 
+def _open_table(path: Path) -> tuple[Table, list[str]]:
+    """Read the header of one CSV file: its table and column names, checked."""
+    if not path.is_file():
+        raise InputError("no such file", SourceLocation(str(path)))
+    with _reading(path), path.open(newline="", encoding="utf-8-sig") as handle:
+        header = [name.strip() for name in next(csv.reader(handle), [])]
+    if not header:
+        raise InputError("empty file: a header row is needed", SourceLocation(str(path), 1))
+    table = _table_for(path, header)
+    _check_header(table, header, path)
+    return table, header
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn the errors of reading a CSV file into an :class:`InputError` naming it."""
+    location = SourceLocation(str(path))
+    try:
+        yield
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text ({error.reason})", location) from None
+    except csv.Error as error:
+        raise InputError(f"malformed CSV: {error}", location) from None
+    except OSError as error:
+        raise InputError(error.strerror or str(error), location) from None
+
+
+def _file_rows(path: Path) -> Iterable[Row]:
+    """The non-blank data rows of one CSV file, each with its location; the header is checked first."""
+    _, header = _open_table(path)
+    with _reading(path), path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle, restkey=_EXTRA)
+        _ = reader.fieldnames  # consumes the header row
+        reader.fieldnames = header
+        for values in reader:
+            location = SourceLocation(str(path), reader.line_num)
+            if _EXTRA in values:
+                count = len(header) + len(values[_EXTRA])
+                raise InputError(f"row has {count} fields, header has {len(header)}", location)
+            if not any((value or "").strip() for value in values.values()):
+                continue
+            yield Row(values, location)
+
+
 def read_csv_dataset(paths: Iterable[str | Path]) -> CsvDataset:
     """Read CSV files (or folders of them) into a :class:`CsvDataset`, checking each header.
 
@@ -115,31 +171,8 @@ def read_csv_dataset(paths: Iterable[str | Path]) -> CsvDataset:
     """
     dataset = CsvDataset()
     for path in csv_paths(paths):
-        if not path.is_file():
-            raise InputError("no such file", SourceLocation(str(path)))
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle, restkey=_EXTRA)
-                header = [name.strip() for name in (reader.fieldnames or [])]
-                if not header:
-                    raise InputError("empty file: a header row is needed", SourceLocation(str(path), 1))
-                reader.fieldnames = header
-                table = _table_for(path, header)
-                _check_header(table, header, path)
-                for values in reader:
-                    location = SourceLocation(str(path), reader.line_num)
-                    if _EXTRA in values:
-                        count = len(header) + len(values[_EXTRA])
-                        raise InputError(f"row has {count} fields, header has {len(header)}", location)
-                    if not any((value or "").strip() for value in values.values()):
-                        continue
-                    dataset.rows[table.name].append(Row(values, location))
-        except UnicodeDecodeError as error:
-            raise InputError(f"not UTF-8 text ({error.reason})", SourceLocation(str(path))) from None
-        except csv.Error as error:
-            raise InputError(f"malformed CSV: {error}", SourceLocation(str(path))) from None
-        except OSError as error:
-            raise InputError(error.strerror or str(error), SourceLocation(str(path))) from None
+        table, _ = _open_table(path)
+        dataset.rows[table.name].extend(_file_rows(path))
     return dataset
 
 
@@ -158,17 +191,119 @@ def _check_header(table: Table, header: list[str], path: Path) -> None:
         raise InputError(f"column(s) {', '.join(sorted(duplicates))} appear twice", location)
 
 
-class _Converter:
-    """Turns checked rows into triples; one instance per conversion."""
+@dataclass(frozen=True)
+class DependencyRow:
+    """The analysis-relevant fields of one converted dependency row (for building column tables)."""
 
-    def __init__(self, dataset: CsvDataset, vocab: Vocabulary, known_entities: set[str]) -> None:
-        self.dataset = dataset
+    identifier: str
+    dependent: str
+    provider: str
+    service: str
+    start: str  # ISO date or ""
+    end: str
+    ended_by: str  # notation or ""
+    effect: str
+
+
+class _Ids:
+    """The identifiers of one table with where each was first seen (kept compact for big inputs)."""
+
+    def __init__(self, files: list[str]) -> None:
+        self.files = files
+        self.where: dict[str, int] = {}
+
+    def __contains__(self, value: str) -> bool:
+        return value in self.where
+
+    def __iter__(self):
+        return iter(self.where)
+
+    def add(self, value: str, location: SourceLocation) -> None:
+        try:
+            index = self.files.index(location.path)
+        except ValueError:
+            self.files.append(location.path)
+            index = len(self.files) - 1
+        self.where[value] = index << 32 | (location.line or 0)
+
+    def location(self, value: str) -> SourceLocation:
+        code = self.where[value]
+        return SourceLocation(self.files[code >> 32], code & 0xFFFFFFFF or None)
+
+
+def _n3(term: URIRef) -> str:
+    return nt.iri(str(term))
+
+
+_P = {
+    name: _n3(term)
+    for name, term in {
+        "type": RDF.type,
+        "label": RDFS.label,
+        "identifier": DCTERMS.identifier,
+        "publisher": DCTERMS.publisher,
+        "title": DCTERMS.title,
+        "issued": DCTERMS.issued,
+        "description": DCTERMS.description,
+        "url": SCHEMA.url,
+        "derived": PROV.wasDerivedFrom,
+        "ownedBy": PD.ownedBy,
+        "countryCode": PD.countryCode,
+        "wikidataItem": PD.wikidataItem,
+        "dependent": PD.dependent,
+        "provider": PD.provider,
+        "service": PD.service,
+        "startDate": PD.startDate,
+        "endDate": PD.endDate,
+        "endedBy": PD.endedBy,
+        "effect": PD.effect,
+        "note": PD.note,
+        "date": PD.date,
+        "actsOn": PD.actsOn,
+        "observedActor": PD.observedActor,
+        "status": PD.status,
+        "Source": PD.Source,
+        "Dependency": PD.Dependency,
+        "AvailabilityObservation": PD.AvailabilityObservation,
+    }.items()
+}
+_XSD_DATE, _XSD_DATETIME, _XSD_ANYURI = str(XSD.date), str(XSD.dateTime), str(XSD.anyURI)
+_XSD_GYEAR, _XSD_GYEARMONTH = str(XSD.gYear), str(XSD.gYearMonth)
+_DATA_PREFIX = str(data_iri("entity", "x"))[: -len("entity/x")]
+
+
+def _data(kind: str, identifier: str) -> str:
+    return f"<{_DATA_PREFIX}{kind}/{identifier}>"
+
+
+class _Converter:
+    """Turns checked rows into N-Triples lines; one instance per conversion.
+
+    ``rows(table)`` yields the rows of one table (it is called twice for the identified tables: once to
+    collect identifiers, so references may point forwards and across files, once to convert).
+    """
+
+    def __init__(
+        self,
+        rows: Callable[[str], Iterable[Row]],
+        write: Callable[[str], object],
+        vocab: Vocabulary,
+        known_entities: set[str],
+        on_dependency: Callable[[DependencyRow], object] | None = None,
+    ) -> None:
+        self.rows = rows
+        self.write = write
         self.vocab = vocab
-        self.graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            self.graph.bind(prefix, namespace)
-        self.ids: dict[str, dict[str, SourceLocation]] = {name: {} for name in TABLES}
+        files: list[str] = []
+        self.ids: dict[str, _Ids] = {name: _Ids(files) for name in TABLES}
         self.known_entities = known_entities
+        self.on_dependency = on_dependency
+        self.triples = 0
+        self.counts = {name: 0 for name in TABLES}
+
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        self.write(f"{subject} {predicate} {obj} .\n")
+        self.triples += 1
 
     # -- field parsers -------------------------------------------------------------------------
     def identifier(self, row: Row, column: str, table: str) -> str:
@@ -180,205 +315,273 @@ class _Converter:
                 row.location,
             )
         if table and value in self.ids[table]:
-            raise InputError(f"duplicate {table} id {value!r} (first at {self.ids[table][value]})", row.location)
+            first = self.ids[table].location(value)
+            raise InputError(f"duplicate {table} id {value!r} (first at {first})", row.location)
         if table:
-            self.ids[table][value] = row.location
+            self.ids[table].add(value, row.location)
         return value
 
-    def date(self, row: Row, column: str, *, allow_time: bool = False) -> Literal | None:
+    def iso_date(self, row: Row, column: str, *, allow_time: bool = False) -> tuple[str, str] | None:
+        """The value of a date column as (lexical form, datatype IRI), checked; ``None`` when empty."""
         value = row.get(column)
         if not value:
             return None
         try:
             if DATE.match(value):
-                return Literal(dt.date.fromisoformat(value).isoformat(), datatype=XSD.date)
+                return dt.date.fromisoformat(value).isoformat(), _XSD_DATE
             if allow_time and DATETIME.match(value):
                 parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-                return Literal(parsed.isoformat(), datatype=XSD.dateTime)
+                return parsed.isoformat(), _XSD_DATETIME
         except ValueError as error:
             raise InputError(f"bad {column} {value!r}: {error}", row.location) from None
         shape = "YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]+hh:mm" if allow_time else "YYYY-MM-DD"
         raise InputError(f"bad {column} {value!r}: expected {shape}", row.location)
 
-    def publication_date(self, row: Row) -> Literal:
+    def date(self, row: Row, column: str, *, allow_time: bool = False) -> str | None:
+        value = self.iso_date(row, column, allow_time=allow_time)
+        return nt.literal(*value) if value else None
+
+    def publication_date(self, row: Row) -> str:
         value = row.get("date")
         if re.match(r"^\d{4}-(0[1-9]|1[0-2])$", value):
-            return Literal(value, datatype=XSD.gYearMonth)
+            return nt.literal(value, _XSD_GYEARMONTH)
         if re.match(r"^\d{4}$", value):
-            return Literal(value, datatype=XSD.gYear)
+            return nt.literal(value, _XSD_GYEAR)
         return self.date(row, "date")
 
-    def term(self, row: Row, column: str, table: dict, what: str) -> URIRef | None:
+    def term(self, row: Row, column: str, table: dict, what: str) -> str | None:
         value = row.get(column).lower()
         if not value:
             return None
         if value not in table:
             raise UnknownNameError(what, value, difflib.get_close_matches(value, list(table), n=3), row.location)
-        return table[value]
+        return _n3(table[value])
 
-    def reference(self, row: Row, column: str, table: str, *, required: bool = True) -> URIRef | None:
+    def reference(self, row: Row, column: str, table: str, *, required: bool = True) -> str | None:
         value = row.get(column)
         if not value:
             if required:
                 raise InputError(f"{column} is empty", row.location)
             return None
         if value not in self.ids[table] and not (table == "entities" and value in self.known_entities):
-            known = sorted(self.ids[table].keys() | (self.known_entities if table == "entities" else set()))
+            known = sorted(set(self.ids[table]) | (self.known_entities if table == "entities" else set()))
             what = {"entities": "entity", "dependencies": "dependency", "sources": "source"}[table]
             raise UnknownNameError(what, value, difflib.get_close_matches(value, known, n=3), row.location)
         kind = {"entities": "entity", "dependencies": "dependency", "sources": "source"}[table]
-        return data_iri(kind, value)
+        return _data(kind, value)
 
-    def sources(self, row: Row, subject: URIRef) -> None:
+    def sources(self, row: Row, subject: str) -> None:
         for value in filter(None, (part.strip() for part in row.get("source").split(";"))):
             if value not in self.ids["sources"]:
                 close = difflib.get_close_matches(value, sorted(self.ids["sources"]), n=3)
                 raise UnknownNameError("source", value, close, row.location)
-            self.graph.add((subject, PROV.wasDerivedFrom, data_iri("source", value)))
+            self.add(subject, _P["derived"], _data("source", value))
 
-    def text(self, subject: URIRef, predicate: URIRef, row: Row, column: str) -> None:
+    def text(self, subject: str, predicate: str, row: Row, column: str) -> None:
         value = row.get(column)
         if value:
-            self.graph.add((subject, predicate, Literal(value)))
+            self.add(subject, predicate, nt.literal(value))
 
-    def url(self, row: Row, column: str) -> Literal | None:
+    def url(self, row: Row, column: str) -> str | None:
         value = row.get(column)
         if not value:
             return None
         if not re.match(r"^https?://[^\s<>\"]+$", value):
             raise InputError(f"{column} {value!r} is not an http(s) URL", row.location)
-        return Literal(value, datatype=XSD.anyURI)
+        return nt.literal(value, _XSD_ANYURI)
 
     # -- tables --------------------------------------------------------------------------------
-    def convert(self) -> Graph:
-        rows = self.dataset.rows
+    def convert(self) -> None:
         # Collect ids first so that references may point forwards and across files.
         for table in ("sources", "entities", "dependencies"):
-            for row in rows[table]:
+            for row in self.rows(table):
                 self.identifier(row, "id", table)
-        for row in rows["sources"]:
-            self.source(row)
-        for row in rows["entities"]:
-            self.entity(row)
-        for row in rows["dependencies"]:
-            self.dependency(row)
-        for row in rows["events"]:
-            self.event(row)
-        for row in rows["availability"]:
-            self.observation(row)
-        return self.graph
+        for table, method in (
+            ("sources", self.source),
+            ("entities", self.entity),
+            ("dependencies", self.dependency),
+            ("events", self.event),
+            ("availability", self.observation),
+        ):
+            for row in self.rows(table):
+                method(row)
+                self.counts[table] += 1
 
     def source(self, row: Row) -> None:
-        node = data_iri("source", row.get("id"))
+        node = _data("source", row.get("id"))
         for column in ("publisher", "title", "url", "date"):
             if not row.get(column):
                 raise InputError(f"source {column} is empty", row.location)
-        g = self.graph
-        g.add((node, RDF.type, PD.Source))
-        g.add((node, DCTERMS.publisher, Literal(row.get("publisher"))))
-        g.add((node, DCTERMS.title, Literal(row.get("title"))))
-        g.add((node, DCTERMS.issued, self.publication_date(row)))
-        g.add((node, SCHEMA.url, self.url(row, "url")))
+        self.add(node, _P["type"], _P["Source"])
+        self.add(node, _P["publisher"], nt.literal(row.get("publisher")))
+        self.add(node, _P["title"], nt.literal(row.get("title")))
+        self.add(node, _P["issued"], self.publication_date(row))
+        self.add(node, _P["url"], self.url(row, "url"))
 
     def entity(self, row: Row) -> None:
         identifier = row.get("id")
-        node = data_iri("entity", identifier)
-        g = self.graph
+        node = _data("entity", identifier)
         if not row.get("name"):
             raise InputError("entity name is empty", row.location)
         kinds = [part.strip().lower() for part in row.get("kind").split(";") if part.strip()]
         if not kinds:
             raise InputError("entity kind is empty", row.location)
         for kind in kinds:
-            g.add(
-                (node, RDF.type, self.term(Row({"kind": kind}, row.location), "kind", self.vocab.actor_kinds, "kind"))
-            )
-        g.add((node, RDFS.label, Literal(row.get("name"))))
-        g.add((node, DCTERMS.identifier, Literal(identifier)))
+            kind_term = self.term(Row({"kind": kind}, row.location), "kind", self.vocab.actor_kinds, "kind")
+            self.add(node, _P["type"], kind_term)
+        self.add(node, _P["label"], nt.literal(row.get("name")))
+        self.add(node, _P["identifier"], nt.literal(identifier))
         owner = self.reference(row, "owner", "entities", required=False)
         if owner is not None:
             if owner == node:
                 raise InputError(f"entity {identifier!r} cannot own itself", row.location)
-            g.add((node, PD.ownedBy, owner))
+            self.add(node, _P["ownedBy"], owner)
         country = row.get("country")
         if country:
             if not COUNTRY.match(country):
                 raise InputError(f"country {country!r} is not an ISO 3166-1 alpha-2 code such as US", row.location)
-            g.add((node, PD.countryCode, Literal(country)))
+            self.add(node, _P["countryCode"], nt.literal(country))
         homepage = self.url(row, "homepage")
         if homepage is not None:
-            g.add((node, SCHEMA.url, homepage))
+            self.add(node, _P["url"], homepage)
         qid = row.get("wikidata")
         if qid:
             if not QID.match(qid):
                 raise InputError(f"wikidata {qid!r} is not a Wikidata item id such as Q42", row.location)
-            g.add((node, PD.wikidataItem, WD[qid]))
+            self.add(node, _P["wikidataItem"], _n3(WD[qid]))
         self.sources(row, node)
 
     def dependency(self, row: Row) -> None:
-        node = data_iri("dependency", row.get("id"))
-        g = self.graph
-        g.add((node, RDF.type, PD.Dependency))
-        g.add((node, PD.dependent, self.reference(row, "dependent", "entities")))
-        g.add((node, PD.provider, self.reference(row, "provider", "entities")))
+        identifier = row.get("id")
+        node = _data("dependency", identifier)
+        self.add(node, _P["type"], _P["Dependency"])
+        self.add(node, _P["dependent"], self.reference(row, "dependent", "entities"))
+        self.add(node, _P["provider"], self.reference(row, "provider", "entities"))
         service = row.get("service")
         if not service:
             raise InputError("service is empty", row.location)
         try:
-            g.add((node, PD.service, self.vocab.service(service).iri))
+            known = self.vocab.service(service)
         except UnknownNameError as error:
             raise UnknownNameError("service", service, error.suggestions, row.location) from None
-        for column, predicate in (("start", PD.startDate), ("end", PD.endDate)):
-            value = self.date(row, column)
+        self.add(node, _P["service"], _n3(known.iri))
+        dates = {}
+        for column, predicate in (("start", "startDate"), ("end", "endDate")):
+            value = self.iso_date(row, column)
+            dates[column] = value[0] if value else ""
             if value is not None:
-                g.add((node, predicate, value))
+                self.add(node, _P[predicate], nt.literal(*value))
         ending = self.term(row, "ended_by", self.vocab.endings, "ended_by value")
         if ending is not None:
-            g.add((node, PD.endedBy, ending))
+            self.add(node, _P["endedBy"], ending)
         effect = self.term(row, "effect", self.vocab.effects, "effect")
         if effect is not None:
-            g.add((node, PD.effect, effect))
-        self.text(node, PD.note, row, "note")
+            self.add(node, _P["effect"], effect)
+        self.text(node, _P["note"], row, "note")
         self.sources(row, node)
+        if self.on_dependency is not None:
+            self.on_dependency(
+                DependencyRow(
+                    identifier,
+                    row.get("dependent"),
+                    row.get("provider"),
+                    known.identifier,
+                    dates["start"],
+                    dates["end"],
+                    row.get("ended_by").lower(),
+                    row.get("effect").lower(),
+                )
+            )
 
     def event(self, row: Row) -> None:
-        node = data_iri("event", self.identifier(row, "id", "events"))
-        g = self.graph
+        node = _data("event", self.identifier(row, "id", "events"))
         kind = row.get("kind")
         if not kind:
             raise InputError("event kind is empty", row.location)
-        g.add((node, RDF.type, self.term(row, "kind", self.vocab.event_kinds, "event kind")))
+        self.add(node, _P["type"], self.term(row, "kind", self.vocab.event_kinds, "event kind"))
         date = self.date(row, "date", allow_time=True)
         if date is None:
             raise InputError("event date is empty", row.location)
-        g.add((node, PD.date, date))
-        g.add((node, PD.actsOn, self.reference(row, "dependency", "dependencies")))
-        self.text(node, DCTERMS.description, row, "description")
+        self.add(node, _P["date"], date)
+        self.add(node, _P["actsOn"], self.reference(row, "dependency", "dependencies"))
+        self.text(node, _P["description"], row, "description")
         self.sources(row, node)
 
     def observation(self, row: Row) -> None:
         dependent = self.reference(row, "dependent", "entities")
         status = self.term(row, "status", self.vocab.statuses, "status")
-        start = self.date(row, "start")
+        start = self.iso_date(row, "start")
         if status is None or start is None:
             raise InputError("availability needs a status and a start date", row.location)
-        identifier = f"{row.get('dependent')}-{row.get('status').lower()}-{start}"
+        identifier = f"{row.get('dependent')}-{row.get('status').lower()}-{start[0]}"
         if identifier in self.ids["availability"]:
-            raise InputError(
-                f"duplicate availability row (first at {self.ids['availability'][identifier]})", row.location
-            )
-        self.ids["availability"][identifier] = row.location
-        node = data_iri("observation", identifier)
-        g = self.graph
-        g.add((node, RDF.type, PD.AvailabilityObservation))
-        g.add((node, PD.observedActor, dependent))
-        g.add((node, PD.status, status))
-        g.add((node, PD.startDate, start))
+            first = self.ids["availability"].location(identifier)
+            raise InputError(f"duplicate availability row (first at {first})", row.location)
+        self.ids["availability"].add(identifier, row.location)
+        node = _data("observation", identifier)
+        self.add(node, _P["type"], _P["AvailabilityObservation"])
+        self.add(node, _P["observedActor"], dependent)
+        self.add(node, _P["status"], status)
+        self.add(node, _P["startDate"], nt.literal(*start))
         end = self.date(row, "end")
         if end is not None:
-            g.add((node, PD.endDate, end))
-        self.text(node, PD.note, row, "note")
+            self.add(node, _P["endDate"], end)
+        self.text(node, _P["note"], row, "note")
         self.sources(row, node)
+
+
+@dataclass
+class Conversion:
+    """What a streamed conversion wrote: triples, and rows per table."""
+
+    triples: int
+    rows: dict[str, int]
+
+
+def csv_to_ntriples(
+    dataset: CsvDataset,
+    write: Callable[[str], object],
+    *,
+    vocab: Vocabulary | None = None,
+    known_entities: Iterable[str] = (),
+    on_dependency: Callable[[DependencyRow], object] | None = None,
+) -> Conversion:
+    """Convert a :class:`CsvDataset` to N-Triples lines passed to ``write`` (no ontology triples).
+
+    ``on_dependency``, when given, also receives every dependency row as converted (for column tables).
+    """
+    converter = _Converter(
+        lambda table: dataset.rows[table], write, vocab or vocabulary(), set(known_entities), on_dependency
+    )
+    converter.convert()
+    return Conversion(converter.triples, converter.counts)
+
+
+def stream_csv_to_ntriples(
+    paths: Iterable[str | Path],
+    write: Callable[[str], object],
+    *,
+    vocab: Vocabulary | None = None,
+    known_entities: Iterable[str] = (),
+    on_dependency: Callable[[DependencyRow], object] | None = None,
+) -> Conversion:
+    """Like :func:`csv_to_ntriples`, but reads the files as it goes instead of holding every row.
+
+    Memory stays proportional to the number of identifiers, not of rows, so files of millions of rows
+    convert in bounded memory. The output is the same as for :func:`read_csv_dataset` then
+    :func:`csv_to_ntriples`.
+    """
+    by_table: dict[str, list[Path]] = {name: [] for name in TABLES}
+    for path in csv_paths(paths):
+        by_table[_open_table(path)[0].name].append(path)
+
+    def rows(table: str) -> Iterable[Row]:
+        for path in by_table[table]:
+            yield from _file_rows(path)
+
+    converter = _Converter(rows, write, vocab or vocabulary(), set(known_entities), on_dependency)
+    converter.convert()
+    return Conversion(converter.triples, converter.counts)
 
 
 def csv_to_graph(dataset: CsvDataset, *, vocab: Vocabulary | None = None, known_entities: Iterable[str] = ()) -> Graph:
@@ -397,4 +600,11 @@ def csv_to_graph(dataset: CsvDataset, *, vocab: Vocabulary | None = None, known_
     >>> (data_iri("dependency", "acme-host"), PD.provider, data_iri("entity", "host")) in graph
     True
     """
-    return _Converter(dataset, vocab or vocabulary(), set(known_entities)).convert()
+    lines: list[str] = []
+    csv_to_ntriples(dataset, lines.append, vocab=vocab, known_entities=known_entities)
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    if lines:
+        graph.parse(data="".join(lines), format="nt")
+    return graph
