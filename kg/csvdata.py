@@ -28,7 +28,7 @@ __all__ = [
     "TABLES",
     "Conversion",
     "CsvDataset",
-    "DependencyRow",
+    "Record",
     "csv_paths",
     "csv_to_graph",
     "csv_to_ntriples",
@@ -41,7 +41,6 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
-_EXTRA = "\0extra"  # DictReader's key for fields beyond the header
 
 
 @dataclass(frozen=True)
@@ -146,21 +145,38 @@ def _reading(path: Path) -> Iterator[None]:
         raise InputError(error.strerror or str(error), location) from None
 
 
-def _file_rows(path: Path) -> Iterable[Row]:
+def _file_rows(path: Path) -> Iterator[Row]:
     """The non-blank data rows of one CSV file, each with its location; the header is checked first."""
     _, header = _open_table(path)
+    width = len(header)
+    name = str(path)
     with _reading(path), path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle, restkey=_EXTRA)
-        _ = reader.fieldnames  # consumes the header row
-        reader.fieldnames = header
-        for values in reader:
-            location = SourceLocation(str(path), reader.line_num)
-            if _EXTRA in values:
-                count = len(header) + len(values[_EXTRA])
-                raise InputError(f"row has {count} fields, header has {len(header)}", location)
-            if not any((value or "").strip() for value in values.values()):
+        reader = csv.reader(handle)
+        next(reader, None)  # the header row
+        for fields in reader:
+            if len(fields) != width:
+                if len(fields) > width:
+                    location = SourceLocation(name, reader.line_num)
+                    raise InputError(f"row has {len(fields)} fields, header has {width}", location)
+                fields += [""] * (width - len(fields))
+            if not "".join(fields).strip():
                 continue
-            yield Row(values, location)
+            yield Row(dict(zip(header, fields, strict=True)), SourceLocation(name, reader.line_num))
+
+
+def _file_ids(path: Path) -> Iterator[tuple[str, int]]:
+    """The ``id`` column of one CSV file with the line of each (rows as :func:`_file_rows` yields them)."""
+    _, header = _open_table(path)
+    column, width = header.index("id"), len(header)
+    with _reading(path), path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for fields in reader:
+            if len(fields) > width:
+                location = SourceLocation(str(path), reader.line_num)
+                raise InputError(f"row has {len(fields)} fields, header has {width}", location)
+            if "".join(fields).strip():
+                yield (fields[column] if column < len(fields) else "").strip(), reader.line_num
 
 
 def read_csv_dataset(paths: Iterable[str | Path]) -> CsvDataset:
@@ -191,25 +207,11 @@ def _check_header(table: Table, header: list[str], path: Path) -> None:
         raise InputError(f"column(s) {', '.join(sorted(duplicates))} appear twice", location)
 
 
-@dataclass(frozen=True)
-class DependencyRow:
-    """The analysis-relevant fields of one converted dependency row (for building column tables)."""
-
-    identifier: str
-    dependent: str
-    provider: str
-    service: str
-    start: str  # ISO date or ""
-    end: str
-    ended_by: str  # notation or ""
-    effect: str
-
-
 class _Ids:
     """The identifiers of one table with where each was first seen (kept compact for big inputs)."""
 
-    def __init__(self, files: list[str]) -> None:
-        self.files = files
+    def __init__(self, files: dict[str, int]) -> None:
+        self.files = files  # file name -> index, shared by the tables of one conversion
         self.where: dict[str, int] = {}
 
     def __contains__(self, value: str) -> bool:
@@ -219,16 +221,13 @@ class _Ids:
         return iter(self.where)
 
     def add(self, value: str, location: SourceLocation) -> None:
-        try:
-            index = self.files.index(location.path)
-        except ValueError:
-            self.files.append(location.path)
-            index = len(self.files) - 1
+        index = self.files.setdefault(location.path, len(self.files))
         self.where[value] = index << 32 | (location.line or 0)
 
     def location(self, value: str) -> SourceLocation:
         code = self.where[value]
-        return SourceLocation(self.files[code >> 32], code & 0xFFFFFFFF or None)
+        name = next(name for name, index in self.files.items() if index == code >> 32)
+        return SourceLocation(name, code & 0xFFFFFFFF or None)
 
 
 def _n3(term: URIRef) -> str:
@@ -289,15 +288,17 @@ class _Converter:
         write: Callable[[str], object],
         vocab: Vocabulary,
         known_entities: set[str],
-        on_dependency: Callable[[DependencyRow], object] | None = None,
+        on_record: Callable[[str, Record], object] | None = None,
+        id_column: Callable[[str], Iterable[tuple[str, SourceLocation]]] | None = None,
     ) -> None:
         self.rows = rows
         self.write = write
         self.vocab = vocab
-        files: list[str] = []
+        files: dict[str, int] = {}
         self.ids: dict[str, _Ids] = {name: _Ids(files) for name in TABLES}
+        self.id_column = id_column
         self.known_entities = known_entities
-        self.on_dependency = on_dependency
+        self.on_record = on_record
         self.triples = 0
         self.counts = {name: 0 for name in TABLES}
 
@@ -307,18 +308,19 @@ class _Converter:
 
     # -- field parsers -------------------------------------------------------------------------
     def identifier(self, row: Row, column: str, table: str) -> str:
-        value = row.get(column)
+        return self.check_identifier(row.get(column), row.location, column, table)
+
+    def check_identifier(self, value: str, location: SourceLocation, column: str, table: str) -> str:
         if not IDENTIFIER.match(value):
             raise InputError(
                 f"{column} {value!r} is not a valid identifier "
                 "(lower-case letters and digits, with '-', '.' or '_' inside)",
-                row.location,
+                location,
             )
-        if table and value in self.ids[table]:
+        if value in self.ids[table]:
             first = self.ids[table].location(value)
-            raise InputError(f"duplicate {table} id {value!r} (first at {first})", row.location)
-        if table:
-            self.ids[table].add(value, row.location)
+            raise InputError(f"duplicate {table} id {value!r} (first at {first})", location)
+        self.ids[table].add(value, location)
         return value
 
     def iso_date(self, row: Row, column: str, *, allow_time: bool = False) -> tuple[str, str] | None:
@@ -394,8 +396,12 @@ class _Converter:
     def convert(self) -> None:
         # Collect ids first so that references may point forwards and across files.
         for table in ("sources", "entities", "dependencies"):
-            for row in self.rows(table):
-                self.identifier(row, "id", table)
+            if self.id_column is None:
+                for row in self.rows(table):
+                    self.identifier(row, "id", table)
+            else:
+                for value, location in self.id_column(table):
+                    self.check_identifier(value, location, "id", table)
         for table, method in (
             ("sources", self.source),
             ("entities", self.entity),
@@ -417,6 +423,9 @@ class _Converter:
         self.add(node, _P["title"], nt.literal(row.get("title")))
         self.add(node, _P["issued"], self.publication_date(row))
         self.add(node, _P["url"], self.url(row, "url"))
+        if self.on_record is not None:
+            values = {column: row.get(column) for column in ("publisher", "date", "title", "url")}
+            self.on_record("sources", {"id": row.get("id"), **values})
 
     def entity(self, row: Row) -> None:
         identifier = row.get("id")
@@ -450,6 +459,19 @@ class _Converter:
                 raise InputError(f"wikidata {qid!r} is not a Wikidata item id such as Q42", row.location)
             self.add(node, _P["wikidataItem"], _n3(WD[qid]))
         self.sources(row, node)
+        if self.on_record is not None:
+            self.on_record(
+                "entities",
+                {
+                    "id": identifier,
+                    "name": row.get("name"),
+                    "kinds": sorted(set(kinds)),
+                    "owner": row.get("owner"),
+                    "country": country,
+                    "homepage": row.get("homepage"),
+                    "sources": _source_ids(row),
+                },
+            )
 
     def dependency(self, row: Row) -> None:
         identifier = row.get("id")
@@ -479,18 +501,21 @@ class _Converter:
             self.add(node, _P["effect"], effect)
         self.text(node, _P["note"], row, "note")
         self.sources(row, node)
-        if self.on_dependency is not None:
-            self.on_dependency(
-                DependencyRow(
-                    identifier,
-                    row.get("dependent"),
-                    row.get("provider"),
-                    known.identifier,
-                    dates["start"],
-                    dates["end"],
-                    row.get("ended_by").lower(),
-                    row.get("effect").lower(),
-                )
+        if self.on_record is not None:
+            self.on_record(
+                "dependencies",
+                {
+                    "id": identifier,
+                    "dependent": row.get("dependent"),
+                    "provider": row.get("provider"),
+                    "service": known.identifier,
+                    "start": dates["start"],
+                    "end": dates["end"],
+                    "ended_by": row.get("ended_by").lower(),
+                    "effect": row.get("effect").lower(),
+                    "note": row.get("note"),
+                    "sources": _source_ids(row),
+                },
             )
 
     def event(self, row: Row) -> None:
@@ -506,6 +531,19 @@ class _Converter:
         self.add(node, _P["actsOn"], self.reference(row, "dependency", "dependencies"))
         self.text(node, _P["description"], row, "description")
         self.sources(row, node)
+        if self.on_record is not None:
+            when = self.iso_date(row, "date", allow_time=True)
+            self.on_record(
+                "events",
+                {
+                    "id": row.get("id"),
+                    "kind": kind.lower(),
+                    "when": when[0],
+                    "dependency": row.get("dependency"),
+                    "description": row.get("description"),
+                    "sources": _source_ids(row),
+                },
+            )
 
     def observation(self, row: Row) -> None:
         dependent = self.reference(row, "dependent", "entities")
@@ -528,6 +566,27 @@ class _Converter:
             self.add(node, _P["endDate"], end)
         self.text(node, _P["note"], row, "note")
         self.sources(row, node)
+        if self.on_record is not None:
+            self.on_record(
+                "availability",
+                {
+                    "id": identifier,
+                    "actor": row.get("dependent"),
+                    "status": row.get("status").lower(),
+                    "start": start[0],
+                    "end": (self.iso_date(row, "end") or ("",))[0],
+                    "note": row.get("note"),
+                    "sources": _source_ids(row),
+                },
+            )
+
+
+#: One converted row: column name -> checked value (``sources``: a list of source identifiers).
+Record = dict
+
+
+def _source_ids(row: Row) -> list[str]:
+    return [part.strip() for part in row.get("source").split(";") if part.strip()]
 
 
 @dataclass
@@ -544,14 +603,16 @@ def csv_to_ntriples(
     *,
     vocab: Vocabulary | None = None,
     known_entities: Iterable[str] = (),
-    on_dependency: Callable[[DependencyRow], object] | None = None,
+    on_record: Callable[[str, Record], object] | None = None,
 ) -> Conversion:
     """Convert a :class:`CsvDataset` to N-Triples lines passed to ``write`` (no ontology triples).
 
-    ``on_dependency``, when given, also receives every dependency row as converted (for column tables).
+    ``on_record``, when given, also receives every converted row as ``(table, record)``: the row's values
+    checked and normalised (identifiers, ISO dates, notations, source identifiers as a list), for
+    building column tables beside the triples.
     """
     converter = _Converter(
-        lambda table: dataset.rows[table], write, vocab or vocabulary(), set(known_entities), on_dependency
+        lambda table: dataset.rows[table], write, vocab or vocabulary(), set(known_entities), on_record
     )
     converter.convert()
     return Conversion(converter.triples, converter.counts)
@@ -563,7 +624,7 @@ def stream_csv_to_ntriples(
     *,
     vocab: Vocabulary | None = None,
     known_entities: Iterable[str] = (),
-    on_dependency: Callable[[DependencyRow], object] | None = None,
+    on_record: Callable[[str, Record], object] | None = None,
 ) -> Conversion:
     """Like :func:`csv_to_ntriples`, but reads the files as it goes instead of holding every row.
 
@@ -579,7 +640,12 @@ def stream_csv_to_ntriples(
         for path in by_table[table]:
             yield from _file_rows(path)
 
-    converter = _Converter(rows, write, vocab or vocabulary(), set(known_entities), on_dependency)
+    def ids(table: str) -> Iterable[tuple[str, SourceLocation]]:
+        for path in by_table[table]:
+            for value, line in _file_ids(path):
+                yield value, SourceLocation(str(path), line)
+
+    converter = _Converter(rows, write, vocab or vocabulary(), set(known_entities), on_record, ids)
     converter.convert()
     return Conversion(converter.triples, converter.counts)
 

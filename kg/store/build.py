@@ -1,0 +1,242 @@
+"""Building a store from files, and publishing it only when it is complete.
+
+A build writes into a fresh folder beside its destination (``.build-<key>-<pid>``) and renames it into
+place as its last step; a rename is atomic, so a build killed at any point (SIGKILL, a full disk,
+Ctrl-C) leaves at worst a stray build folder, removed by the next build, and never a half-built store.
+
+CSV files take the fast path: they are converted row by row to N-Triples on one thread while
+pyoxigraph bulk-loads the previous chunk on another, and their column tables are collected as they
+are converted, so no RDF is parsed back. Other RDF goes into the store with pyoxigraph's own parsers;
+its tables are then read back with SPARQL (:mod:`kg.store.extract`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import queue
+import shutil
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import InputError, SourceLocation
+from kg.store.keys import STORE_FORMAT
+
+__all__ = ["BuildReport", "Progress", "build_store", "publish"]
+
+#: Triples per bulk-load chunk: pyoxigraph's memory grows with the chunk (about 1 GB at a million).
+CHUNK_TRIPLES = 250_000
+
+#: ``progress(step, done, total)``: called as a build advances (``total`` may be ``None``).
+Progress = Callable[[str, int, "int | None"], None]
+
+_OX_FORMATS = {
+    "turtle": "TURTLE",
+    "nt": "N_TRIPLES",
+    "json-ld": "JSON_LD",
+    "xml": "RDF_XML",
+}
+
+
+@dataclass
+class BuildReport:
+    """What a build loaded."""
+
+    triples: int
+    dependencies: int
+    actors: int
+    seconds: float
+
+
+def _no_progress(step: str, done: int, total: int | None) -> None:
+    return None
+
+
+def _ox():
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+def _load_rdf(store, path: Path, rdf_format: str, graph=None) -> None:
+    ox = _ox()
+    try:
+        store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[rdf_format]), to_graph=graph)
+    except SyntaxError as error:
+        message = str(error.msg if hasattr(error, "msg") else error)
+        raise InputError(f"syntax error: {message}", SourceLocation(str(path), error.lineno)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text ({error.reason})", SourceLocation(str(path))) from None
+    except ValueError as error:
+        raise InputError(f"cannot parse as {rdf_format}: {error}", SourceLocation(str(path))) from None
+
+
+def _known_entities(store) -> set[str]:
+    from kg.namespace import DCTERMS, PD
+    from kg.vocabulary import vocabulary
+
+    kinds = " ".join(f"<{iri}>" for iri in vocabulary().actor_kinds.values())
+    query = (
+        f"SELECT DISTINCT ?i WHERE {{ ?n a ?k ; <{DCTERMS.identifier}> ?i . VALUES ?k {{ {kinds} }} "
+        f"FILTER NOT EXISTS {{ ?n a <{PD.Dependency}> }} }}"
+    )
+    return {solution["i"].value for solution in store.query(query)}
+
+
+def _stream_csv(store, csv_files: list[Path], known: set[str], add, progress: Progress) -> int:
+    """Convert CSV files on this thread while another bulk-loads the chunks; return the triple count."""
+    from kg.csvdata import stream_csv_to_ntriples
+
+    ox = _ox()
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+    stop = threading.Event()
+    loaded = [0]
+
+    def load() -> None:
+        while (chunk := chunks.get()) is not None:
+            if stop.is_set():
+                continue
+            try:
+                store.bulk_load(chunk[0], format=ox.RdfFormat.N_TRIPLES, lenient=True)
+                loaded[0] += chunk[1]
+                progress("loading triples", loaded[0], None)
+            except BaseException as error:
+                failure.append(error)
+                stop.set()
+
+    loader = threading.Thread(target=load, name="pdkg-bulk-load", daemon=True)
+    loader.start()
+    lines: list[str] = []
+
+    def flush() -> None:
+        if lines:
+            chunks.put(("".join(lines).encode("utf-8"), len(lines)))
+            lines.clear()
+
+    def write(line: str) -> None:
+        if stop.is_set():
+            raise failure[0] if failure else KeyboardInterrupt
+        lines.append(line)
+        if len(lines) >= CHUNK_TRIPLES:
+            flush()
+
+    try:
+        conversion = stream_csv_to_ntriples(csv_files, write, known_entities=known, on_record=add)
+        flush()
+    finally:
+        chunks.put(None)
+        loader.join()
+    if failure:
+        raise failure[0]
+    return conversion.triples
+
+
+def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Progress | None = None) -> BuildReport:
+    """Build a complete store from ``inputs`` (pairs of role and path) into the empty ``folder``."""
+    from kg.namespace import ONTOLOGY_IRI
+    from kg.resources import ONTOLOGY
+    from kg.store.extract import extract_records
+    from kg.store.tables import TablesBuilder
+    from kg.vocabulary import vocabulary
+
+    ox = _ox()
+    progress = progress or _no_progress
+    started = time.perf_counter()
+    vocab = vocabulary()
+    store = ox.Store(str(folder / "oxigraph"))
+    try:
+        _load_rdf(store, ONTOLOGY, "turtle", ox.NamedNode(str(ONTOLOGY_IRI)))
+        rdf_files = [(role.split(":", 1)[1], path) for role, path in inputs if role.startswith("rdf:")]
+        csv_files = [path for role, path in inputs if role.startswith("csv:")]
+        for rdf_format, path in rdf_files:
+            progress(f"loading {path.name}", 0, None)
+            _load_rdf(store, path, rdf_format)
+        builder = TablesBuilder(sorted(vocab.services))
+        triples = 0
+        if csv_files:
+            known = _known_entities(store) if rdf_files else set()
+            collect = None if rdf_files else builder.add
+            triples += _stream_csv(store, csv_files, known, collect, progress)
+        if rdf_files or not csv_files:
+            progress("reading records", 0, None)
+            extract_records(store, vocab, builder.add)
+        progress("packing tables", 0, None)
+        tables = builder.finish()
+        store.flush()
+        tables.save(folder)
+        triples = len(store) if rdf_files else triples
+    finally:
+        del store
+        gc.collect()
+    report = BuildReport(triples, tables.dependency_count, len(tables.actor_id), time.perf_counter() - started)
+    meta = {
+        "format": STORE_FORMAT,
+        "inputs": [[role, str(path)] for role, path in inputs],
+        "triples": report.triples,
+        "dependencies": report.dependencies,
+        "actors": report.actors,
+        "seconds": round(report.seconds, 3),
+    }
+    (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return report
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_builds(root: Path) -> None:
+    """Remove the build folders of builds whose process is gone (killed mid-way)."""
+    if not root.is_dir():
+        return
+    for candidate in root.glob(".build-*"):
+        pid = candidate.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid():
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+def publish(
+    inputs: Sequence[tuple[str, Path]], root: Path, key: str, progress: Progress | None = None
+) -> tuple[Path, BuildReport | None]:
+    """The store of ``key`` under ``root``, built first if it is not there; returns it and the build report.
+
+    Nothing under ``root/key`` is ever incomplete: the build happens in a sibling folder renamed into
+    place at the end. If another process publishes the same key first, its store is used.
+    """
+    target = root / key
+    if (target / "meta.json").is_file():
+        return target, None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        remove_stale_builds(root)
+        building = root / f".build-{key}-{os.getpid()}"
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir()
+    except OSError as error:
+        raise InputError(f"cannot create the store: {error.strerror or error}", SourceLocation(str(root))) from None
+    try:
+        report = build_store(inputs, building, progress)
+        try:
+            os.rename(building, target)
+        except OSError:
+            if not (target / "meta.json").is_file():
+                shutil.rmtree(target, ignore_errors=True)
+                os.rename(building, target)
+    except OSError as error:
+        raise InputError(f"cannot build the store: {error.strerror or error}", SourceLocation(str(root))) from None
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(building, ignore_errors=True)
+    return target, report

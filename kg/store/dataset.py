@@ -1,0 +1,190 @@
+"""The one loading interface: :func:`open_dataset` gives a :class:`Dataset` every command works from.
+
+A dataset is a store (see :mod:`kg.store`) found by the content of the input files, built on first
+use. Commands ask it only for what they need: the column tables or :class:`~kg.facts.Facts` for
+analysis, SPARQL answers from the store for queries, an :class:`rdflib.Graph` for the tools that
+want one (validation with pySHACL, export).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+
+from kg.errors import InputError, SourceLocation
+from kg.store.build import BuildReport, Progress, publish
+from kg.store.keys import cache_root, content_key
+
+__all__ = ["STORE_ENV", "Dataset", "input_files", "open_dataset"]
+
+#: Environment variable naming a store folder, as ``--store`` does.
+STORE_ENV = "KG_STORE"
+
+
+def input_files(paths: Sequence[str | Path] | None) -> list[tuple[str, Path]]:
+    """The files behind ``paths`` with their role (``csv:<name>`` or ``rdf:<syntax>``), checked to exist.
+
+    No paths means the bundled dataset. A folder stands for the CSV files in it.
+    """
+    from kg.csvdata import csv_paths
+    from kg.loading import format_of
+    from kg.resources import BUNDLED_DATASET
+
+    found: list[tuple[str, Path]] = []
+    for path in map(Path, paths or [BUNDLED_DATASET]):
+        if not path.exists():
+            raise InputError("no such file or folder", SourceLocation(str(path)))
+        if path.is_dir():
+            found.extend((f"csv:{p.name.lower()}", p) for p in csv_paths([path]))
+            continue
+        rdf_format = format_of(path)
+        if not path.is_file():
+            raise InputError("not a file", SourceLocation(str(path)))
+        found.append((f"csv:{path.name.lower()}", path) if rdf_format == "csv" else (f"rdf:{rdf_format}", path))
+    return found
+
+
+class Dataset:
+    """A loaded dataset: a complete store folder and what can be read from it."""
+
+    def __init__(self, folder: Path, inputs: Sequence[tuple[str, Path]], report: BuildReport | None = None) -> None:
+        self.folder = folder
+        self.inputs = list(inputs)
+        self.report = report  # how the store was built, when this call built it
+
+    @property
+    def built(self) -> bool:
+        """Whether opening the dataset built its store (rather than reusing one)."""
+        return self.report is not None
+
+    @cached_property
+    def tables(self):
+        """The column tables (:class:`~kg.store.tables.Tables`)."""
+        from kg.store.tables import Tables
+
+        return Tables.load(self.folder)
+
+    @cached_property
+    def facts(self):
+        """Every record as :class:`~kg.facts.Facts`."""
+        return self.tables.to_facts()
+
+    @cached_property
+    def store(self):
+        """The pyoxigraph store, read-only: the data in the default graph, the ontology in its own graph."""
+        import pyoxigraph
+
+        return pyoxigraph.Store.read_only(str(self.folder / "oxigraph"))
+
+    def query(self, sparql: str, *, union: bool = True):
+        """Run SPARQL on the store; ``union`` lets the query see the ontology beside the data."""
+        return self.store.query(sparql, use_default_graph_as_union=union)
+
+    def graph(self, *, ontology: bool = True):
+        """The data (and with ``ontology``, the ontology) as a new :class:`rdflib.Graph`."""
+        import pyoxigraph
+        from rdflib import Graph
+
+        from kg.namespace import ONTOLOGY_IRI, PREFIXES
+
+        graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        graphs = [pyoxigraph.DefaultGraph()]
+        if ontology:
+            graphs.append(pyoxigraph.NamedNode(str(ONTOLOGY_IRI)))
+        for name in graphs:
+            data = self.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=name)
+            if data:
+                graph.parse(data=data.decode("utf-8"), format="nt")
+        return graph
+
+
+_TEMPORARY: list[Path] = []
+
+
+def _temporary_root() -> Path:
+    if not _TEMPORARY:
+        _TEMPORARY.append(Path(tempfile.mkdtemp(prefix="pdkg-store-")))
+        atexit.register(shutil.rmtree, _TEMPORARY[0], True)
+    return _TEMPORARY[0]
+
+
+def _point_current(folder: Path, key: str) -> None:
+    """Make ``folder/current`` name the store ``key`` (atomically), and drop older stores there."""
+    link = folder / "current"
+    temporary = folder / f".current-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    os.symlink(key, temporary)
+    os.replace(temporary, link)
+    for other in folder.iterdir():
+        stale = other.is_dir() and not other.is_symlink() and other.name not in (key, "current")
+        if stale and not other.name.startswith(".") and (other / "meta.json").is_file():
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def open_dataset(
+    paths: Sequence[str | Path] | None = None,
+    *,
+    store: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Dataset:
+    """Open the dataset of ``paths`` (default: the bundled one), building its store when needed.
+
+    Parameters
+    ----------
+    paths : files or folders (CSV interchange files, Turtle, N-Triples, JSON-LD, RDF/XML).
+    store : a folder to keep the store in (default: ``$KG_STORE``, else a cache keyed by content under
+        :func:`~kg.store.keys.cache_root`). With a store folder and no paths, the dataset last loaded
+        into it is opened.
+    progress : called as a build advances.
+
+    Raises :class:`~kg.errors.InputError` for a missing or unreadable input, or a store folder that
+    holds no dataset.
+
+    Examples
+    --------
+    >>> dataset = open_dataset()
+    >>> "parler" in dataset.facts.entities
+    True
+    """
+    from kg.resources import ONTOLOGY
+
+    explicit = store if store is not None else os.environ.get(STORE_ENV) or None
+    if explicit is not None and not paths:
+        folder = Path(explicit)
+        current = folder / "current"
+        if not (current / "meta.json").is_file():
+            raise InputError(
+                "holds no loaded dataset; run kg load FILES --store FOLDER first", SourceLocation(str(folder))
+            )
+        meta_inputs: list[tuple[str, Path]] = []
+        return Dataset(current.resolve(), meta_inputs)
+    inputs = input_files(paths)
+    key = content_key(inputs, ONTOLOGY)
+    if explicit is not None:
+        folder = Path(explicit)
+        if folder.exists() and not folder.is_dir():
+            raise InputError("is not a folder", SourceLocation(str(folder)))
+        target, report = publish(inputs, folder, key, progress)
+        try:
+            _point_current(folder, key)
+        except OSError as error:
+            raise InputError(
+                f"cannot update the store: {error.strerror or error}", SourceLocation(str(folder))
+            ) from None
+        return Dataset(target, inputs, report)
+    try:
+        root = cache_root() / "stores"
+        root.mkdir(parents=True, exist_ok=True)
+        if not os.access(root, os.W_OK):
+            raise PermissionError
+    except OSError:
+        root = _temporary_root()
+    target, report = publish(inputs, root, key, progress)
+    return Dataset(target, inputs, report)
