@@ -50,13 +50,48 @@ def _parse_date(_ctx, param, value):
         raise UsageFailure(f"bad date {value!r}{where}: {error}") from None
 
 
-def _load(paths, *, ontology: bool = True):
-    from kg.loading import load
+def _store_callback(ctx, _param, value):
+    if value is not None:
+        ctx.meta["kg.store"] = value
+    return value
 
+
+def _quiet_callback(ctx, _param, value):
+    if value:
+        ctx.meta["kg.quiet"] = True
+    return value
+
+
+def store_option(command):
+    """Add ``--store`` (env ``KG_STORE``) and ``--quiet`` to a command that reads data."""
+    command = click.option(
+        "--quiet", "-q", is_flag=True, expose_value=False, callback=_quiet_callback, help="No progress bars."
+    )(command)
+    return click.option(
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="KG_STORE",
+        expose_value=False,
+        callback=_store_callback,
+        help="Keep the loaded data in this store folder (env KG_STORE); without FILES, use what it holds.",
+    )(command)
+
+
+def _dataset(paths):
+    """Open the dataset of ``paths`` through the store (built on first use, reused while unchanged)."""
+    from kg.progress import progress_bar
+    from kg.store.dataset import open_dataset
+
+    meta = click.get_current_context().meta
     try:
-        return load([Path(p) for p in paths], ontology=ontology)
+        with progress_bar(quiet=meta.get("kg.quiet", False)) as report:
+            return open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
     except InputError as error:
         raise _fail(error) from None
+
+
+def _load(paths, *, ontology: bool = True):
+    return _dataset(paths).graph(ontology=ontology)
 
 
 format_option = click.option(
@@ -111,13 +146,12 @@ def demo(name: str, no_sources: bool) -> None:
       kg demo
       kg demo --case "Kiwi Farms" --no-sources
     """
-    from kg.facts import read_facts
     from kg.formatting import format_profile
     from kg.profile import entity_profile
     from kg.stats import compute_stats
 
-    graph = _load([])
-    facts = read_facts(graph)
+    dataset = _dataset([])
+    graph, facts = dataset.graph(ontology=False), dataset.facts
     try:
         profile = entity_profile(facts, name)
     except InputError as error:
@@ -149,8 +183,34 @@ def demo(name: str, no_sources: bool) -> None:
         )
 
 
+@main.command(name="load")
+@data_files
+@store_option
+def load_(files: tuple[Path, ...]) -> None:
+    """Load FILES into a store once, so that later commands answer from it without reading them again.
+
+    Without --store, the store is kept in a cache keyed by the files' content ($KG_CACHE, else
+    ~/.cache/pdkg): any command given the same unchanged files reuses it, and a changed file is loaded
+    anew. With --store FOLDER (or KG_STORE), later commands given no FILES use that store. A load
+    interrupted at any point leaves the previous store in place.
+
+    \b
+    Example:
+      kg load ../webdep.csv/ --store ~/webdep-store
+      kg rank --store ~/webdep-store --top 20
+    """
+    dataset = _dataset(files)
+    meta = dataset.meta
+    how = f"built in {meta['seconds']:.1f} s" if dataset.built else "unchanged, reused"
+    click.echo(
+        f"{dataset.folder}: {meta['dependencies']:,} dependencies, {meta['actors']:,} actors, "
+        f"{meta['triples']:,} triples ({how})"
+    )
+
+
 @main.command()
 @data_files
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def validate(files: tuple[Path, ...], as_json: bool) -> None:
     """Validate data against the SHACL shapes (ontology/shapes.ttl).
@@ -177,6 +237,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
 
 @main.command()
 @data_files
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 def stats(files: tuple[Path, ...], as_json: bool) -> None:
     """Count entities by kind, dependencies by service, events, sources, the date range and unsourced facts.
@@ -195,6 +256,7 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
 
 @main.command()
 @data_files
+@store_option
 @format_option
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 @click.option("--with-ontology", is_flag=True, help="Include the ontology's triples.")
@@ -298,6 +360,7 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
 @main.command()
 @click.argument("name")
 @data_option
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 def show(name: str, files, as_json: bool) -> None:
     """Show everything recorded about one entity: dependencies, what it provides, events, availability.
@@ -308,12 +371,11 @@ def show(name: str, files, as_json: bool) -> None:
     Example:
       kg show "Amazon Web Services"
     """
-    from kg.facts import read_facts
     from kg.formatting import format_profile
     from kg.profile import entity_profile
 
     try:
-        profile = entity_profile(read_facts(_load(files)), name)
+        profile = entity_profile(_dataset(files).facts, name)
     except InputError as error:
         raise _fail(error) from None
     if as_json:
@@ -357,6 +419,7 @@ def services() -> None:
 @main.command()
 @click.argument("name", required=False)
 @data_option
+@store_option
 @click.option(
     "--param",
     "-p",
@@ -415,9 +478,8 @@ def query(name, files, params) -> None:
 def _analysis_graph(files, as_of):
     """Load the data and build the analysis graph on ``as_of`` (default: today, UTC)."""
     from kg.depgraph import build_graph
-    from kg.facts import read_facts
 
-    facts = read_facts(_load(files, ontology=False))
+    facts = _dataset(files).facts
     return facts, build_graph(facts, as_of)
 
 
@@ -496,6 +558,7 @@ def _scenario(graph, cuts, remove, owner, country, recorded_until):
 
 @main.command()
 @data_option
+@store_option
 @as_of_option
 @scenario_options
 @click.option("--platform", "platforms", multiple=True, metavar="NAME", help="Report only on these actors.")
@@ -534,6 +597,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
 @main.command()
 @click.argument("platform")
 @data_option
+@store_option
 @as_of_option
 @json_option
 def spof(platform, files, as_of, as_json) -> None:
@@ -555,6 +619,7 @@ def spof(platform, files, as_of, as_json) -> None:
 @main.command()
 @click.argument("platform")
 @data_option
+@store_option
 @as_of_option
 @click.option(
     "--max-order",
@@ -582,6 +647,7 @@ def cutsets(platform, files, as_of, max_order, as_json) -> None:
 
 @main.command()
 @data_option
+@store_option
 @as_of_option
 @click.option("--service", help="Only providers of this service, with its market concentration.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1), help="Rows to show (text output).")
@@ -619,6 +685,7 @@ def rank(files, as_of, service, top, as_json) -> None:
 @main.command()
 @click.argument("platform", required=False)
 @data_option
+@store_option
 @click.option(
     "--all", "every", is_flag=True, help="Replay every platform with recorded observations; print the agreement."
 )
@@ -631,7 +698,6 @@ def replay(platform, files, every, as_json) -> None:
       kg replay parler
       kg replay --all
     """
-    from kg.facts import read_facts
     from kg.formatting import format_agreement, format_replay
     from kg.jsonout import replay_json
     from kg.replay import replay as run_replay
@@ -639,7 +705,7 @@ def replay(platform, files, every, as_json) -> None:
 
     if every == bool(platform):
         raise UsageFailure("give a PLATFORM or --all (not both)")
-    facts = read_facts(_load(files, ontology=False))
+    facts = _dataset(files).facts
     try:
         histories = replay_all(facts) if every else [run_replay(facts, platform)]
     except InputError as error:
@@ -653,6 +719,7 @@ def replay(platform, files, every, as_json) -> None:
 
 @main.command()
 @data_option
+@store_option
 @as_of_option
 @click.option("--focus", metavar="NAME", help="Show only this entity's neighbourhood.")
 @click.option(
@@ -678,7 +745,6 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
       kg render --replay parler
       kg render --data output/webdep-us-2023.ttl --as-of 2023-04-30 --service cdn
     """
-    from kg.facts import read_facts
     from kg.impact import assess
     from kg.render import graph_view, impact_view, replay_view
     from kg.render import render as render_page
@@ -686,7 +752,7 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
     from kg.vocabulary import vocabulary
 
     if replay_name:
-        facts = read_facts(_load(files, ontology=False))
+        facts = _dataset(files).facts
         try:
             history = run_replay(facts, replay_name)
         except InputError as error:

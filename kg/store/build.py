@@ -17,6 +17,7 @@ import gc
 import json
 import os
 import queue
+import re
 import shutil
 import threading
 import time
@@ -35,6 +36,7 @@ CHUNK_TRIPLES = 250_000
 #: ``progress(step, done, total)``: called as a build advances (``total`` may be ``None``).
 Progress = Callable[[str, int, "int | None"], None]
 
+_SYNTAX_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON", "xml": "XML"}
 _OX_FORMATS = {
     "turtle": "TURTLE",
     "nt": "N_TRIPLES",
@@ -68,8 +70,9 @@ def _load_rdf(store, path: Path, rdf_format: str, graph=None) -> None:
     try:
         store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[rdf_format]), to_graph=graph)
     except SyntaxError as error:
-        message = str(error.msg if hasattr(error, "msg") else error)
-        raise InputError(f"syntax error: {message}", SourceLocation(str(path), error.lineno)) from None
+        detail = re.sub(r"^Parser error (at|between) line \d+ ", "", str(error.msg))
+        label = _SYNTAX_NAMES[rdf_format]
+        raise InputError(f"{label} syntax error: {detail}", SourceLocation(str(path), error.lineno)) from None
     except UnicodeDecodeError as error:
         raise InputError(f"not UTF-8 text ({error.reason})", SourceLocation(str(path))) from None
     except ValueError as error:

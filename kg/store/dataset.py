@@ -9,6 +9,7 @@ want one (validation with pySHACL, export).
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import tempfile
@@ -56,6 +57,11 @@ class Dataset:
         self.folder = folder
         self.inputs = list(inputs)
         self.report = report  # how the store was built, when this call built it
+
+    @cached_property
+    def meta(self) -> dict:
+        """What the build recorded: inputs, triple, dependency and actor counts, seconds taken."""
+        return json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
 
     @property
     def built(self) -> bool:
