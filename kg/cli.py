@@ -438,23 +438,21 @@ def query(name, files, params) -> None:
       kg query
       kg query dependencies-of -p dependent=parler -p asOf=2021-01-07
     """
-    from rdflib import Literal
+    from rdflib import Graph, Literal
     from rdflib.namespace import XSD
 
     from kg.export import serialize
-    from kg.facts import read_facts
     from kg.names import NameIndex
-    from kg.queries import available_queries, read_query, run_query
+    from kg.queries import available_queries, read_query, run_query_on_store
 
     if name is None:
         for query_name in available_queries():
             click.echo(f"{query_name}: {read_query(query_name).purpose}")
         return
-    graph = _load(files)
     bindings = {}
     try:
         known = read_query(name).variables
-        index = None
+        dataset = _dataset(files)
         for param in params:
             key, _, value = param.partition("=")
             if key not in known:
@@ -464,15 +462,22 @@ def query(name, files, params) -> None:
             if key == "asOf":
                 bindings[key] = Literal(_parse_date(None, None, value).isoformat(), datatype=XSD.date)
             else:
-                index = index or NameIndex(read_facts(graph).entities.values())
-                bindings[key] = index.resolve(value).iri
-        result = run_query(graph, name, **bindings)
+                bindings[key] = NameIndex(dataset.entities.values()).resolve(value).iri
+        result = run_query_on_store(dataset, name, **bindings)
     except InputError as error:
         raise _fail(error) from None
-    if result.type == "CONSTRUCT":
-        click.echo(serialize(result.graph, "turtle").decode("utf-8"), nl=False)
+    import pyoxigraph
+
+    if isinstance(result, pyoxigraph.QueryTriples):
+        graph = Graph()
+        data = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if data:
+            graph.parse(data=data.decode("utf-8"), format="nt")
+        click.echo(serialize(graph, "turtle").decode("utf-8"), nl=False)
+    elif isinstance(result, pyoxigraph.QueryBoolean):
+        click.echo("true" if bool(result) else "false")
     else:
-        click.echo(result.serialize(format="csv").decode("utf-8"), nl=False)
+        click.echo(result.serialize(format=pyoxigraph.QueryResultsFormat.CSV).decode("utf-8"), nl=False)
 
 
 def _analysis_graph(files, as_of):

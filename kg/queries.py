@@ -16,7 +16,15 @@ from rdflib.query import Result
 from kg.errors import InputError, UnknownNameError
 from kg.resources import QUERIES
 
-__all__ = ["Query", "available_queries", "derive_direct", "read_query", "run_query"]
+__all__ = [
+    "Query",
+    "available_queries",
+    "bind_in_where",
+    "derive_direct",
+    "read_query",
+    "run_query",
+    "run_query_on_store",
+]
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,43 @@ def run_query(graph: Graph, name: str, **bindings) -> Result:
     if unknown:
         raise InputError(f"query {name!r} takes no parameter(s) {', '.join(sorted(unknown))}")
     return graph.query(query.text, initBindings={Variable(k): v for k, v in bindings.items()})
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind_in_where(text: str, bindings: dict) -> str:
+    """The query with ``bindings`` (variable name -> rdflib term) as a ``VALUES`` block opening its WHERE.
+
+    This is the form of binding every SPARQL engine honours, unlike engine-specific initial bindings:
+    the values join the whole group, so FILTERs in it see them. Values are written as RDF terms by
+    rdflib (IRIs checked, literals escaped), never pasted as text.
+
+    >>> from rdflib import Literal
+    >>> print(bind_in_where("SELECT * WHERE { ?s ?p ?o }", {"o": Literal("x")}))
+    SELECT * WHERE { VALUES (?o) { ("x") } ?s ?p ?o }
+    """
+    if not bindings:
+        return text
+    body = "\n".join(" " * len(line) if line.lstrip().startswith("#") else line for line in text.split("\n"))
+    match = _WHERE.search(body)
+    if match is None:
+        raise InputError("the query has no WHERE clause to bind parameters in")
+    names = sorted(bindings)
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n].n3() for n in names)}) }}"
+    return text[: match.end()] + block + text[match.end() :]
+
+
+def run_query_on_store(dataset, name: str, **bindings):
+    """Run a shipped query on a dataset's store (pyoxigraph) with parameters bound as in :func:`run_query`.
+
+    Returns pyoxigraph's result (solutions, a boolean, or triples).
+    """
+    query = read_query(name)
+    unknown = set(bindings) - query.variables
+    if unknown:
+        raise InputError(f"query {name!r} takes no parameter(s) {', '.join(sorted(unknown))}")
+    return dataset.query(bind_in_where(query.text, bindings))
 
 
 def derive_direct(graph: Graph, as_of=None) -> Graph:

@@ -81,6 +81,13 @@ class Dataset:
         return self.tables.to_facts()
 
     @cached_property
+    def entities(self):
+        """The entities (identifier -> :class:`~kg.facts.Entity`), without reading the dependencies."""
+        if "facts" in self.__dict__:
+            return self.facts.entities
+        return self.tables.to_entities()
+
+    @cached_property
     def store(self):
         """The pyoxigraph store, read-only: the data in the default graph, the ontology in its own graph."""
         import pyoxigraph

@@ -208,6 +208,33 @@ class Tables:
             for s in self.sources
         ]
 
+    def to_entities(self, sources: list[Source] | None = None) -> dict[str, Entity]:
+        """The actors described as entities, by identifier."""
+        sources = self.source_objects() if sources is None else sources
+        entities: dict[str, Entity] = {}
+
+        def cited(csr, index: int) -> tuple[Source, ...]:
+            pointer, values = csr
+            return tuple(sorted({sources[i] for i in values[pointer[index] : pointer[index + 1]]}))
+
+        ids = self.actor_id.tolist()
+        names, kinds, iris = self.actor_name.tolist(), self.actor_kinds.tolist(), self.actor_iri.tolist()
+        countries, homepages = self.actor_country.tolist(), self.actor_homepage.tolist()
+        owners = self.actor_owner.tolist()
+        for index in np.flatnonzero(self.actor_is_entity).tolist():
+            identifier = ids[index]
+            entities[identifier] = Entity(
+                identifier=identifier,
+                iri=_iri(iris[index]) or data_iri("entity", identifier),
+                name=names[index] or identifier,
+                kinds=tuple(kinds[index].split(";")) if kinds[index] else (),
+                owner=ids[owners[index]] if owners[index] >= 0 else None,
+                country=countries[index] or None,
+                homepage=homepages[index] or None,
+                sources=cited(self.actor_sources, index),
+            )
+        return entities
+
     def to_facts(self) -> Facts:
         """Every record as :class:`~kg.facts.Facts`, as :func:`kg.facts.read_facts` gives them from RDF."""
         facts = Facts()
@@ -223,22 +250,8 @@ class Tables:
         def cited_ids(identifiers: Iterable[str]) -> tuple[Source, ...]:
             return tuple(sorted({by_id[i] for i in identifiers if i in by_id}))
 
+        facts.entities.update(self.to_entities(sources))
         ids = self.actor_id.tolist()
-        names, kinds, iris = self.actor_name.tolist(), self.actor_kinds.tolist(), self.actor_iri.tolist()
-        countries, homepages = self.actor_country.tolist(), self.actor_homepage.tolist()
-        owners = self.actor_owner.tolist()
-        for index in np.flatnonzero(self.actor_is_entity).tolist():
-            identifier = ids[index]
-            facts.entities[identifier] = Entity(
-                identifier=identifier,
-                iri=_iri(iris[index]) or data_iri("entity", identifier),
-                name=names[index] or identifier,
-                kinds=tuple(kinds[index].split(";")) if kinds[index] else (),
-                owner=ids[owners[index]] if owners[index] >= 0 else None,
-                country=countries[index] or None,
-                homepage=homepages[index] or None,
-                sources=cited(self.actor_sources, index),
-            )
         dep_ids, dep_iris, notes = self.dep_id.tolist(), self.dep_iri.tolist(), self.dep_note.tolist()
         columns = zip(
             self.dep_dependent.tolist(),
