@@ -1,0 +1,197 @@
+"""The analysis graph on arrays: the same needs and supplies as :mod:`kg.depgraph`, as integer columns.
+
+For one date, every dependent's needs (one per service) and their supplies are numpy arrays indexed by
+actor and dependency numbers from the store's column tables (:mod:`kg.store.tables`), built with sorts
+and group-bys rather than per-record Python, so a million dependencies fit in tens of megabytes. The
+rules are those of :func:`kg.depgraph.build_graph`, which stays the reference (the tests compare the two
+on random graphs):
+
+* a dependency holds on ``day`` when ``start <= day < end``; its dependent needs its service;
+* a need's supplies are its active dependencies (alternatives to each other), ordered by provider;
+* a need with no supply left is still a need, lost with the dependency that ended last (by end date,
+  then identifier), unless the dependent itself ended that one;
+* a need is essential when any active supply is (an ``effect`` overrides the service's default).
+
+:meth:`ArrayGraph.to_networkx` and :meth:`ArrayGraph.analysis_graph` give the networkx view and the
+full :class:`~kg.depgraph.AnalysisGraph` for whoever wants them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from kg.errors import InputError
+from kg.store.tables import EFFECTS, ENDINGS, Tables, day_number
+
+__all__ = ["ArrayGraph", "build_array_graph", "gather"]
+
+_DEPENDENT = ENDINGS.index("dependent")
+_ESSENTIAL, _CHANNEL = EFFECTS.index("essential"), EFFECTS.index("channel")
+
+
+def gather(pointer: np.ndarray, items: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The items of CSR ``rows`` concatenated, with the row each came from (vectorised; no Python loop).
+
+    >>> gather(np.array([0, 2, 3, 5]), np.array([10, 11, 12, 13, 14]), np.array([2, 0]))
+    (array([13, 14, 10, 11]), array([2, 2, 0, 0]))
+    """
+    starts, ends = pointer[rows], pointer[rows + 1]
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return items[:0], rows[:0]
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    positions = offsets + np.arange(total)
+    return items[positions], np.repeat(rows, lengths)
+
+
+@dataclass
+class ArrayGraph:
+    """Needs and supplies on one date. Needs are ordered by (dependent, service); the supplies of need
+    ``i`` are ``supply_*[need_pointer[i]:need_pointer[i + 1]]``, ordered by provider then dependency."""
+
+    day: dt.date
+    tables: Tables
+    need_node: np.ndarray  # int32 actor number of the dependent
+    need_service: np.ndarray  # int16 index into tables.services
+    need_essential: np.ndarray  # bool
+    need_lost: np.ndarray  # int32 dependency number whose end lost it (no supply left), else -1
+    need_self: np.ndarray  # bool: one supply is self-provision
+    need_pointer: np.ndarray  # int64, len(needs) + 1
+    supply_dep: np.ndarray  # int32 dependency number
+    supply_provider: np.ndarray  # int32 actor number
+    supply_need: np.ndarray  # int32 need number
+
+    @property
+    def actor_count(self) -> int:
+        return len(self.tables.actor_id)
+
+    @property
+    def need_count(self) -> int:
+        return len(self.need_node)
+
+    @cached_property
+    def supply_count(self) -> np.ndarray:
+        """How many supplies each need has."""
+        return np.diff(self.need_pointer)
+
+    @cached_property
+    def by_provider(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR from provider to the supply numbers it provides: (pointer, supply numbers)."""
+        order = np.argsort(self.supply_provider, kind="stable").astype(np.int64)
+        counts = np.bincount(self.supply_provider, minlength=self.actor_count)
+        pointer = np.zeros(self.actor_count + 1, dtype=np.int64)
+        np.cumsum(counts, out=pointer[1:])
+        return pointer, order
+
+    @cached_property
+    def ids(self) -> list[str]:
+        return self.tables.actor_id.tolist()
+
+    @cached_property
+    def number(self) -> dict[str, int]:
+        """Actor identifier -> actor number."""
+        return {identifier: index for index, identifier in enumerate(self.ids)}
+
+    def name(self, identifier: str) -> str:
+        """Display name of an actor (its identifier when it has none)."""
+        index = self.number.get(identifier)
+        if index is None:
+            return identifier
+        return self.tables.actor_name[index] or identifier
+
+    @cached_property
+    def outside_supply(self) -> np.ndarray:
+        """Per supply: the provider is not the dependent itself."""
+        return self.supply_provider != self.need_node[self.supply_need]
+
+    def to_networkx(self):
+        """The dependencies active on the date as a networkx ``MultiDiGraph`` (dependent -> provider),
+        keyed by dependency identifier, with the service on each edge."""
+        import networkx as nx
+
+        graph = nx.MultiDiGraph()
+        ids, dep_ids, services = self.ids, self.tables.dep_id, self.tables.services
+        for index in np.flatnonzero(self.tables.actor_is_entity).tolist():
+            graph.add_node(ids[index], name=self.tables.actor_name[index] or ids[index])
+        for need, dep, provider in zip(
+            self.supply_need.tolist(), self.supply_dep.tolist(), self.supply_provider.tolist(), strict=True
+        ):
+            dependent = ids[self.need_node[need]]
+            graph.add_edge(dependent, ids[provider], key=dep_ids[dep], service=services[self.need_service[need]])
+        return graph
+
+
+def _essential_rows(tables: Tables, rows: np.ndarray) -> np.ndarray:
+    from kg.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    default = np.array([vocab.services[s].essential for s in tables.services], dtype=bool)
+    effect = tables.dep_effect[rows]
+    return (effect == _ESSENTIAL) | ((effect == 0) & default[tables.dep_service[rows]])
+
+
+def build_array_graph(tables: Tables, day: dt.date | None = None) -> ArrayGraph:
+    """The needs and supplies of ``tables`` on ``day`` (default: today, UTC), as arrays.
+
+    Raises :class:`~kg.errors.InputError` for a dependency whose service is not in the vocabulary.
+    """
+    day = day or dt.datetime.now(dt.UTC).date()
+    today = day_number(day, 0)
+    unknown = np.flatnonzero(tables.dep_service < 0)
+    if len(unknown):
+        raise InputError(f"dependency {tables.dep_id[int(unknown[0])]!r} has no service of the vocabulary")
+    services = max(len(tables.services), 1)
+    rows = np.flatnonzero(tables.dep_start <= today).astype(np.int64)
+    key = tables.dep_dependent[rows].astype(np.int64) * services + tables.dep_service[rows]
+    end = tables.dep_end[rows]
+    order = np.lexsort((rows, end, key))
+    rows, key, end = rows[order], key[order], end[order]
+    active = end > today
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(rows) else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(rows)])
+    active_count = np.add.reduceat(active.astype(np.int64), starts) if len(starts) else sizes
+    ended_count = sizes - active_count
+    has_active = active_count > 0
+    last_ended = rows[starts + np.maximum(ended_count, 1) - 1] if len(starts) else starts
+    keep_lost = ~has_active & (tables.dep_ended_by[last_ended] != _DEPENDENT)
+    keep = has_active | keep_lost
+    need_key = key[starts][keep]
+    need_lost = np.where(has_active, -1, last_ended)[keep].astype(np.int32)
+
+    supplies = rows[active]
+    supply_key = key[active]
+    providers = tables.dep_provider[supplies]
+    order = np.lexsort((supplies, providers, supply_key))
+    supplies, supply_key, providers = supplies[order], supply_key[order], providers[order]
+    pointer = np.r_[np.searchsorted(supply_key, need_key, side="left"), len(supplies)].astype(np.int64)
+    counts = np.diff(pointer)
+    supply_need = np.repeat(np.arange(len(need_key), dtype=np.int32), counts)
+    need_node = (need_key // services).astype(np.int32)
+    essential_rows = _essential_rows(tables, supplies)
+    with_supply = np.flatnonzero(counts > 0)
+    need_essential = np.zeros(len(need_key), dtype=bool)
+    need_self = np.zeros(len(need_key), dtype=bool)
+    if len(with_supply):
+        need_essential[with_supply] = np.logical_or.reduceat(essential_rows, pointer[with_supply])
+        own = providers == need_node[supply_need]
+        need_self[with_supply] = np.logical_or.reduceat(own, pointer[with_supply])
+    lost = need_lost >= 0
+    need_essential[lost] = _essential_rows(tables, need_lost[lost].astype(np.int64))
+    return ArrayGraph(
+        day=day,
+        tables=tables,
+        need_node=need_node,
+        need_service=(need_key % services).astype(np.int16),
+        need_essential=need_essential,
+        need_lost=need_lost,
+        need_self=need_self,
+        need_pointer=pointer,
+        supply_dep=supplies.astype(np.int32),
+        supply_provider=providers.astype(np.int32),
+        supply_need=supply_need,
+    )
