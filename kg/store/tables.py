@@ -23,7 +23,16 @@ import numpy as np
 from kg.facts import Dependency, Entity, Event, Facts, Observation, Source
 from kg.namespace import data_iri
 
-__all__ = ["NO_END", "NO_START", "StringColumn", "Tables", "TablesBuilder", "day_number", "from_day_number"]
+__all__ = [
+    "NO_END",
+    "NO_START",
+    "StringColumn",
+    "Tables",
+    "TablesBuilder",
+    "day_number",
+    "from_day_number",
+    "tables_from_facts",
+]
 
 #: Day numbers (days since 1970-01-01) standing for "no start" and "no end".
 NO_START, NO_END = np.iinfo(np.int32).min, np.iinfo(np.int32).max
@@ -392,3 +401,83 @@ class TablesBuilder:
             events=sorted(self.records["events"], key=lambda e: e["id"]),
             observations=sorted(self.records["availability"], key=lambda o: o["id"]),
         )
+
+
+def tables_from_facts(facts: Facts) -> Tables:
+    """Column tables of records already read as :class:`~kg.facts.Facts` (the inverse of ``to_facts``).
+
+    >>> from kg.store.dataset import open_dataset
+    >>> facts = open_dataset().facts
+    >>> tables_from_facts(facts).to_facts() == facts
+    True
+    """
+    from kg.vocabulary import vocabulary
+
+    def ids(sources) -> list[str]:
+        return [source.identifier for source in sources]
+
+    def iso(value) -> str:
+        return value.isoformat() if value is not None else ""
+
+    builder = TablesBuilder(sorted(vocabulary().services))
+    for source in facts.sources.values():
+        record = {"id": source.identifier, "date": source.date, "publisher": source.publisher}
+        builder.add("sources", {**record, "title": source.title, "url": source.url})
+    for entity in facts.entities.values():
+        builder.add(
+            "entities",
+            {
+                "id": entity.identifier,
+                "iri": str(entity.iri),
+                "name": entity.name,
+                "kinds": list(entity.kinds),
+                "owner": entity.owner or "",
+                "country": entity.country or "",
+                "homepage": entity.homepage or "",
+                "sources": ids(entity.sources),
+            },
+        )
+    for dep in facts.dependencies.values():
+        builder.add(
+            "dependencies",
+            {
+                "id": dep.identifier,
+                "iri": str(dep.iri),
+                "dependent": dep.dependent,
+                "provider": dep.provider,
+                "service": dep.service,
+                "start": iso(dep.start),
+                "end": iso(dep.end),
+                "ended_by": dep.ended_by or "",
+                "effect": dep.effect or "",
+                "note": dep.note or "",
+                "sources": ids(dep.sources),
+            },
+        )
+    for event in facts.events.values():
+        builder.add(
+            "events",
+            {
+                "id": event.identifier,
+                "iri": str(event.iri),
+                "kind": event.kind,
+                "when": event.when.isoformat(),
+                "dependency": event.dependency,
+                "description": event.description,
+                "sources": ids(event.sources),
+            },
+        )
+    for observation in facts.observations.values():
+        builder.add(
+            "availability",
+            {
+                "id": observation.identifier,
+                "actor": observation.actor,
+                "status": observation.status,
+                "start": iso(observation.start),
+                "end": iso(observation.end),
+                "note": observation.note or "",
+                "sources": ids(observation.sources),
+            },
+        )
+    return builder.finish()

@@ -1,0 +1,117 @@
+"""The array engine (kg.arraygraph, kg.cascade) gives the reference engine's answers on random graphs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.arraygraph import build_array_graph
+from kg.cascade import cascade, concentration_table, criticality_table
+from kg.criticality import concentration, criticality
+from kg.depgraph import build_graph
+from kg.impact import propagate
+from kg.scenario import Cut
+from kg.store.dataset import open_dataset
+from kg.store.tables import tables_from_facts
+
+from .builders import facts_of
+
+DAY = dt.date(2021, 1, 7)
+NODES = [f"n{i}" for i in range(8)]
+SERVICES = ["hosting", "dns", "cdn", "app-store-ios"]
+DATES = [None, "2020-06-01", "2021-01-01", "2021-01-07", "2021-01-08", "2022-01-01"]
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def datasets(draw):
+    rows = []
+    for _ in range(draw(st.integers(1, 20))):
+        dependent = draw(st.sampled_from(NODES))
+        provider = draw(st.sampled_from(NODES)) if draw(st.integers(0, 9)) else dependent
+        service = draw(st.sampled_from(SERVICES))
+        start, end = draw(st.sampled_from(DATES)), draw(st.sampled_from(DATES))
+        ended_by = draw(st.sampled_from([None, "provider", "dependent", "unknown"])) if end else None
+        effect = draw(st.sampled_from([None, None, None, "essential", "channel"]))
+        rows.append((dependent, provider, service, start, end, ended_by, effect))
+    return facts_of(*rows)
+
+
+def reference_outcome(graph, removed, cuts):
+    result = propagate(graph, {d: Cut(d, "cut", DAY) for d in cuts}, {p: "exits" for p in removed})
+    return {node: (s.status, sorted(loss.service for loss in s.losses)) for node, s in result.items()}
+
+
+def array_outcome(arrays, removed, cuts):
+    numbers = {identifier: index for index, identifier in enumerate(arrays.tables.dep_id.tolist())}
+    result = cascade(arrays, np.array([arrays.number[p] for p in removed]), np.array([numbers[d] for d in cuts]))
+    degraded = result.degraded(arrays)
+    outcome = {}
+    for index in range(arrays.actor_count):
+        lost = sorted(
+            arrays.tables.services[arrays.need_service[n]]
+            for n in np.flatnonzero(result.lost & (arrays.need_node == index))
+        )
+        identifier = arrays.ids[index]
+        if result.exited[index]:
+            outcome[identifier] = ("exited", [])
+        elif result.offline[index]:
+            outcome[identifier] = ("offline", lost)
+        elif degraded[index]:
+            outcome[identifier] = ("degraded", lost)
+    return outcome
+
+
+@SETTINGS
+@given(datasets(), st.data())
+def test_cascades_agree_with_propagate(facts, data):
+    graph = build_graph(facts, DAY)
+    arrays = build_array_graph(tables_from_facts(facts), DAY)
+    providers = sorted({d.provider for d in facts.dependencies.values()})
+    removed = data.draw(st.lists(st.sampled_from(providers), unique=True, max_size=3))
+    cuts = data.draw(st.lists(st.sampled_from(sorted(facts.dependencies)), unique=True, max_size=3))
+    assert array_outcome(arrays, removed, cuts) == reference_outcome(graph, removed, cuts)
+
+
+@SETTINGS
+@given(datasets())
+def test_criticality_table_agrees_with_the_reference(facts):
+    graph = build_graph(facts, DAY)
+    arrays = build_array_graph(tables_from_facts(facts), DAY)
+    assert criticality_table(arrays) == criticality(graph)
+    for service in SERVICES:
+        assert criticality_table(arrays, service) == criticality(graph, service)
+        if any(d.service == service and d.dependent != d.provider for d in facts.dependencies.values()):
+            assert concentration_table(arrays, service) == concentration(graph, service)
+
+
+@SETTINGS
+@given(datasets())
+def test_networkx_view_has_the_reference_edges(facts):
+    graph = build_graph(facts, DAY)
+    view = build_array_graph(tables_from_facts(facts), DAY).to_networkx()
+    assert sorted(view.edges(keys=True)) == sorted(graph.graph.edges(keys=True))
+
+
+def test_bundled_data_on_every_date_of_the_record():
+    facts = open_dataset().facts
+    arrays_tables = tables_from_facts(facts)
+    days = sorted(
+        {d.start for d in facts.dependencies.values() if d.start}
+        | {d.end for d in facts.dependencies.values() if d.end}
+    )
+    for day in days[:: max(1, len(days) // 12)]:
+        graph = build_graph(facts, day)
+        assert criticality_table(build_array_graph(arrays_tables, day)) == criticality(graph), day
+
+
+def test_a_deep_chain_cascades_in_one_round_per_link():
+    rows = [(f"a{i}", f"a{i + 1}", "hosting") for i in range(2000)]
+    arrays = build_array_graph(tables_from_facts(facts_of(*rows)), DAY)
+    result = cascade(arrays, np.array([arrays.number["a2000"]]))
+    assert int(result.offline.sum()) == 2000 and result.rounds == 2000
+    table = {row.provider: row for row in criticality_table(arrays)}
+    assert table["a2000"].total_offline == 2000 and table["a2000"].direct_offline == 1
