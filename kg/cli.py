@@ -669,18 +669,19 @@ def rank(files, as_of, service, top, as_json) -> None:
       kg rank --as-of 2021-01-07
       kg rank --data output/webdep-us-2023.ttl --service dns --as-of 2023-04-30
     """
-    from kg.criticality import concentration, criticality
+    from kg.arraygraph import build_array_graph
+    from kg.cascade import concentration_table, criticality_table
     from kg.formatting import format_rank
     from kg.jsonout import rank_json
     from kg.vocabulary import vocabulary
 
-    _, graph = _analysis_graph(files, as_of)
     try:
         services = [vocabulary().service(service).identifier] if service else []
+        graph = build_array_graph(_dataset(files).tables, as_of)
     except InputError as error:
         raise _fail(error) from None
-    rows = criticality(graph, services[0] if services else None)
-    concentrations = [concentration(graph, s) for s in services]
+    rows = criticality_table(graph, services[0] if services else None)
+    concentrations = [concentration_table(graph, s) for s in services]
     if as_json:
         _echo_json(rank_json(rows, concentrations, graph))
     else:

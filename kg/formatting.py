@@ -6,11 +6,13 @@ Functions here take result objects and return strings; they never print.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from kg.facts import Dependency
-from kg.profile import Profile
-from kg.stats import Stats
-from kg.validation import ValidationReport
+if TYPE_CHECKING:  # only for annotations: importing these costs start-up time (pySHACL, rdflib)
+    from kg.facts import Dependency
+    from kg.profile import Profile
+    from kg.stats import Stats
+    from kg.validation import ValidationReport
 
 __all__ = ["format_profile", "format_stats", "format_validation", "table"]
 
