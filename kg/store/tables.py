@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,61 +320,110 @@ def _iri(text: str):
 
 
 class TablesBuilder:
-    """Collects records (``add(table, record)``) and packs them into :class:`Tables`."""
+    """Collects records (``add(table, record)``) and packs them into :class:`Tables`.
+
+    Dependencies are packed as they arrive (actors, services, dates and sources as small integers), so a
+    million of them cost tens of megabytes, not a dict each.
+    """
 
     def __init__(self, services: Sequence[str]) -> None:
         self.services = list(services)
+        self.service_number = {service: index for index, service in enumerate(self.services)}
         self.entities: list[dict] = []
-        self.dependency_columns: dict[str, list] = {
-            key: [] for key in ("id", "iri", "dependent", "provider", "service", "start", "end")
-        }
-        self.dependency_columns.update({key: [] for key in ("ended_by", "effect", "note", "sources")})
         self.records: dict[str, list[dict]] = {"sources": [], "events": [], "availability": []}
+        self.actor_names: list[str] = []  # in order of first mention
+        self.actor_number: dict[str, int] = {}
+        self.source_lists: dict[tuple[str, ...], int] = {}
+        self.dates: dict[str, int] = {}
+        self.dep_id: list[str] = []
+        self.dep_iri: dict[int, str] = {}
+        self.dep_note: dict[int, str] = {}
+        self.columns = {
+            "dependent": array("i"),
+            "provider": array("i"),
+            "service": array("h"),
+            "start": array("i"),
+            "end": array("i"),
+            "ended_by": array("b"),
+            "effect": array("b"),
+            "sources": array("i"),
+        }
+
+    def _actor(self, identifier: str) -> int:
+        number = self.actor_number.get(identifier)
+        if number is None:
+            number = self.actor_number[identifier] = len(self.actor_names)
+            self.actor_names.append(identifier)
+        return number
+
+    def _day(self, value: str, missing: int) -> int:
+        if not value:
+            return missing
+        number = self.dates.get(value)
+        if number is None:
+            number = self.dates[value] = day_number(value, missing)
+        return number
 
     def add(self, table: str, record: dict) -> None:
         if table == "dependencies":
-            columns = self.dependency_columns
-            for key in ("id", "dependent", "provider", "service", "start", "end", "ended_by", "effect", "note"):
-                columns[key].append(record[key])
-            columns["iri"].append(record.get("iri", ""))
-            columns["sources"].append(record["sources"])
+            index = len(self.dep_id)
+            self.dep_id.append(record["id"])
+            columns = self.columns
+            columns["dependent"].append(self._actor(record["dependent"]))
+            columns["provider"].append(self._actor(record["provider"]))
+            columns["service"].append(self.service_number.get(record["service"], -1))
+            columns["start"].append(self._day(record["start"], NO_START))
+            columns["end"].append(self._day(record["end"], NO_END))
+            ended_by, effect = record["ended_by"], record["effect"]
+            columns["ended_by"].append(ENDINGS.index(ended_by) if ended_by in ENDINGS else 3)
+            columns["effect"].append(EFFECTS.index(effect) if effect in EFFECTS else 2)
+            cited = tuple(record["sources"])
+            columns["sources"].append(self.source_lists.setdefault(cited, len(self.source_lists)))
+            if record.get("iri"):
+                self.dep_iri[index] = record["iri"]
+            if record["note"]:
+                self.dep_note[index] = record["note"]
         elif table == "entities":
             self.entities.append(record)
+            self._actor(record["id"])
+            if record.get("owner"):
+                self._actor(record["owner"])
         else:
             self.records[table].append(record)
 
     def finish(self) -> Tables:
         """Number actors and dependencies in identifier order and pack every column."""
-        columns = self.dependency_columns
-        entity_ids = {record["id"] for record in self.entities}
-        actor_ids = sorted(entity_ids | set(columns["dependent"]) | set(columns["provider"]))
-        number = {identifier: index for index, identifier in enumerate(actor_ids)}
-        count = len(actor_ids)
         entity_by_id = {record["id"]: record for record in self.entities}
+        actor_ids = sorted(self.actor_names)
+        count = len(actor_ids)
+        renumber = np.empty(max(len(self.actor_names), 1), dtype=np.int32)
+        position = {identifier: index for index, identifier in enumerate(actor_ids)}
+        for old, identifier in enumerate(self.actor_names):
+            renumber[old] = position[identifier]
         sources = sorted(self.records["sources"], key=lambda s: s["id"])
         source_number = {source["id"]: index for index, source in enumerate(sources)}
 
         def field(key: str) -> list[str]:
             return [entity_by_id.get(i, {}).get(key) or "" for i in actor_ids]
 
-        order = np.argsort(np.asarray(columns["id"], dtype=object), kind="stable") if columns["id"] else []
-        order = list(order)
-
-        def ordered(key: str) -> list:
-            values = columns[key]
-            return [values[i] for i in order]
-
-        service_number = {service: index for index, service in enumerate(self.services)}
-        ending_number = {value: index for index, value in enumerate(ENDINGS)}
-        effect_number = {value: index for index, value in enumerate(EFFECTS)}
+        order = np.asarray(sorted(range(len(self.dep_id)), key=self.dep_id.__getitem__), dtype=np.int64)
+        columns = {
+            key: np.frombuffer(values, dtype=values.typecode) if len(values) else np.zeros(0, dtype=values.typecode)
+            for key, values in self.columns.items()
+        }
+        cited_lists = [[source_number[s] for s in cited if s in source_number] for cited in self.source_lists]
+        list_pointer, list_items = _csr(cited_lists, len(cited_lists))
+        dep_lists = columns["sources"][order] if len(order) else np.zeros(0, dtype=np.int64)
+        dep_sources = gather_lists(list_pointer, list_items, dep_lists)
+        order_list = order.tolist()
         return Tables(
             services=self.services,
             actor_id=StringColumn.of(actor_ids),
-            actor_is_entity=np.fromiter((i in entity_ids for i in actor_ids), dtype=bool, count=count),
+            actor_is_entity=np.fromiter((i in entity_by_id for i in actor_ids), dtype=bool, count=count),
             actor_iri=StringColumn.of(field("iri")),
             actor_name=StringColumn.of(field("name")),
             actor_kinds=StringColumn.of([";".join(entity_by_id.get(i, {}).get("kinds", ())) for i in actor_ids]),
-            actor_owner=np.asarray([number.get(o, -1) if o else -1 for o in field("owner")], dtype=np.int32),
+            actor_owner=np.asarray([position.get(o, -1) if o else -1 for o in field("owner")], dtype=np.int32),
             actor_country=StringColumn.of(field("country")),
             actor_homepage=StringColumn.of(field("homepage")),
             actor_sources=_csr(
@@ -383,24 +433,37 @@ class TablesBuilder:
                 ),
                 count,
             ),
-            dep_id=StringColumn.of(ordered("id")),
-            dep_iri=StringColumn.of(ordered("iri")),
-            dep_dependent=np.asarray([number[v] for v in ordered("dependent")], dtype=np.int32),
-            dep_provider=np.asarray([number[v] for v in ordered("provider")], dtype=np.int32),
-            dep_service=np.asarray([service_number.get(v, -1) for v in ordered("service")], dtype=np.int16),
-            dep_start=np.asarray([day_number(v, NO_START) for v in ordered("start")], dtype=np.int32),
-            dep_end=np.asarray([day_number(v, NO_END) for v in ordered("end")], dtype=np.int32),
-            dep_ended_by=np.asarray([ending_number.get(v, 3) for v in ordered("ended_by")], dtype=np.int8),
-            dep_effect=np.asarray([effect_number.get(v, 2) for v in ordered("effect")], dtype=np.int8),
-            dep_note=StringColumn.of(ordered("note")),
-            dep_sources=_csr(
-                ([source_number[s] for s in sources_of if s in source_number] for sources_of in ordered("sources")),
-                len(order),
-            ),
+            dep_id=StringColumn.of([self.dep_id[i] for i in order_list]),
+            dep_iri=StringColumn.of([self.dep_iri.get(i, "") for i in order_list]),
+            dep_dependent=renumber[columns["dependent"][order]] if len(order) else np.zeros(0, dtype=np.int32),
+            dep_provider=renumber[columns["provider"][order]] if len(order) else np.zeros(0, dtype=np.int32),
+            dep_service=columns["service"][order].astype(np.int16),
+            dep_start=columns["start"][order].astype(np.int32),
+            dep_end=columns["end"][order].astype(np.int32),
+            dep_ended_by=columns["ended_by"][order].astype(np.int8),
+            dep_effect=columns["effect"][order].astype(np.int8),
+            dep_note=StringColumn.of([self.dep_note.get(i, "") for i in order_list]),
+            dep_sources=dep_sources,
             sources=sources,
             events=sorted(self.records["events"], key=lambda e: e["id"]),
             observations=sorted(self.records["availability"], key=lambda o: o["id"]),
         )
+
+
+def gather_lists(pointer: np.ndarray, items: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR whose row ``i`` is row ``rows[i]`` of (``pointer``, ``items``).
+
+    >>> gather_lists(np.array([0, 1, 3]), np.array([7, 8, 9], dtype=np.int32), np.array([1, 1, 0]))
+    (array([0, 2, 4, 5]), array([8, 9, 8, 9, 7], dtype=int32))
+    """
+    lengths = (pointer[rows + 1] - pointer[rows]) if len(rows) else np.zeros(0, dtype=np.int64)
+    out_pointer = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out_pointer[1:])
+    total = int(out_pointer[-1])
+    if total == 0:
+        return out_pointer, np.zeros(0, dtype=np.int32)
+    positions = np.repeat(pointer[rows] - out_pointer[:-1], lengths) + np.arange(total)
+    return out_pointer, items[positions].astype(np.int32)
 
 
 def tables_from_facts(facts: Facts) -> Tables:
