@@ -3,7 +3,6 @@ have cut off dependents from that service before."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,10 +36,7 @@ def alternatives(graph: AnalysisGraph, service: str, unavailable: Iterable[str] 
     ['bahnhof', 'oracle', 'ovh']
     """
     excluded = set(unavailable)
-    users: dict[str, set[str]] = defaultdict(set)
-    for dependent, provider, data in graph.graph.edges(data=True):
-        if data["service"] == service and dependent != provider and provider not in excluded:
-            users[provider].add(dependent)
+    users = {provider: users for provider, users in graph.users(service).items() if provider not in excluded}
     found = [
         Alternative(
             provider,

@@ -49,6 +49,7 @@ class AnalysisGraph:
     entities: dict[str, Entity]
     cut_off_events: dict[str, list[Event]]  # dependency id -> recorded cut-offs acting on it
     terminations: dict[tuple[str, str], list[Dependency]]  # (provider, service) -> dependencies it cut, by the date
+    _users: dict[str, dict[str, set[str]]] = field(default_factory=dict, repr=False, compare=False)
 
     def name(self, identifier: str) -> str:
         """Display name of an entity (its identifier when it has none)."""
@@ -60,6 +61,16 @@ class AnalysisGraph:
         if provider not in self.graph:
             return set()
         return {d for d in self.graph.predecessors(provider) if d != provider}
+
+    def users(self, service: str) -> dict[str, set[str]]:
+        """Provider -> the others it supplies with ``service`` on this date (computed once per service)."""
+        if service not in self._users:
+            found: dict[str, set[str]] = defaultdict(set)
+            for dependent, provider, data in self.graph.edges(data=True):
+                if data["service"] == service and dependent != provider:
+                    found[provider].add(dependent)
+            self._users[service] = dict(found)
+        return self._users[service]
 
     def providers(self, service: str | None = None) -> set[str]:
         """Every actor supplying some service (or ``service``) to another on this date."""
