@@ -10,6 +10,15 @@ from click.testing import CliRunner
 _skipped: list[str] = []
 
 
+def pytest_configure(config):
+    """Keep the tests' stores out of the user's cache: one fresh cache folder per test session."""
+    if "KG_CACHE" not in os.environ:
+        import tempfile
+
+        os.environ["KG_CACHE"] = tempfile.mkdtemp(prefix="pdkg-test-cache-")
+    os.environ.pop("KG_STORE", None)
+
+
 def pytest_runtest_logreport(report):
     if report.skipped:
         _skipped.append(report.nodeid)

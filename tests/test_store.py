@@ -1,0 +1,154 @@
+"""The persistent store: built once, reused while the files are unchanged, rebuilt when they change, and
+never used half-built, whatever happens to a build (a killed process, a bad file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.errors import InputError
+from kg.facts import read_facts
+from kg.loading import load
+from kg.resources import BUNDLED_CSV, BUNDLED_DATASET
+from kg.store.dataset import open_dataset
+from kg.store.tables import Tables
+
+KG = str(Path(sys.executable).with_name("kg"))
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE", str(folder))
+    return folder
+
+
+def write_dataset(folder: Path, sites: int) -> Path:
+    """A CSV dataset of ``sites`` websites with hosting and DNS from a few providers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    providers = [f"p{i}" for i in range(20)]
+    with (folder / "entities.csv").open("w") as handle:
+        handle.write("id,name,kind\n")
+        handle.writelines(f"{p},Provider {p},provider\n" for p in providers)
+        handle.writelines(f"s{i},site {i},website\n" for i in range(sites))
+    with (folder / "dependencies.csv").open("w") as handle:
+        handle.write("id,dependent,provider,service\n")
+        for i in range(sites):
+            handle.write(f"s{i}-hosting,s{i},{providers[i % 20]},hosting\n")
+            handle.write(f"s{i}-dns,s{i},{providers[(i * 7) % 20]},dns\n")
+    return folder
+
+
+def test_a_store_is_built_once_and_reused_while_files_are_unchanged(cache):
+    first = open_dataset([MINI])
+    again = open_dataset([MINI])
+    assert first.built and not again.built
+    assert again.folder == first.folder and first.folder.parent == cache / "stores"
+    assert again.facts == first.facts
+
+
+def test_a_changed_file_gives_a_new_store_with_the_change(cache, tmp_path):
+    folder = write_dataset(tmp_path / "data", 10)
+    before = open_dataset([folder])
+    with (folder / "dependencies.csv").open("a") as handle:
+        handle.write("s0-cdn,s0,p3,cdn\n")
+    after = open_dataset([folder])
+    assert after.built and after.folder != before.folder
+    assert "s0-cdn" in after.facts.dependencies and "s0-cdn" not in before.facts.dependencies
+    # Same size, same time stamp, different content: the content decides, not the stamp.
+    text = (folder / "entities.csv").read_text()
+    stamp = (folder / "entities.csv").stat()
+    (folder / "entities.csv").write_text(text.replace("site 1,", "site X,"))
+    os.utime(folder / "entities.csv", ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1))
+    renamed = open_dataset([folder])
+    assert renamed.built and renamed.facts.entities["s1"].name == "site X"
+
+
+def test_the_store_holds_the_same_records_as_rdflib_reads(cache):
+    for paths in ([], [BUNDLED_CSV], [BUNDLED_DATASET], [MINI]):
+        dataset = open_dataset(paths)
+        assert dataset.facts == read_facts(load(paths, ontology=False)), paths
+
+
+def test_tables_survive_saving_and_loading(cache, tmp_path):
+    tables = open_dataset([BUNDLED_CSV]).tables
+    tables.save(tmp_path)
+    assert Tables.load(tmp_path).to_facts() == tables.to_facts()
+
+
+def test_a_bad_file_builds_nothing(cache, tmp_path):
+    folder = write_dataset(tmp_path / "data", 5)
+    with (folder / "dependencies.csv").open("a") as handle:
+        handle.write("bad,s0,nobody,hosting\n")
+    with pytest.raises(InputError, match=r"dependencies.csv:\d+: unknown entity 'nobody'"):
+        open_dataset([folder])
+    stores = cache / "stores"
+    assert not [p for p in stores.iterdir() if p.is_dir()] if stores.exists() else True
+
+
+def test_explicit_store_folder_and_environment_variable(tmp_path, invoke, monkeypatch):
+    store = tmp_path / "store"
+    result = invoke("load", MINI, "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "built in" in result.output
+    assert "unchanged, reused" in invoke("load", MINI, "--store", store).output
+    ranked = invoke("rank", "--store", store, "--as-of", "2021-01-07", "--json")
+    assert ranked.exit_code == 0, ranked.output
+    direct = invoke("rank", "-d", MINI, "--as-of", "2021-01-07", "--json")
+    assert json.loads(ranked.output) == json.loads(direct.output)
+    monkeypatch.setenv("KG_STORE", str(store))
+    assert json.loads(invoke("rank", "--as-of", "2021-01-07", "--json").output) == json.loads(direct.output)
+
+
+def test_an_empty_store_folder_is_a_clear_usage_error(tmp_path, invoke):
+    result = invoke("rank", "--store", tmp_path / "nothing")
+    assert result.exit_code == 2
+    assert "holds no loaded dataset" in result.output and result.output.count("\n") == 1
+
+
+def _kill_during_build(command: list[str], watch: Path, env: dict) -> None:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if watch.exists() and any(p.name.startswith(".build-") for p in watch.iterdir()):
+            time.sleep(0.3)  # well inside the build: the store is being written
+            break
+        time.sleep(0.01)
+    assert process.poll() is None, "the build finished before it could be killed; make the input bigger"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def test_a_killed_build_is_never_used_and_the_next_one_succeeds(tmp_path):
+    data = write_dataset(tmp_path / "data", 60_000)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "KG_CACHE": str(cache)}
+    _kill_during_build([KG, "load", str(data), "--quiet"], cache / "stores", env)
+    stores = cache / "stores"
+    assert not [p for p in stores.iterdir() if not p.name.startswith(".")], "a half-built store was published"
+    rerun = subprocess.run([KG, "load", str(data), "--quiet"], env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "built in" in rerun.stdout
+    assert not [p for p in stores.iterdir() if p.name.startswith(".build-")], "the killed build was not cleaned"
+
+
+def test_a_killed_reload_keeps_the_previous_store(tmp_path):
+    store = tmp_path / "store"
+    small, big = write_dataset(tmp_path / "small", 10), write_dataset(tmp_path / "big", 60_000)
+    env = {**os.environ, "KG_CACHE": str(tmp_path / "cache")}
+    subprocess.run([KG, "load", str(small), "--store", str(store), "--quiet"], env=env, check=True)
+    _kill_during_build([KG, "load", str(big), "--store", str(store), "--quiet"], store, env)
+    stats = subprocess.run([KG, "rank", "--store", str(store), "--json"], env=env, capture_output=True, text=True)
+    assert stats.returncode == 0, stats.stderr
+    direct = subprocess.run([KG, "rank", "-d", str(small), "--json"], env=env, capture_output=True, text=True)
+    assert json.loads(stats.stdout) == json.loads(direct.stdout)
+    shutil.rmtree(store)
