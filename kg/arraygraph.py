@@ -109,6 +109,120 @@ class ArrayGraph:
         """Per supply: the provider is not the dependent itself."""
         return self.supply_provider != self.need_node[self.supply_need]
 
+    # -- reachability and views -------------------------------------------------------------------
+    @cached_property
+    def _links(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct (dependent, provider) pairs of outside supplies, as two actor-number arrays."""
+        outside = self.outside_supply
+        pairs = np.unique(
+            self.need_node[self.supply_need[outside]].astype(np.int64) * self.actor_count
+            + self.supply_provider[outside]
+        )
+        return (pairs // self.actor_count).astype(np.int64), (pairs % self.actor_count).astype(np.int64)
+
+    def _csr(self, source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(source, kind="stable")
+        pointer = np.zeros(self.actor_count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(source, minlength=self.actor_count), out=pointer[1:])
+        return pointer, target[order]
+
+    @cached_property
+    def _downstream(self) -> tuple[np.ndarray, np.ndarray]:
+        dependents, providers = self._links
+        return self._csr(dependents, providers)
+
+    @cached_property
+    def _upstream(self) -> tuple[np.ndarray, np.ndarray]:
+        dependents, providers = self._links
+        return self._csr(providers, dependents)
+
+    def reach(self, seeds: np.ndarray, *, upstream: bool = False) -> np.ndarray:
+        """Actors reachable from ``seeds`` (included) along supplies: towards providers (what they depend
+        on, transitively), or with ``upstream`` towards dependents (who depends on them). A bool mask."""
+        pointer, items = self._upstream if upstream else self._downstream
+        seen = np.zeros(self.actor_count, dtype=bool)
+        frontier = np.unique(np.asarray(seeds, dtype=np.int64))
+        seen[frontier] = True
+        while len(frontier):
+            found, _ = gather(pointer, items, frontier)
+            found = np.unique(found[~seen[found]])
+            seen[found] = True
+            frontier = found
+        return seen
+
+    def providers(self, service: str | None = None) -> set[str]:
+        """Every actor supplying some service (or ``service``) to another on this date."""
+        chosen = self.outside_supply
+        if service is not None:
+            chosen = chosen & (self.need_service[self.supply_need] == self.tables.services.index(service))
+        ids = self.ids
+        return {ids[p] for p in np.unique(self.supply_provider[chosen]).tolist()}
+
+    def users(self, service: str) -> dict[str, set[str]]:
+        """Provider -> the others it supplies with ``service`` on this date."""
+        if service not in self.tables.services:
+            return {}
+        chosen = self.outside_supply & (self.need_service[self.supply_need] == self.tables.services.index(service))
+        ids = self.ids
+        found: dict[str, set[str]] = {}
+        pairs = zip(
+            self.supply_provider[chosen].tolist(), self.need_node[self.supply_need[chosen]].tolist(), strict=True
+        )
+        for provider, dependent in pairs:
+            found.setdefault(ids[provider], set()).add(ids[dependent])
+        return found
+
+    def analysis_graph(self, nodes: np.ndarray | None = None, entities: dict | None = None):
+        """The reference :class:`~kg.depgraph.AnalysisGraph`, with the needs of ``nodes`` only (a bool mask
+        over actors; default: everyone).
+
+        Give a set closed under dependency (every provider of a member is a member, as :meth:`reach`
+        returns): the analyses of its members then answer exactly as on the whole graph. Who provides
+        what to whom (``providers``, alternatives) still comes from the whole date's data.
+        """
+        import networkx as nx
+
+        from kg.depgraph import AnalysisGraph, Need
+
+        tables = self.tables
+        sources = tables.source_objects()
+        entities = entities if entities is not None else tables.to_entities(sources)
+        chosen_needs = np.arange(self.need_count) if nodes is None else np.flatnonzero(nodes[self.need_node])
+        supply_rows = gather(self.need_pointer, np.arange(len(self.supply_dep)), chosen_needs)[0]
+        lost_rows = self.need_lost[chosen_needs]
+        rows = np.unique(np.r_[self.supply_dep[supply_rows], lost_rows[lost_rows >= 0]]).astype(np.int64)
+        records = dict(zip(rows.tolist(), tables.dependencies(rows, sources), strict=True))
+        graph = nx.MultiDiGraph()
+        member_ids = entities.keys() if nodes is None else [self.ids[i] for i in np.flatnonzero(nodes).tolist()]
+        for identifier in member_ids:
+            entity = entities.get(identifier)
+            if entity is not None:
+                graph.add_node(identifier, name=entity.name, kinds=entity.kinds)
+        needs: dict[str, dict[str, Need]] = {}
+        services, ids = tables.services, self.ids
+        pointer, supply_dep = self.need_pointer, self.supply_dep
+        for need in chosen_needs.tolist():
+            dependent, service = ids[self.need_node[need]], services[self.need_service[need]]
+            supplies = [records[d] for d in supply_dep[pointer[need] : pointer[need + 1]].tolist()]
+            lost = int(self.need_lost[need])
+            needs.setdefault(dependent, {})[service] = Need(
+                dependent, service, bool(self.need_essential[need]), supplies, records[lost] if lost >= 0 else None
+            )
+            for dependency in supplies:
+                graph.add_edge(
+                    dependent, dependency.provider, key=dependency.identifier, service=service, dependency=dependency
+                )
+        today = day_number(self.day, 0)
+        ended = np.flatnonzero((tables.dep_ended_by == ENDINGS.index("provider")) & (tables.dep_end <= today))
+        terminations: dict[tuple[str, str], list] = {}
+        for dependency in sorted(tables.dependencies(ended, sources), key=lambda d: (d.end, d.identifier)):
+            terminations.setdefault((dependency.provider, dependency.service), []).append(dependency)
+        cut_offs: dict[str, list] = {}
+        for event in sorted(tables.events_by_id(sources).values(), key=lambda e: (e.day, e.identifier)):
+            if event.kind == "cut-off":
+                cut_offs.setdefault(event.dependency, []).append(event)
+        return AnalysisGraph(self.day, graph, needs, entities, cut_offs, terminations, whole=self)
+
     def to_networkx(self):
         """The dependencies active on the date as a networkx ``MultiDiGraph`` (dependent -> provider),
         keyed by dependency identifier, with the service on each edge."""

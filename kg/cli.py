@@ -488,6 +488,31 @@ def _analysis_graph(files, as_of):
     return facts, build_graph(facts, as_of)
 
 
+def _arrays(files, as_of):
+    """The dataset of ``files`` and its array graph on ``as_of`` (default: today, UTC)."""
+    from kg.arraygraph import build_array_graph
+
+    dataset = _dataset(files)
+    try:
+        return dataset, build_array_graph(dataset.tables, as_of)
+    except InputError as error:
+        raise _fail(error) from None
+
+
+def _target_graph(files, as_of, name: str):
+    """The analysis graph of one actor's dependency closure, and the actor's identifier."""
+    from kg.focus import graph_for_target
+    from kg.names import NameIndex
+
+    dataset, arrays = _arrays(files, as_of)
+    entities = dataset.entities
+    try:
+        target = NameIndex(entities.values()).resolve(name).identifier
+    except InputError as error:
+        raise _fail(error) from None
+    return graph_for_target(arrays, target, entities), target
+
+
 def _resolve(graph, name: str) -> str:
     from kg.names import NameIndex
 
@@ -582,14 +607,25 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
       kg impact --as-of 2019-08-04 --remove voxility
       kg impact --as-of 2021-01-07 --owner Alphabet --json
     """
+    from kg.focus import assess_focused, graph_for_scenario
     from kg.formatting import format_impact
-    from kg.impact import assess
     from kg.jsonout import impact_json
 
-    _, graph = _analysis_graph(files, as_of)
-    scenario = _scenario(graph, cuts, remove, owner, country, recorded_until)
+    dataset, arrays = _arrays(files, as_of)
+    try:
+        graph, scenario = graph_for_scenario(
+            arrays,
+            dataset.entities,
+            cuts=[_parse_cut(text) for text in cuts],
+            remove=remove,
+            owners=owner,
+            countries=country,
+            recorded_until=recorded_until,
+        )
+    except InputError as error:
+        raise _fail(error) from None
     only = {_resolve(graph, name) for name in platforms} or None
-    result = assess(graph, scenario)
+    result = assess_focused(arrays, graph, scenario)
     if as_json:
         document = impact_json(result)
         if only:
@@ -616,8 +652,8 @@ def spof(platform, files, as_of, as_json) -> None:
     from kg.formatting import format_spof
     from kg.jsonout import spof_json
 
-    _, graph = _analysis_graph(files, as_of)
-    points = single_points_of_failure(graph, _resolve(graph, platform))
+    graph, target = _target_graph(files, as_of, platform)
+    points = single_points_of_failure(graph, target)
     _echo_json(spof_json(points, graph)) if as_json else click.echo(format_spof(points, graph))
 
 
@@ -645,8 +681,8 @@ def cutsets(platform, files, as_of, max_order, as_json) -> None:
     from kg.formatting import format_cutsets
     from kg.jsonout import cutsets_json
 
-    _, graph = _analysis_graph(files, as_of)
-    sets = cut_sets(graph, _resolve(graph, platform), max_order)
+    graph, target = _target_graph(files, as_of, platform)
+    sets = cut_sets(graph, target, max_order)
     _echo_json(cutsets_json(sets, graph)) if as_json else click.echo(format_cutsets(sets, graph))
 
 

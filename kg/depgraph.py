@@ -50,6 +50,9 @@ class AnalysisGraph:
     cut_off_events: dict[str, list[Event]]  # dependency id -> recorded cut-offs acting on it
     terminations: dict[tuple[str, str], list[Dependency]]  # (provider, service) -> dependencies it cut, by the date
     _users: dict[str, dict[str, set[str]]] = field(default_factory=dict, repr=False, compare=False)
+    #: When this graph holds only part of the date's needs: the whole date's arrays, which answer
+    #: :meth:`providers` and :meth:`users` (see :meth:`kg.arraygraph.ArrayGraph.analysis_graph`).
+    whole: object | None = field(default=None, repr=False, compare=False)
 
     def name(self, identifier: str) -> str:
         """Display name of an entity (its identifier when it has none)."""
@@ -64,6 +67,8 @@ class AnalysisGraph:
 
     def users(self, service: str) -> dict[str, set[str]]:
         """Provider -> the others it supplies with ``service`` on this date (computed once per service)."""
+        if service not in self._users and self.whole is not None:
+            self._users[service] = self.whole.users(service)
         if service not in self._users:
             found: dict[str, set[str]] = defaultdict(set)
             for dependent, provider, data in self.graph.edges(data=True):
@@ -74,6 +79,8 @@ class AnalysisGraph:
 
     def providers(self, service: str | None = None) -> set[str]:
         """Every actor supplying some service (or ``service``) to another on this date."""
+        if self.whole is not None:
+            return self.whole.providers(service)
         return {
             provider
             for _, provider, data in self.graph.edges(data=True)

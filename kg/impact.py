@@ -166,6 +166,8 @@ class Impact:
     baseline: dict[str, NodeStatus]
     after: dict[str, NodeStatus]
     graph: AnalysisGraph
+    #: Everyone offline or exited after the scenario, when ``after`` covers only part of the graph.
+    unavailable_actors: frozenset[str] | None = None
 
     def status(self, node: str, *, before: bool = False) -> NodeStatus:
         """The status of ``node`` (after the scenario, or before with ``before=True``)."""
@@ -190,6 +192,8 @@ class Impact:
 
     @cached_property
     def _unavailable(self) -> frozenset[str]:
+        if self.unavailable_actors is not None:
+            return self.unavailable_actors
         down = {node for node, status in self.after.items() if status.status == "offline"}
         return frozenset(self.scenario.removed) | down
 

@@ -245,53 +245,65 @@ class Tables:
             )
         return entities
 
-    def to_facts(self) -> Facts:
-        """Every record as :class:`~kg.facts.Facts`, as :func:`kg.facts.read_facts` gives them from RDF."""
-        facts = Facts()
-        sources = self.source_objects()
-        for source in sources:
-            facts.sources[source.identifier] = source
-        by_id = {source.identifier: source for source in sources}
-
-        def cited(csr, index: int) -> tuple[Source, ...]:
-            pointer, values = csr
-            return tuple(sorted({sources[i] for i in values[pointer[index] : pointer[index + 1]]}))
-
-        def cited_ids(identifiers: Iterable[str]) -> tuple[Source, ...]:
-            return tuple(sorted({by_id[i] for i in identifiers if i in by_id}))
-
-        facts.entities.update(self.to_entities(sources))
-        ids = self.actor_id.tolist()
-        dep_ids, dep_iris, notes = self.dep_id.tolist(), self.dep_iri.tolist(), self.dep_note.tolist()
+    def dependencies(self, rows, sources: list[Source] | None = None) -> list[Dependency]:
+        """The dependencies numbered ``rows`` as :class:`~kg.facts.Dependency` records."""
+        sources = self.source_objects() if sources is None else sources
+        rows = np.asarray(rows, dtype=np.int64)
+        ids = self.actor_id
+        pointer, cited_items = self.dep_sources
         columns = zip(
-            self.dep_dependent.tolist(),
-            self.dep_provider.tolist(),
-            self.dep_service.tolist(),
-            self.dep_start.tolist(),
-            self.dep_end.tolist(),
-            self.dep_ended_by.tolist(),
-            self.dep_effect.tolist(),
+            rows.tolist(),
+            self.dep_dependent[rows].tolist(),
+            self.dep_provider[rows].tolist(),
+            self.dep_service[rows].tolist(),
+            self.dep_start[rows].tolist(),
+            self.dep_end[rows].tolist(),
+            self.dep_ended_by[rows].tolist(),
+            self.dep_effect[rows].tolist(),
             strict=True,
         )
-        for index, (dependent, provider, service, start, end, ended_by, effect) in enumerate(columns):
-            identifier = dep_ids[index]
-            facts.dependencies[identifier] = Dependency(
-                identifier=identifier,
-                iri=_iri(dep_iris[index]) or data_iri("dependency", identifier),
-                dependent=ids[dependent],
-                provider=ids[provider],
-                service=self.services[service] if service >= 0 else "",
-                start=from_day_number(start),
-                end=from_day_number(end),
-                ended_by=ENDINGS[ended_by] or None,
-                effect=EFFECTS[effect] or None,
-                note=notes[index] or None,
-                sources=cited(self.dep_sources, index),
+        names: dict[int, str] = {}
+
+        def actor(number: int) -> str:
+            name = names.get(number)
+            if name is None:
+                name = names[number] = ids[number]
+            return name
+
+        found = []
+        for index, dependent, provider, service, start, end, ended_by, effect in columns:
+            identifier = self.dep_id[index]
+            cited = cited_items[pointer[index] : pointer[index + 1]]
+            found.append(
+                Dependency(
+                    identifier=identifier,
+                    iri=_iri(self.dep_iri[index]) or data_iri("dependency", identifier),
+                    dependent=actor(dependent),
+                    provider=actor(provider),
+                    service=self.services[service] if service >= 0 else "",
+                    start=from_day_number(start),
+                    end=from_day_number(end),
+                    ended_by=ENDINGS[ended_by] or None,
+                    effect=EFFECTS[effect] or None,
+                    note=self.dep_note[index] or None,
+                    sources=tuple(sorted({sources[i] for i in cited.tolist()})) if len(cited) else (),
+                )
             )
+        return found
+
+    def events_by_id(self, sources: list[Source] | None = None) -> dict[str, Event]:
+        """Every event, by identifier."""
+        sources = self.source_objects() if sources is None else sources
+        by_id = {source.identifier: source for source in sources}
+
+        def cited_ids(identifiers) -> tuple[Source, ...]:
+            return tuple(sorted({by_id[i] for i in identifiers if i in by_id}))
+
+        events = {}
         for record in self.events:
             when = record["when"]
             moment = dt.datetime.fromisoformat(when) if "T" in when else dt.date.fromisoformat(when)
-            facts.events[record["id"]] = Event(
+            events[record["id"]] = Event(
                 identifier=record["id"],
                 iri=_iri(record.get("iri", "")) or data_iri("event", record["id"]),
                 kind=record["kind"],
@@ -300,6 +312,23 @@ class Tables:
                 description=record["description"],
                 sources=cited_ids(record["sources"]),
             )
+        return events
+
+    def to_facts(self) -> Facts:
+        """Every record as :class:`~kg.facts.Facts`, as :func:`kg.facts.read_facts` gives them from RDF."""
+        facts = Facts()
+        sources = self.source_objects()
+        for source in sources:
+            facts.sources[source.identifier] = source
+        by_id = {source.identifier: source for source in sources}
+
+        def cited_ids(identifiers: Iterable[str]) -> tuple[Source, ...]:
+            return tuple(sorted({by_id[i] for i in identifiers if i in by_id}))
+
+        facts.entities.update(self.to_entities(sources))
+        for dependency in self.dependencies(range(self.dependency_count), sources):
+            facts.dependencies[dependency.identifier] = dependency
+        facts.events.update(self.events_by_id(sources))
         for record in self.observations:
             facts.observations[record["id"]] = Observation(
                 identifier=record["id"],
