@@ -112,13 +112,11 @@ class ArrayGraph:
     # -- reachability and views -------------------------------------------------------------------
     @cached_property
     def _links(self) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct (dependent, provider) pairs of outside supplies, as two actor-number arrays."""
+        """(dependent, provider) of every outside supply, as two actor-number arrays (repeats kept)."""
         outside = self.outside_supply
-        pairs = np.unique(
-            self.need_node[self.supply_need[outside]].astype(np.int64) * self.actor_count
-            + self.supply_provider[outside]
+        return self.need_node[self.supply_need[outside]].astype(np.int64), self.supply_provider[outside].astype(
+            np.int64
         )
-        return (pairs // self.actor_count).astype(np.int64), (pairs % self.actor_count).astype(np.int64)
 
     def _csr(self, source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(source, kind="stable")
@@ -172,13 +170,16 @@ class ArrayGraph:
             found.setdefault(ids[provider], set()).add(ids[dependent])
         return found
 
-    def analysis_graph(self, nodes: np.ndarray | None = None, entities: dict | None = None):
+    def analysis_graph(
+        self, nodes: np.ndarray | None = None, entities: dict | None = None, *, terminations: bool = True
+    ):
         """The reference :class:`~kg.depgraph.AnalysisGraph`, with the needs of ``nodes`` only (a bool mask
         over actors; default: everyone).
 
         Give a set closed under dependency (every provider of a member is a member, as :meth:`reach`
         returns): the analyses of its members then answer exactly as on the whole graph. Who provides
-        what to whom (``providers``, alternatives) still comes from the whole date's data.
+        what to whom (``providers``, alternatives) still comes from the whole date's data. Without
+        ``terminations``, the dependencies providers ended (used only to list alternatives) are left out.
         """
         import networkx as nx
 
@@ -214,14 +215,15 @@ class ArrayGraph:
                 )
         today = day_number(self.day, 0)
         ended = np.flatnonzero((tables.dep_ended_by == ENDINGS.index("provider")) & (tables.dep_end <= today))
-        terminations: dict[tuple[str, str], list] = {}
-        for dependency in sorted(tables.dependencies(ended, sources), key=lambda d: (d.end, d.identifier)):
-            terminations.setdefault((dependency.provider, dependency.service), []).append(dependency)
+        ended_by_provider: dict[tuple[str, str], list] = {}
+        chosen = tables.dependencies(ended, sources) if terminations else []
+        for dependency in sorted(chosen, key=lambda d: (d.end, d.identifier)):
+            ended_by_provider.setdefault((dependency.provider, dependency.service), []).append(dependency)
         cut_offs: dict[str, list] = {}
         for event in sorted(tables.events_by_id(sources).values(), key=lambda e: (e.day, e.identifier)):
             if event.kind == "cut-off":
                 cut_offs.setdefault(event.dependency, []).append(event)
-        return AnalysisGraph(self.day, graph, needs, entities, cut_offs, terminations, whole=self)
+        return AnalysisGraph(self.day, graph, needs, entities, cut_offs, ended_by_provider, whole=self)
 
     def to_networkx(self):
         """The dependencies active on the date as a networkx ``MultiDiGraph`` (dependent -> provider),

@@ -462,7 +462,7 @@ def query(name, files, params) -> None:
             if key == "asOf":
                 bindings[key] = Literal(_parse_date(None, None, value).isoformat(), datatype=XSD.date)
             else:
-                bindings[key] = NameIndex(dataset.entities.values()).resolve(value).iri
+                bindings[key] = NameIndex(dataset.entities).resolve(value).iri
         result = run_query_on_store(dataset, name, **bindings)
     except InputError as error:
         raise _fail(error) from None
@@ -507,7 +507,7 @@ def _target_graph(files, as_of, name: str):
     dataset, arrays = _arrays(files, as_of)
     entities = dataset.entities
     try:
-        target = NameIndex(entities.values()).resolve(name).identifier
+        target = NameIndex(entities).resolve(name).identifier
     except InputError as error:
         raise _fail(error) from None
     return graph_for_target(arrays, target, entities), target
@@ -517,7 +517,7 @@ def _resolve(graph, name: str) -> str:
     from kg.names import NameIndex
 
     try:
-        return NameIndex(graph.entities.values()).resolve(name).identifier
+        return NameIndex(graph.entities).resolve(name).identifier
     except InputError as error:
         raise _fail(error) from None
 

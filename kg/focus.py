@@ -34,11 +34,12 @@ def _mask(arrays: ArrayGraph, numbers: Iterable[int]) -> np.ndarray:
 
 
 def graph_for_target(arrays: ArrayGraph, target: str, entities: dict | None = None) -> AnalysisGraph:
-    """The analysis graph of ``target`` (an actor identifier) and everything it depends on."""
+    """The analysis graph of ``target`` (an actor identifier) and everything it depends on, for single
+    points of failure and cut sets (it carries no terminations, so it lists no alternatives)."""
     number = arrays.number.get(target)
     if number is None:
-        return arrays.analysis_graph(np.zeros(arrays.actor_count, dtype=bool), entities)
-    return arrays.analysis_graph(arrays.reach(np.array([number])), entities)
+        return arrays.analysis_graph(np.zeros(arrays.actor_count, dtype=bool), entities, terminations=False)
+    return arrays.analysis_graph(arrays.reach(np.array([number])), entities, terminations=False)
 
 
 def _dependency_number(arrays: ArrayGraph, identifier: str) -> int | None:
@@ -59,7 +60,7 @@ def graph_for_scenario(
 ) -> tuple[AnalysisGraph, Scenario]:
     """The :class:`~kg.scenario.Scenario` of :func:`kg.scenario.make_scenario`, and the analysis graph of
     every actor it can change (with what they depend on)."""
-    index = NameIndex(entities.values())
+    index = NameIndex(entities)
     named = set()
     for dependent, _, _ in cuts:
         try:
@@ -73,7 +74,7 @@ def graph_for_scenario(
             if event["kind"] == "cut-off" and number is not None:
                 named.add(arrays.ids[int(tables.dep_dependent[number])])
     numbers = [arrays.number[name] for name in named if name in arrays.number]
-    first = arrays.analysis_graph(_mask(arrays, numbers), entities)
+    first = arrays.analysis_graph(_mask(arrays, numbers), entities, terminations=False)
     scenario = make_scenario(
         first, cuts=cuts, remove=remove, owners=owners, countries=countries, recorded_until=recorded_until
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from kg.errors import InputError, UnknownNameError
 from kg.facts import Entity
@@ -38,29 +38,41 @@ class NameIndex:
     kg.errors.UnknownNameError: unknown entity 'amazn web services'; did you mean 'Amazon Web Services'?
     """
 
-    def __init__(self, entities: Iterable[Entity]) -> None:
-        self._entities = {}
-        self._by_key: dict[str, set[str]] = defaultdict(set)
-        self._display: dict[str, str] = {}
-        for entity in entities:
-            self._entities[entity.identifier] = entity
-            for name in (entity.identifier, entity.name):
-                self._by_key[_key(name)].add(entity.identifier)
-                self._display.setdefault(_key(name), name)
+    def __init__(self, entities: Iterable[Entity] | Mapping[str, Entity]) -> None:
+        if isinstance(entities, Mapping):  # perhaps one that makes its records on demand: keep it
+            self._entities = entities
+        else:
+            self._entities = {entity.identifier: entity for entity in entities}
+        self._keys: tuple[dict[str, set[str]], dict[str, str]] | None = None
+
+    def _index(self) -> tuple[dict[str, set[str]], dict[str, str]]:
+        """Names and identifiers by lookup key (built on the first lookup that is not an identifier)."""
+        if self._keys is None:
+            by_key: dict[str, set[str]] = defaultdict(set)
+            display: dict[str, str] = {}
+            labels = getattr(self._entities, "labels", None)
+            pairs = labels() if labels else [(i, e.name) for i, e in self._entities.items()]
+            for identifier, label in pairs:
+                for name in (identifier, label):
+                    by_key[_key(name)].add(identifier)
+                    display.setdefault(_key(name), name)
+            self._keys = (by_key, display)
+        return self._keys
 
     def resolve(self, name: str) -> Entity:
         """Return the entity called ``name`` (identifier first, then name)."""
         key = _key(name)
         if key in self._entities:
             return self._entities[key]
-        matches = sorted(self._by_key.get(key, ()))
+        by_key, display = self._index()
+        matches = sorted(by_key.get(key, ()))
         if len(matches) == 1:
             return self._entities[matches[0]]
         if matches:
             raise InputError(f"{name!r} names several entities: {', '.join(matches)}; use an identifier")
-        close = difflib.get_close_matches(key, list(self._display), n=3, cutoff=0.6)
-        raise UnknownNameError("entity", name, [self._display[c] for c in close])
+        close = difflib.get_close_matches(key, list(display), n=3, cutoff=0.6)
+        raise UnknownNameError("entity", name, [display[c] for c in close])
 
     def __contains__(self, name: str) -> bool:
         key = _key(name)
-        return key in self._entities or key in self._by_key
+        return key in self._entities or key in self._index()[0]

@@ -92,7 +92,7 @@ def make_scenario(
     >>> sorted(make_scenario(graph, cuts=[("Parler", "AWS", None)]).cuts)
     ['parler-aws-hosting']
     """
-    index = NameIndex(graph.entities.values())
+    index = NameIndex(graph.entities)
     providers = graph.providers()
     scenario = Scenario(graph.day)
     for dependent_name, provider_name, service in cuts:

@@ -82,10 +82,12 @@ class Dataset:
 
     @cached_property
     def entities(self):
-        """The entities (identifier -> :class:`~kg.facts.Entity`), without reading the dependencies."""
+        """The entities (identifier -> :class:`~kg.facts.Entity`), made as they are looked up."""
+        from kg.store.tables import EntityTable
+
         if "facts" in self.__dict__:
             return self.facts.entities
-        return self.tables.to_entities()
+        return EntityTable(self.tables)
 
     @cached_property
     def store(self):

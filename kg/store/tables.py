@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from kg.namespace import data_iri
 __all__ = [
     "NO_END",
     "NO_START",
+    "EntityTable",
     "StringColumn",
     "Tables",
     "TablesBuilder",
@@ -245,6 +246,23 @@ class Tables:
             )
         return entities
 
+    def entity(self, index: int, sources: list[Source]) -> Entity:
+        """Actor number ``index`` as an :class:`~kg.facts.Entity`."""
+        identifier = self.actor_id[index]
+        pointer, cited = self.actor_sources
+        owner = int(self.actor_owner[index])
+        kinds = self.actor_kinds[index]
+        return Entity(
+            identifier=identifier,
+            iri=_iri(self.actor_iri[index]) or data_iri("entity", identifier),
+            name=self.actor_name[index] or identifier,
+            kinds=tuple(kinds.split(";")) if kinds else (),
+            owner=self.actor_id[owner] if owner >= 0 else None,
+            country=self.actor_country[index] or None,
+            homepage=self.actor_homepage[index] or None,
+            sources=tuple(sorted({sources[i] for i in cited[pointer[index] : pointer[index + 1]].tolist()})),
+        )
+
     def dependencies(self, rows, sources: list[Source] | None = None) -> list[Dependency]:
         """The dependencies numbered ``rows`` as :class:`~kg.facts.Dependency` records."""
         sources = self.source_objects() if sources is None else sources
@@ -340,6 +358,44 @@ class Tables:
                 sources=cited_ids(record["sources"]),
             )
         return facts
+
+
+class EntityTable(Mapping):
+    """The entities of :class:`Tables` as a read-only mapping (identifier -> :class:`~kg.facts.Entity`)
+    whose records are made only when asked for: looking up a few names in a million costs nothing."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self._made: dict[str, Entity] = {}
+        self._number: dict[str, int] | None = None
+        self._sources: list[Source] | None = None
+
+    @property
+    def number(self) -> dict[str, int]:
+        if self._number is None:
+            ids = self.tables.actor_id.tolist()
+            self._number = {ids[i]: i for i in np.flatnonzero(self.tables.actor_is_entity).tolist()}
+        return self._number
+
+    def __getitem__(self, identifier: str) -> Entity:
+        entity = self._made.get(identifier)
+        if entity is None:
+            index = self.number[identifier]  # KeyError for an unknown identifier
+            if self._sources is None:
+                self._sources = self.tables.source_objects()
+            entity = self._made[identifier] = self.tables.entity(index, self._sources)
+        return entity
+
+    def __iter__(self):
+        return iter(self.number)
+
+    def __len__(self) -> int:
+        return len(self.number)
+
+    def labels(self) -> list[tuple[str, str]]:
+        """(identifier, name) of every entity, without making the records."""
+        names = self.tables.actor_name
+        return [(identifier, names[index] or identifier) for identifier, index in self.number.items()]
 
 
 def _iri(text: str):
