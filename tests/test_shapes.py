@@ -65,3 +65,39 @@ def test_bundled_dataset_conforms(bundled_graph):
     report = validate(bundled_graph)
     assert report.conforms, [str(f) for f in report.violations]
     assert report.warnings == []
+
+
+def _verdict(report) -> tuple[bool, set]:
+    return report.conforms, {(f.severity, f.focus, f.path, f.rule, f.message) for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*VALID, *INVALID, EXAMPLES.parent.parent / "data" / "csv", Path(__file__).parent / "data" / "mini"],
+    ids=lambda p: p.name,
+)
+def test_sparql_checks_on_the_store_give_pyshacls_verdicts(path):
+    from kg.shaclsparql import validate_store
+    from kg.store.dataset import open_dataset
+
+    assert _verdict(validate_store(open_dataset([path]))) == _verdict(validate(load([path])))
+
+
+def test_every_constraint_of_the_shapes_compiles_to_sparql():
+    from kg.shaclsparql import compile_shapes
+    from kg.validation import load_shapes
+
+    checks = compile_shapes(load_shapes())
+    assert {c.rule for c in checks} >= {
+        "MinCountConstraintComponent",
+        "MaxCountConstraintComponent",
+        "DatatypeConstraintComponent",
+        "ClassConstraintComponent",
+        "PatternConstraintComponent",
+        "InConstraintComponent",
+        "LessThanConstraintComponent",
+        "LessThanOrEqualsConstraintComponent",
+        "OrConstraintComponent",
+        "XoneConstraintComponent",
+        "SPARQLConstraintComponent",
+    }
