@@ -303,7 +303,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "pdkg-bench")
     parser.add_argument("--rdflib-limit", type=int, default=1_000_000, help="largest triple count rdflib parses")
-    parser.add_argument("--validate-limit", type=int, default=20_000, help="largest dataset kg validate runs on")
+    parser.add_argument("--validate-limit", type=int, default=2_000_000, help="largest dataset kg validate runs on")
     parser.add_argument("--no-webdep", action="store_true")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
