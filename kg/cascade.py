@@ -24,6 +24,7 @@ import numpy as np
 
 from kg.arraygraph import ArrayGraph, gather
 from kg.criticality import ProviderCriticality, ServiceConcentration
+from kg.depgraph import solve_in_order
 
 __all__ = ["Cascade", "cascade", "concentration_table", "criticality_table"]
 
@@ -125,19 +126,7 @@ def _supplier_sets(graph: ArrayGraph, alive: np.ndarray, baseline: np.ndarray, s
             result |= common or empty
         return frozenset(result)
 
-    condensed = nx.condensation(structure)
-    for component in reversed(list(nx.topological_sort(condensed))):
-        members = sorted(condensed.nodes[component]["members"])
-        changed = True
-        while changed:
-            changed = False
-            for node in members:
-                value = compute(node)
-                if value != values.get(node, empty):
-                    values[node] = value
-                    changed = True
-            if len(members) == 1:
-                break
+    solve_in_order(structure, compute, values, empty)
     return values
 
 

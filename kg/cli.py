@@ -11,6 +11,7 @@ Each command parses its arguments, calls one library function and prints the res
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -578,11 +579,10 @@ def scenario_options(command):
     return command
 
 
-def _scenario(graph, cuts, remove, owner, country, recorded_until):
-    from kg.scenario import make_scenario
-
+def _scenario(build, graph, cuts, remove, owner, country, recorded_until):
+    """Call ``build(graph, cuts=..., ...)`` (a scenario maker) with the parsed scenario flags."""
     try:
-        return make_scenario(
+        return build(
             graph,
             cuts=[_parse_cut(text) for text in cuts],
             remove=remove,
@@ -620,18 +620,8 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
     from kg.jsonout import impact_json
 
     dataset, arrays = _arrays(files, as_of)
-    try:
-        graph, scenario = graph_for_scenario(
-            arrays,
-            dataset.entities,
-            cuts=[_parse_cut(text) for text in cuts],
-            remove=remove,
-            owners=owner,
-            countries=country,
-            recorded_until=recorded_until,
-        )
-    except InputError as error:
-        raise _fail(error) from None
+    focused = functools.partial(graph_for_scenario, entities=dataset.entities)
+    graph, scenario = _scenario(focused, arrays, cuts, remove, owner, country, recorded_until)
     only = {_resolve(graph, name) for name in platforms} or None
     result = assess_focused(arrays, graph, scenario)
     if as_json:
@@ -799,6 +789,7 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
     from kg.render import graph_view, impact_view, replay_view
     from kg.render import render as render_page
     from kg.replay import replay as run_replay
+    from kg.scenario import make_scenario
     from kg.vocabulary import vocabulary
 
     if replay_name:
@@ -815,7 +806,7 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
             service_id = vocabulary().service(service).identifier if service else None
         except InputError as error:
             raise _fail(error) from None
-        scenario = _scenario(graph, cuts, remove, owner, country, recorded_until)
+        scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
         if scenario.empty:
             view = graph_view(graph, focus=focus_id, depth=depth, service=service_id, seed=seed)
         else:

@@ -20,7 +20,7 @@ import networkx as nx
 from kg.facts import Dependency, Entity, Event, Facts
 from kg.vocabulary import vocabulary
 
-__all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint"]
+__all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint", "solve_in_order"]
 
 
 @dataclass
@@ -143,6 +143,7 @@ def build_graph(facts: Facts, day: dt.date | None = None) -> AnalysisGraph:
 
 
 Value = TypeVar("Value")
+Node = TypeVar("Node")
 
 
 def least_fixpoint(
@@ -164,6 +165,15 @@ def least_fixpoint(
     structure.add_nodes_from(nodes)
     for dependent in nodes:
         structure.add_edges_from((dependent, p) for _, p in graph.graph.out_edges(dependent) if p != dependent)
+    return solve_in_order(structure, compute, values, empty)
+
+
+def solve_in_order(
+    structure: nx.DiGraph, compute: Callable[[Node], Value], values: dict[Node, Value], empty: Value
+) -> dict[Node, Value]:
+    """Fill ``values[node] = compute(node)`` for every node of ``structure`` (edges run from a node to
+    those its value depends on), in dependency order; strongly connected groups are recomputed until
+    nothing changes, starting from ``empty`` (the least fixpoint)."""
     condensed = nx.condensation(structure)
     for component in reversed(list(nx.topological_sort(condensed))):
         members = sorted(condensed.nodes[component]["members"])
