@@ -152,3 +152,11 @@ def test_a_killed_reload_keeps_the_previous_store(tmp_path):
     direct = subprocess.run([KG, "rank", "-d", str(small), "--json"], env=env, capture_output=True, text=True)
     assert json.loads(stats.stdout) == json.loads(direct.stdout)
     shutil.rmtree(store)
+
+
+def test_rdflib_graphs_of_the_store_on_either_backend(cache):
+    dataset = open_dataset([BUNDLED_CSV])
+    memory, oxigraph = dataset.graph(), dataset.graph(backend="oxigraph")
+    assert len(memory) == len(oxigraph) > 3000
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?d <https://w3id.org/pdkg/ontology#provider> ?p }"
+    assert [int(row[0]) for row in memory.query(query)] == [int(row[0]) for row in oxigraph.query(query)] == [98]

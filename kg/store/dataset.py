@@ -100,14 +100,22 @@ class Dataset:
         """Run SPARQL on the store; ``union`` lets the query see the ontology beside the data."""
         return self.store.query(sparql, use_default_graph_as_union=union)
 
-    def graph(self, *, ontology: bool = True):
-        """The data (and with ``ontology``, the ontology) as a new :class:`rdflib.Graph`."""
+    def graph(self, *, ontology: bool = True, backend: str = "memory"):
+        """The data (and with ``ontology``, the ontology) as a new :class:`rdflib.Graph`.
+
+        ``backend="memory"`` gives rdflib's own in-memory graph (what pySHACL and the serialisers use);
+        ``backend="oxigraph"`` gives rdflib's API over a pyoxigraph store (oxrdflib): about five times
+        faster to fill and tens of times faster to query for big data.
+        """
         import pyoxigraph
         from rdflib import Graph
 
         from kg.namespace import ONTOLOGY_IRI, PREFIXES
 
-        graph = Graph()
+        if backend not in ("memory", "oxigraph"):
+            raise ValueError(f"unknown graph backend {backend!r}")
+        graph = Graph(store="Oxigraph") if backend == "oxigraph" else Graph()
+        syntax = "ox-nt" if backend == "oxigraph" else "nt"
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
         graphs = [pyoxigraph.DefaultGraph()]
@@ -116,7 +124,7 @@ class Dataset:
         for name in graphs:
             data = self.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=name)
             if data:
-                graph.parse(data=data.decode("utf-8"), format="nt")
+                graph.parse(data=data.decode("utf-8") if syntax == "nt" else data, format=syntax)
         return graph
 
 
