@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 from kg.depgraph import AnalysisGraph
 
-__all__ = ["Alternative", "alternatives"]
+__all__ = ["Alternative", "alternatives", "ranked"]
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,29 @@ class Alternative:
     has_cut: tuple[str, ...]  # dependents it has cut off from this service before (by the date)
 
 
-def alternatives(graph: AnalysisGraph, service: str, unavailable: Iterable[str] = ()) -> list[Alternative]:
-    """Providers of ``service`` on the graph's date, except ``unavailable`` ones; the most used first.
+def ranked(graph: AnalysisGraph, service: str) -> list[Alternative]:
+    """Every provider of ``service`` on the graph's date, the most used first (computed once per service)."""
+    cache = graph._alternatives
+    if service not in cache:
+        found = [
+            Alternative(
+                provider,
+                graph.name(provider),
+                service,
+                len(dependents),
+                tuple(sorted({d.dependent for d in graph.terminations.get((provider, service), [])})),
+            )
+            for provider, dependents in graph.users(service).items()
+        ]
+        cache[service] = sorted(found, key=lambda a: (-a.dependents, a.name.casefold()))
+    return cache[service]
+
+
+def alternatives(
+    graph: AnalysisGraph, service: str, unavailable: Iterable[str] = (), limit: int | None = None
+) -> list[Alternative]:
+    """Providers of ``service`` on the graph's date, except ``unavailable`` ones; the most used first
+    (at most ``limit`` of them).
 
     Examples
     --------
@@ -36,15 +58,4 @@ def alternatives(graph: AnalysisGraph, service: str, unavailable: Iterable[str] 
     ['bahnhof', 'oracle', 'ovh']
     """
     excluded = set(unavailable)
-    users = {provider: users for provider, users in graph.users(service).items() if provider not in excluded}
-    found = [
-        Alternative(
-            provider,
-            graph.name(provider),
-            service,
-            len(dependents),
-            tuple(sorted({d.dependent for d in graph.terminations.get((provider, service), [])})),
-        )
-        for provider, dependents in users.items()
-    ]
-    return sorted(found, key=lambda a: (-a.dependents, a.name.casefold()))
+    return list(islice((a for a in ranked(graph, service) if a.provider not in excluded), limit))

@@ -50,6 +50,7 @@ class AnalysisGraph:
     cut_off_events: dict[str, list[Event]]  # dependency id -> recorded cut-offs acting on it
     terminations: dict[tuple[str, str], list[Dependency]]  # (provider, service) -> dependencies it cut, by the date
     _users: dict[str, dict[str, set[str]]] = field(default_factory=dict, repr=False, compare=False)
+    _alternatives: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
     #: When this graph holds only part of the date's needs: the whole date's arrays, which answer
     #: :meth:`providers` and :meth:`users` (see :meth:`kg.arraygraph.ArrayGraph.analysis_graph`).
     whole: object | None = field(default=None, repr=False, compare=False)

@@ -197,11 +197,11 @@ class Impact:
         down = {node for node, status in self.after.items() if status.status == "offline"}
         return frozenset(self.scenario.removed) | down
 
-    def alternatives(self, status: NodeStatus, loss: Loss) -> list[Alternative]:
-        """Providers that could replace a lost service: none that exits or is offline after the scenario,
-        none whose supply was just lost, and not the dependent itself."""
+    def alternatives(self, status: NodeStatus, loss: Loss, limit: int | None = None) -> list[Alternative]:
+        """Providers that could replace a lost service (at most ``limit``): none that exits or is
+        offline after the scenario, none whose supply was just lost, and not the dependent itself."""
         gone = self._unavailable | {cause.provider for cause in loss.causes} | {status.identifier}
-        return alternatives(self.graph, loss.service, gone)
+        return alternatives(self.graph, loss.service, gone, limit)
 
 
 def assess(graph: AnalysisGraph, scenario: Scenario) -> Impact:

@@ -57,7 +57,7 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
         "alternatives": {
             loss.service: [
                 {"provider": a.provider, "name": a.name, "dependents": a.dependents, "has_cut": list(a.has_cut)}
-                for a in impact.alternatives(status, loss)[:5]
+                for a in impact.alternatives(status, loss, 5)
             ]
             for loss in status.losses
         },
