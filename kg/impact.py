@@ -13,8 +13,9 @@ import datetime as dt
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 
-from kg.alternatives import Alternative, alternatives
+from kg.alternatives import Alternative, ranked
 from kg.depgraph import AnalysisGraph, Need
 from kg.facts import Source
 from kg.scenario import Cut, Scenario
@@ -200,8 +201,10 @@ class Impact:
     def alternatives(self, status: NodeStatus, loss: Loss, limit: int | None = None) -> list[Alternative]:
         """Providers that could replace a lost service (at most ``limit``): none that exits or is
         offline after the scenario, none whose supply was just lost, and not the dependent itself."""
-        gone = self._unavailable | {cause.provider for cause in loss.causes} | {status.identifier}
-        return alternatives(self.graph, loss.service, gone, limit)
+        lost = {cause.provider for cause in loss.causes} | {status.identifier}
+        unavailable = self._unavailable  # not copied: it may hold most of a big graph
+        candidates = (a for a in ranked(self.graph, loss.service) if a.provider not in unavailable)
+        return list(islice((a for a in candidates if a.provider not in lost), limit))
 
 
 def assess(graph: AnalysisGraph, scenario: Scenario) -> Impact:
