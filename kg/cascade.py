@@ -29,6 +29,19 @@ from kg.depgraph import solve_in_order
 __all__ = ["Cascade", "cascade", "concentration_table", "criticality_table"]
 
 
+def _distinct(values: np.ndarray, size: int) -> np.ndarray:
+    """The distinct values (integers below ``size``), sorted: a mask, not a hash table."""
+    seen = np.zeros(size, dtype=bool)
+    seen[values] = True
+    return np.flatnonzero(seen)
+
+
+def _distinct_keys(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a large integer array, sorted (a sort, faster here than np.unique's hashing)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
 @dataclass
 class Cascade:
     """The outcome of a scenario on arrays."""
@@ -72,7 +85,7 @@ def cascade(graph: ArrayGraph, removed: np.ndarray | None = None, cut: np.ndarra
         dead[supplies] = True
         needs = graph.supply_need[supplies]
         np.add.at(dead_count, needs, 1)
-        needs = np.unique(needs)
+        needs = _distinct(needs, graph.need_count)
         newly = needs[(dead_count[needs] == counts[needs]) & ~graph.need_self[needs] & ~lost[needs]]
         lost[newly] = True
         candidates = np.zeros(graph.need_count, dtype=bool)
@@ -82,7 +95,7 @@ def cascade(graph: ArrayGraph, removed: np.ndarray | None = None, cut: np.ndarra
 
 
 def _newly_offline(graph: ArrayGraph, lost: np.ndarray, offline: np.ndarray, exited: np.ndarray) -> np.ndarray:
-    nodes = np.unique(graph.need_node[lost & graph.need_essential])
+    nodes = _distinct(graph.need_node[lost & graph.need_essential], graph.actor_count)
     return nodes[~offline[nodes] & ~exited[nodes]]
 
 
@@ -179,7 +192,7 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
     baseline = base.offline
     alive = ~baseline[graph.supply_provider]
     outside = graph.outside_supply
-    suppliers = np.unique(graph.supply_provider[outside])
+    suppliers = _distinct(graph.supply_provider[outside], graph.actor_count)
     column = np.full(graph.actor_count, -1, dtype=np.int64)
     column[suppliers] = np.arange(len(suppliers))
     sets = _supplier_sets(graph, alive, baseline, suppliers)
@@ -230,10 +243,12 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
     # Who each provider supplies (outside itself), and which services.
     dependents = graph.need_node[graph.supply_need[outside]]
     providers = graph.supply_provider[outside]
-    pairs = np.unique(providers.astype(np.int64) * graph.actor_count + dependents)
+    pairs = _distinct_keys(providers.astype(np.int64) * graph.actor_count + dependents)
     dependent_count = np.bincount(pairs // graph.actor_count, minlength=graph.actor_count)
     n_services = max(len(graph.tables.services), 1)
-    service_pairs = np.unique(providers.astype(np.int64) * n_services + graph.need_service[graph.supply_need[outside]])
+    service_pairs = _distinct_keys(
+        providers.astype(np.int64) * n_services + graph.need_service[graph.supply_need[outside]]
+    )
     services_of: dict[int, list[str]] = {}
     for provider, index in zip(
         (service_pairs // n_services).tolist(), (service_pairs % n_services).tolist(), strict=True
@@ -266,7 +281,7 @@ def concentration_table(graph: ArrayGraph, service: str) -> ServiceConcentration
     chosen = graph.outside_supply & (graph.need_service[graph.supply_need] == index)
     providers = graph.supply_provider[chosen].astype(np.int64)
     dependents = graph.need_node[graph.supply_need[chosen]]
-    pairs = np.unique(providers * graph.actor_count + dependents)
+    pairs = _distinct_keys(providers * graph.actor_count + dependents)
     per_provider = np.bincount(pairs // graph.actor_count, minlength=graph.actor_count)
     total = int(per_provider.sum())
     ids = graph.ids
@@ -275,4 +290,4 @@ def concentration_table(graph: ArrayGraph, service: str) -> ServiceConcentration
         key=lambda row: (-row[1], row[0]),
     )
     hhi = sum((share * 100) ** 2 for _, _, share in shares)
-    return ServiceConcentration(service, len(np.unique(dependents)), tuple(shares), round(hhi, 1))
+    return ServiceConcentration(service, len(_distinct(dependents, graph.actor_count)), tuple(shares), round(hhi, 1))
