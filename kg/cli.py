@@ -84,11 +84,15 @@ def _dataset(paths):
     from kg.store.dataset import open_dataset
 
     meta = click.get_current_context().meta
-    try:
-        with progress_bar(quiet=meta.get("kg.quiet", False)) as report:
-            return open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
-    except InputError as error:
-        raise _fail(error) from None
+    opened = meta.setdefault("kg.datasets", {})  # one command opens each dataset once
+    key = tuple(str(p) for p in paths)
+    if key not in opened:
+        try:
+            with progress_bar(quiet=meta.get("kg.quiet", False)) as report:
+                opened[key] = open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
+        except InputError as error:
+            raise _fail(error) from None
+    return opened[key]
 
 
 def _load(paths, *, ontology: bool = True):
@@ -509,9 +513,15 @@ def _arrays(files, as_of):
 
 
 def _target_graph(files, as_of, name: str):
-    """The analysis graph of one actor's dependency closure, and the actor's identifier."""
-    from kg.focus import graph_for_target
+    """The analysis graph of one actor's dependency closure (the whole graph for small data), and the
+    actor's identifier."""
     from kg.names import NameIndex
+
+    dataset = _dataset(files)
+    if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
+        _, graph = _analysis_graph(files, as_of)
+        return graph, _resolve(graph, name)
+    from kg.focus import graph_for_target
 
     dataset, arrays = _arrays(files, as_of)
     entities = dataset.entities
@@ -615,15 +625,25 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
       kg impact --as-of 2019-08-04 --remove voxility
       kg impact --as-of 2021-01-07 --owner Alphabet --json
     """
-    from kg.focus import assess_focused, graph_for_scenario
     from kg.formatting import format_impact
     from kg.jsonout import impact_json
 
-    dataset, arrays = _arrays(files, as_of)
-    focused = functools.partial(graph_for_scenario, entities=dataset.entities)
-    graph, scenario = _scenario(focused, arrays, cuts, remove, owner, country, recorded_until)
-    only = {_resolve(graph, name) for name in platforms} or None
-    result = assess_focused(arrays, graph, scenario)
+    if _dataset(files).small:  # small data: the whole graph, no arrays (and no numpy import)
+        from kg.impact import assess
+        from kg.scenario import make_scenario
+
+        _, graph = _analysis_graph(files, as_of)
+        scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
+        only = {_resolve(graph, name) for name in platforms} or None
+        result = assess(graph, scenario)
+    else:
+        from kg.focus import assess_focused, graph_for_scenario
+
+        dataset, arrays = _arrays(files, as_of)
+        focused = functools.partial(graph_for_scenario, entities=dataset.entities)
+        graph, scenario = _scenario(focused, arrays, cuts, remove, owner, country, recorded_until)
+        only = {_resolve(graph, name) for name in platforms} or None
+        result = assess_focused(arrays, graph, scenario)
     if as_json:
         document = impact_json(result)
         if only:

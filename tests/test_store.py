@@ -160,3 +160,29 @@ def test_rdflib_graphs_of_the_store_on_either_backend(cache):
     assert len(memory) == len(oxigraph) > 3000
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?d <https://w3id.org/pdkg/ontology#provider> ?p }"
     assert [int(row[0]) for row in memory.query(query)] == [int(row[0]) for row in oxigraph.query(query)] == [98]
+
+
+def test_small_stores_keep_their_facts_as_json(cache):
+    dataset = open_dataset([BUNDLED_CSV])
+    assert dataset.small and (dataset.folder / "facts.json").is_file()
+    assert dataset.facts == dataset.tables.to_facts() == read_facts(load([BUNDLED_CSV], ontology=False))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("impact", "--as-of", "2021-01-07", "--remove", "aws", "--json"),
+        ("impact", "--as-of", "2021-01-07", "--recorded-until", "2021-01-12", "--json"),
+        ("impact", "--as-of", "2021-01-07", "--owner", "Alphabet", "--cut", "parler:aws", "--json"),
+        ("spof", "parler", "--as-of", "2021-01-07", "--json"),
+        ("cutsets", "parler", "--as-of", "2021-01-12", "--json"),
+    ],
+)
+def test_the_array_path_for_big_data_answers_as_the_small_data_path(invoke, monkeypatch, args):
+    from kg.store.dataset import Dataset
+
+    whole = invoke(*args)
+    monkeypatch.setattr(Dataset, "small", property(lambda self: False))
+    focused = invoke(*args)
+    assert whole.exit_code == focused.exit_code == 0, focused.output
+    assert json.loads(focused.output) == json.loads(whole.output)

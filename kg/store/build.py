@@ -145,6 +145,7 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
     from kg.namespace import ONTOLOGY_IRI
     from kg.resources import ONTOLOGY
     from kg.store.extract import extract_records
+    from kg.store.factsjson import SMALL, dump_facts
     from kg.store.tables import TablesBuilder
     from kg.vocabulary import vocabulary
 
@@ -173,6 +174,8 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
         tables = builder.finish()
         store.flush()
         tables.save(folder)
+        if tables.dependency_count <= SMALL:
+            dump_facts(tables.to_facts(), folder / "facts.json")
         triples = len(store) if rdf_files else triples
     finally:
         del store

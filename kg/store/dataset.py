@@ -75,9 +75,18 @@ class Dataset:
 
         return Tables.load(self.folder)
 
+    @property
+    def small(self) -> bool:
+        """Whether the store keeps its facts as JSON (small data: analysed without arrays or numpy)."""
+        return (self.folder / "facts.json").is_file()
+
     @cached_property
     def facts(self):
         """Every record as :class:`~kg.facts.Facts`."""
+        if self.small:
+            from kg.store.factsjson import load_facts
+
+            return load_facts(self.folder / "facts.json")
         return self.tables.to_facts()
 
     @cached_property
@@ -85,7 +94,7 @@ class Dataset:
         """The entities (identifier -> :class:`~kg.facts.Entity`), made as they are looked up."""
         from kg.store.tables import EntityTable
 
-        if "facts" in self.__dict__:
+        if "facts" in self.__dict__ or self.small:
             return self.facts.entities
         return EntityTable(self.tables)
 
