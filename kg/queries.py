@@ -84,6 +84,15 @@ def read_query(name: str) -> Query:
     )
 
 
+def _query_for(name: str, bindings: dict) -> Query:
+    """The shipped query ``name``, after checking that it takes every parameter in ``bindings``."""
+    query = read_query(name)
+    unknown = set(bindings) - query.variables
+    if unknown:
+        raise InputError(f"query {name!r} takes no parameter(s) {', '.join(sorted(unknown))}")
+    return query
+
+
 def run_query(graph: Graph, name: str, **bindings) -> Result:
     """Run a shipped query on ``graph`` with parameters bound to rdflib terms.
 
@@ -94,10 +103,7 @@ def run_query(graph: Graph, name: str, **bindings) -> Result:
     >>> any(str(row.service) == "hosting" for row in rows)
     True
     """
-    query = read_query(name)
-    unknown = set(bindings) - query.variables
-    if unknown:
-        raise InputError(f"query {name!r} takes no parameter(s) {', '.join(sorted(unknown))}")
+    query = _query_for(name, bindings)
     return graph.query(query.text, initBindings={Variable(k): v for k, v in bindings.items()})
 
 
@@ -131,10 +137,7 @@ def run_query_on_store(dataset, name: str, **bindings):
 
     Returns pyoxigraph's result (solutions, a boolean, or triples).
     """
-    query = read_query(name)
-    unknown = set(bindings) - query.variables
-    if unknown:
-        raise InputError(f"query {name!r} takes no parameter(s) {', '.join(sorted(unknown))}")
+    query = _query_for(name, bindings)
     return dataset.query(bind_in_where(query.text, bindings))
 
 

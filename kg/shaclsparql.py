@@ -239,7 +239,7 @@ def validate_store(dataset, shapes_path=None) -> ValidationReport:
     """Validate a dataset's store against the shapes with SPARQL; the same findings as
     :func:`kg.validation.validate` (severity, focus node, path, rule, message)."""
     from kg.resources import SHAPES
-    from kg.store.extract import _rows
+    from kg.store.extract import select_rows
 
     names = Graph()
     for prefix, namespace in PREFIXES.items():
@@ -248,7 +248,7 @@ def validate_store(dataset, shapes_path=None) -> ValidationReport:
     findings = set()
     store = _UnionStore(dataset.store)
     for check in _compiled(shapes_file):
-        for row in _rows(store, check.query):
+        for row in select_rows(store, check.query):
             focus = row[0].value if row[0] is not None else ""
             value = row[1].value if len(row) > 1 and row[1] is not None else ""
             findings.add(

@@ -156,6 +156,7 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
     store = ox.Store(str(folder / "oxigraph"))
     try:
         _load_rdf(store, ONTOLOGY, "turtle", ox.NamedNode(str(ONTOLOGY_IRI)))
+        ontology_triples = len(store)
         rdf_files = [(role.split(":", 1)[1], path) for role, path in inputs if role.startswith("rdf:")]
         csv_files = [path for role, path in inputs if role.startswith("csv:")]
         for rdf_format, path in rdf_files:
@@ -176,7 +177,7 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
         tables.save(folder)
         if tables.dependency_count <= SMALL:
             dump_facts(tables.to_facts(), folder / "facts.json")
-        triples = len(store) if rdf_files else triples
+        triples = len(store) - ontology_triples if rdf_files else triples
     finally:
         del store
         gc.collect()

@@ -15,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from kg.namespace import DCTERMS, PD, PROV, RDF, RDFS, SCHEMA, XSD, identifier_of
+from kg.namespace import DCTERMS, PD, PROV, RDFS, SCHEMA, XSD, identifier_of
 from kg.vocabulary import Vocabulary
 
-__all__ = ["extract_records"]
+__all__ = ["Term", "extract_records", "select_rows"]
 
 _DCTERMS_DESCRIPTION = str(DCTERMS.description)
 _DCTERMS_ISSUED = str(DCTERMS.issued)
@@ -76,7 +76,7 @@ def _term(cell: str) -> Term | None:
     return Term(cell)  # a bare number or boolean
 
 
-def _rows(store, query: str) -> Iterator[list[Term | None]]:
+def select_rows(store, query: str) -> Iterator[list[Term | None]]:
     """The solutions of a SELECT query, serialised to TSV by the store and parsed here (much faster than
     reading solution objects one by one)."""
     import pyoxigraph
@@ -93,13 +93,9 @@ def _values(store, subject_type_clause: str, predicates) -> dict[str, dict[str, 
     found: dict[str, dict[str, Term]] = defaultdict(dict)
     listed = " ".join(f"<{p}>" for p in predicates)
     query = f"SELECT ?s ?p ?o WHERE {{ {subject_type_clause} ?s ?p ?o . VALUES ?p {{ {listed} }} }}"
-    for subject, predicate, obj in _rows(store, query):
+    for subject, predicate, obj in select_rows(store, query):
         found[subject.value].setdefault(predicate.value, obj)
     return found
-
-
-def _key(term: Term) -> str:
-    return term.value
 
 
 def _text(term: Term | None) -> str | None:
@@ -132,11 +128,11 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
     """Read every record of the store's default graph and pass each to ``add(table, record)``."""
     identifiers = {
         node.value: value.value
-        for node, value in _rows(store, f"SELECT ?n ?i WHERE {{ ?n <{DCTERMS.identifier}> ?i }}")
+        for node, value in select_rows(store, f"SELECT ?n ?i WHERE {{ ?n <{DCTERMS.identifier}> ?i }}")
     }
 
     def entity_id(node) -> str:
-        key = _key(node)
+        key = node.value
         return identifiers.get(key) or identifier_of(key)
 
     notation = {str(iri): key for key, iri in vocab.endings.items()}
@@ -162,7 +158,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "url": _text(values.get(_SCHEMA_URL)) or "",
             },
         )
-    for subject, target in _rows(store, f"SELECT ?s ?t WHERE {{ ?s <{PROV.wasDerivedFrom}> ?t }}"):
+    for subject, target in select_rows(store, f"SELECT ?s ?t WHERE {{ ?s <{PROV.wasDerivedFrom}> ?t }}"):
         if target.value in source_ids:
             cited[subject.value].append(source_ids[target.value])
 
@@ -170,7 +166,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
     listed = " ".join(f"<{iri}>" for iri in kinds_by_iri)
     kinds: dict[str, set[str]] = defaultdict(set)
     nodes = {}
-    for node, kind in _rows(store, f"SELECT ?e ?k WHERE {{ ?e a ?k . VALUES ?k {{ {listed} }} }}"):
+    for node, kind in select_rows(store, f"SELECT ?e ?k WHERE {{ ?e a ?k . VALUES ?k {{ {listed} }} }}"):
         kinds[node.value].add(kinds_by_iri[kind.value])
         nodes[node.value] = node
     entity_clause = f"?s a ?kind . VALUES ?kind {{ {listed} }}"
@@ -216,13 +212,12 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "sources": cited.get(key, []),
             },
         )
-    _ = RDF  # the queries use the `a` keyword for rdf:type
 
     event_kinds = {str(iri): key for key, iri in vocab.event_kinds.items()}
     listed = " ".join(f"<{iri}>" for iri in event_kinds)
     event_kind_of = {
         node.value: event_kinds[kind.value]
-        for node, kind in _rows(store, f"SELECT ?e ?k WHERE {{ ?e a ?k . VALUES ?k {{ {listed} }} }}")
+        for node, kind in select_rows(store, f"SELECT ?e ?k WHERE {{ ?e a ?k . VALUES ?k {{ {listed} }} }}")
     }
     event_values = _values(
         store, f"?s a ?kind . VALUES ?kind {{ {listed} }}", [PD.date, PD.actsOn, DCTERMS.description]
