@@ -222,29 +222,9 @@ class Tables:
     def to_entities(self, sources: list[Source] | None = None) -> dict[str, Entity]:
         """The actors described as entities, by identifier."""
         sources = self.source_objects() if sources is None else sources
-        entities: dict[str, Entity] = {}
-
-        def cited(csr, index: int) -> tuple[Source, ...]:
-            pointer, values = csr
-            return tuple(sorted({sources[i] for i in values[pointer[index] : pointer[index + 1]]}))
-
-        ids = self.actor_id.tolist()
-        names, kinds, iris = self.actor_name.tolist(), self.actor_kinds.tolist(), self.actor_iri.tolist()
-        countries, homepages = self.actor_country.tolist(), self.actor_homepage.tolist()
-        owners = self.actor_owner.tolist()
-        for index in np.flatnonzero(self.actor_is_entity).tolist():
-            identifier = ids[index]
-            entities[identifier] = Entity(
-                identifier=identifier,
-                iri=_iri(iris[index]) or data_iri("entity", identifier),
-                name=names[index] or identifier,
-                kinds=tuple(kinds[index].split(";")) if kinds[index] else (),
-                owner=ids[owners[index]] if owners[index] >= 0 else None,
-                country=countries[index] or None,
-                homepage=homepages[index] or None,
-                sources=cited(self.actor_sources, index),
-            )
-        return entities
+        return {
+            self.actor_id[index]: self.entity(index, sources) for index in np.flatnonzero(self.actor_is_entity).tolist()
+        }
 
     def entity(self, index: int, sources: list[Source]) -> Entity:
         """Actor number ``index`` as an :class:`~kg.facts.Entity`."""
