@@ -20,7 +20,13 @@ class Alternative:
     name: str
     service: str
     dependents: int  # how many others it supplies with this service on the date
-    has_cut: tuple[str, ...]  # dependents it has cut off from this service before (by the date)
+    has_cut: tuple[str, ...]  # dependents it has cut off from this service before (by the date), sorted
+
+    def has_cut_summary(self, limit: int = 3) -> str:
+        """The dependents it has cut, at most ``limit`` named: ``"a, b, c and 12 more"`` (empty if none)."""
+        shown = ", ".join(self.has_cut[:limit])
+        rest = len(self.has_cut) - limit
+        return f"{shown} and {rest:,} more" if rest > 0 else shown
 
 
 def ranked(graph: AnalysisGraph, service: str) -> list[Alternative]:

@@ -126,7 +126,7 @@ def format_impact(impact, *, only: set[str] | None = None) -> str:
         for loss in status.losses:
             options = impact.alternatives(status, loss, 3)
             if options:
-                named = ", ".join(a.name + (f" (has cut {', '.join(a.has_cut)})" if a.has_cut else "") for a in options)
+                named = ", ".join(a.name + (f" (has cut {a.has_cut_summary()})" if a.has_cut else "") for a in options)
                 lines.append(f"    alternatives for {loss.service}: {named}")
     return "\n".join(lines)
 

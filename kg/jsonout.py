@@ -16,6 +16,9 @@ __all__ = ["SCHEMA_VERSION", "cutsets_json", "impact_json", "rank_json", "replay
 
 SCHEMA_VERSION = 1
 
+#: How many of the dependents an alternative has cut are listed (``has_cut_count`` gives them all).
+HAS_CUT_LISTED = 10
+
 
 def _day(value) -> str | None:
     return value.isoformat() if value else None
@@ -56,7 +59,13 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
         ],
         "alternatives": {
             loss.service: [
-                {"provider": a.provider, "name": a.name, "dependents": a.dependents, "has_cut": list(a.has_cut)}
+                {
+                    "provider": a.provider,
+                    "name": a.name,
+                    "dependents": a.dependents,
+                    "has_cut": list(a.has_cut[:HAS_CUT_LISTED]),
+                    "has_cut_count": len(a.has_cut),
+                }
                 for a in impact.alternatives(status, loss, 5)
             ]
             for loss in status.losses

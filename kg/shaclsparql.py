@@ -103,6 +103,27 @@ def _property_condition(shapes: Graph, node) -> str:
     return "(" + " && ".join(tests or ["true"]) + ")"
 
 
+def _failing_patterns(shapes: Graph, members: list) -> str | None:
+    """For a node-level sh:or whose members are single count bounds, a group pattern matching the focus
+    nodes that fail every member (joins and anti-joins, each reading a property's triples once), or
+    ``None`` when a member is more than that."""
+    present, absent = [], []
+    for number, member in enumerate(members):
+        path = shapes.value(member, SH.path)
+        bounds = [
+            (predicate, int(obj))
+            for predicate, obj in shapes.predicate_objects(member)
+            if predicate not in (SH.path, RDF.type, SH.message, SH.name)
+        ]
+        if bounds == [(SH.minCount, 1)]:
+            absent.append(f"MINUS {{ ?this {_n3(path)} ?absent{number} }}")
+        elif bounds == [(SH.maxCount, 0)]:
+            present.append(f"?this {_n3(path)} ?present{number} .")
+        else:
+            return None
+    return " ".join(present + ["{TARGET}"] + absent)
+
+
 def _select(target: str, body: str, *, value: bool = True) -> str:
     projection = "?this ?value" if value else "?this"
     return f"SELECT DISTINCT {projection} WHERE {{ {target} {body} }}"
@@ -122,18 +143,25 @@ def _property_checks(shapes: Graph, shape, node, target: str) -> Iterator[tuple[
 
     values = f"?this {p} ?value ."
     for predicate, obj in shapes.predicate_objects(node):
-        if predicate == SH.minCount:
+        if predicate == SH.minCount and int(obj) == 1:
+            # MINUS reads the property's triples once (an anti-join), where OPTIONAL + GROUP BY looks up
+            # and groups every focus node.
+            yield check("MinCountConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}")
+        elif predicate == SH.minCount:
             body = f"OPTIONAL {{ ?this {p} ?v }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(obj)}"
             yield check("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {target} {body})")
         elif predicate == SH.maxCount:
-            body = f"?this {p} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(obj)}"
-            yield check("MaxCountConstraintComponent", f"SELECT ?this WHERE {{ {target} {body})")
+            # Count values per subject over the property's triples first; only those over the bound are
+            # then matched against the targets.
+            over = f"SELECT ?this WHERE {{ ?this {p} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(obj)})"
+            yield check("MaxCountConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {{ {over} }} {target} }}")
         elif predicate == SH.datatype:
             yield check("DatatypeConstraintComponent", _select(target, f"{values} FILTER (!{_datatype_test(obj)})"))
         elif predicate == SH["class"]:
-            # MINUS evaluates the class's instances once, where FILTER NOT EXISTS would per value.
-            body = f"{values} MINUS {{ ?value {_TYPE} {_n3(obj)} }}"
-            yield check("ClassConstraintComponent", _select(target, body))
+            # The property's distinct values first, minus the class's instances (each read once), and
+            # only the values left are traced back to their focus nodes.
+            wrong = f"{{ SELECT DISTINCT ?value WHERE {{ ?anyFocus {p} ?value }} }} MINUS {{ ?value {_TYPE} {_n3(obj)} }}"
+            yield check("ClassConstraintComponent", f"SELECT DISTINCT ?this ?value WHERE {{ {wrong} {values} {target} }}")
         elif predicate == SH.nodeKind:
             test = {SH.IRI: "isIRI(?value)", SH.Literal: "isLiteral(?value)", SH.BlankNode: "isBlank(?value)"}[obj]
             yield check("NodeKindConstraintComponent", _select(target, f"{values} FILTER (!{test})"))
@@ -198,8 +226,13 @@ def compile_shapes(shapes: Graph) -> list[Check]:
             for path, rule, severity, message, query in _property_checks(shapes, shape, node, target):
                 checks.append(Check(name, path, rule, severity, message, _with_prefixes(query)))
         for alternatives in shapes.objects(shape, SH["or"]):
-            test = " || ".join(_property_condition(shapes, member) for member in _list(shapes, alternatives))
-            query = _select(target, f"FILTER (!({test}))", value=False)
+            members = _list(shapes, alternatives)
+            failing = _failing_patterns(shapes, members)
+            if failing is not None:
+                query = f"SELECT DISTINCT ?this WHERE {{ {failing.replace('{TARGET}', target)} }}"
+            else:
+                test = " || ".join(_property_condition(shapes, member) for member in members)
+                query = _select(target, f"FILTER (!({test}))", value=False)
             checks.append(
                 Check(name, "", "OrConstraintComponent", shape_severity, shape_message, _with_prefixes(query))
             )
