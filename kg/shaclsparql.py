@@ -121,7 +121,7 @@ def _failing_patterns(shapes: Graph, members: list) -> str | None:
             present.append(f"?this {_n3(path)} ?present{number} .")
         else:
             return None
-    return " ".join(present + ["{TARGET}"] + absent)
+    return " ".join([*present, "{TARGET}", *absent])
 
 
 def _select(target: str, body: str, *, value: bool = True) -> str:
@@ -146,7 +146,8 @@ def _property_checks(shapes: Graph, shape, node, target: str) -> Iterator[tuple[
         if predicate == SH.minCount and int(obj) == 1:
             # MINUS reads the property's triples once (an anti-join), where OPTIONAL + GROUP BY looks up
             # and groups every focus node.
-            yield check("MinCountConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}")
+            query = f"SELECT DISTINCT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}"
+            yield check("MinCountConstraintComponent", query)
         elif predicate == SH.minCount:
             body = f"OPTIONAL {{ ?this {p} ?v }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(obj)}"
             yield check("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {target} {body})")
@@ -160,8 +161,10 @@ def _property_checks(shapes: Graph, shape, node, target: str) -> Iterator[tuple[
         elif predicate == SH["class"]:
             # The property's distinct values first, minus the class's instances (each read once), and
             # only the values left are traced back to their focus nodes.
-            wrong = f"{{ SELECT DISTINCT ?value WHERE {{ ?anyFocus {p} ?value }} }} MINUS {{ ?value {_TYPE} {_n3(obj)} }}"
-            yield check("ClassConstraintComponent", f"SELECT DISTINCT ?this ?value WHERE {{ {wrong} {values} {target} }}")
+            distinct = f"{{ SELECT DISTINCT ?value WHERE {{ ?anyFocus {p} ?value }} }}"
+            wrong = f"{distinct} MINUS {{ ?value {_TYPE} {_n3(obj)} }}"
+            query = f"SELECT DISTINCT ?this ?value WHERE {{ {wrong} {values} {target} }}"
+            yield check("ClassConstraintComponent", query)
         elif predicate == SH.nodeKind:
             test = {SH.IRI: "isIRI(?value)", SH.Literal: "isLiteral(?value)", SH.BlankNode: "isBlank(?value)"}[obj]
             yield check("NodeKindConstraintComponent", _select(target, f"{values} FILTER (!{test})"))
