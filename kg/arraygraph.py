@@ -201,13 +201,23 @@ class ArrayGraph:
                 graph.add_node(identifier, name=entity.name, kinds=entity.kinds)
         needs: dict[str, dict[str, Need]] = {}
         services, ids = tables.services, self.ids
-        pointer, supply_dep = self.need_pointer, self.supply_dep
-        for need in chosen_needs.tolist():
-            dependent, service = ids[self.need_node[need]], services[self.need_service[need]]
-            supplies = [records[d] for d in supply_dep[pointer[need] : pointer[need + 1]].tolist()]
-            lost = int(self.need_lost[need])
+        supply_dep = self.supply_dep[supply_rows].tolist()  # the chosen needs' supplies, need after need
+        ends = np.cumsum(self.supply_count[chosen_needs]).tolist()
+        columns = zip(
+            self.need_node[chosen_needs].tolist(),
+            self.need_service[chosen_needs].tolist(),
+            self.need_essential[chosen_needs].tolist(),
+            lost_rows.tolist(),
+            ends,
+            strict=True,
+        )
+        start = 0
+        for node, service_number, essential, lost, end in columns:
+            dependent, service = ids[node], services[service_number]
+            supplies = [records[d] for d in supply_dep[start:end]]
+            start = end
             needs.setdefault(dependent, {})[service] = Need(
-                dependent, service, bool(self.need_essential[need]), supplies, records[lost] if lost >= 0 else None
+                dependent, service, essential, supplies, records[lost] if lost >= 0 else None
             )
             for dependency in supplies:
                 graph.add_edge(

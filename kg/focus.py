@@ -59,7 +59,7 @@ def graph_for_scenario(
     recorded_until: dt.date | None = None,
 ) -> tuple[AnalysisGraph, Scenario]:
     """The :class:`~kg.scenario.Scenario` of :func:`kg.scenario.make_scenario`, and the analysis graph of
-    every actor it can change (with what they depend on)."""
+    the actors it changes and of everyone offline before or after it (found by cascades on the arrays)."""
     index = NameIndex(entities)
     named = set()
     for dependent, _, _ in cuts:
@@ -78,25 +78,38 @@ def graph_for_scenario(
     scenario = make_scenario(
         first, cuts=cuts, remove=remove, owners=owners, countries=countries, recorded_until=recorded_until
     )
-    seeds = [arrays.number[p] for p in scenario.removed if p in arrays.number]
-    for identifier in scenario.cuts:
-        number = _dependency_number(arrays, identifier)
-        if number is not None:
-            seeds.append(int(tables.dep_dependent[number]))
-    affected = arrays.reach(np.array(seeds, dtype=np.int64), upstream=True)
-    closed = arrays.reach(np.flatnonzero(affected))
-    return arrays.analysis_graph(closed, entities), scenario
+    return arrays.analysis_graph(_changing(arrays, scenario), entities), scenario
+
+
+def _scenario_cascade(arrays: ArrayGraph, scenario: Scenario):
+    from kg.cascade import cascade
+
+    removed = np.array([arrays.number[p] for p in scenario.removed if p in arrays.number], dtype=np.int64)
+    cut = [_dependency_number(arrays, identifier) for identifier in scenario.cuts]
+    return cascade(arrays, removed, np.array([c for c in cut if c is not None], dtype=np.int64))
+
+
+def _changing(arrays: ArrayGraph, scenario: Scenario) -> np.ndarray:
+    """The actors whose status or losses the scenario changes, with everyone offline before or after.
+
+    Outside this set an actor is never offline, before or after, so it never takes anyone down: the
+    reference propagation over the needs of this set alone visits its members in the same order and
+    gives them the same statuses and causes as over the whole graph.
+    """
+    from kg.cascade import cascade
+
+    before, after = cascade(arrays), _scenario_cascade(arrays, scenario)
+    members = before.offline | after.offline | after.exited
+    members[arrays.need_node[after.lost != before.lost]] = True
+    members[[arrays.number[p] for p in scenario.removed if p in arrays.number]] = True
+    return members
 
 
 def assess_focused(arrays: ArrayGraph, graph: AnalysisGraph, scenario: Scenario) -> Impact:
     """:func:`kg.impact.assess` on a focused graph; who is unavailable afterwards (which rules out
     alternatives) comes from a cascade over the whole date's arrays."""
-    from kg.cascade import cascade
-
     impact = assess(graph, scenario)
-    removed = np.array([arrays.number[p] for p in scenario.removed if p in arrays.number], dtype=np.int64)
-    cut = [_dependency_number(arrays, identifier) for identifier in scenario.cuts]
-    result = cascade(arrays, removed, np.array([c for c in cut if c is not None], dtype=np.int64))
+    result = _scenario_cascade(arrays, scenario)
     ids = arrays.ids
     impact.unavailable_actors = frozenset(scenario.removed) | {ids[i] for i in np.flatnonzero(result.offline).tolist()}
     return impact

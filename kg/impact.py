@@ -45,7 +45,7 @@ class Loss:
     essential: bool
     causes: tuple[Cause, ...]
 
-    @property
+    @cached_property
     def day(self) -> dt.date | None:
         """When the last supply went: the service is lost once all of them are."""
         days = [cause.day for cause in self.causes if cause.day is not None]

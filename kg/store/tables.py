@@ -245,10 +245,15 @@ class Tables:
 
     def dependencies(self, rows, sources: list[Source] | None = None) -> list[Dependency]:
         """The dependencies numbered ``rows`` as :class:`~kg.facts.Dependency` records."""
+        from rdflib import URIRef
+
         sources = self.source_objects() if sources is None else sources
         rows = np.asarray(rows, dtype=np.int64)
         ids = self.actor_id
         pointer, cited_items = self.dep_sources
+        starts, ends = pointer[rows].tolist(), pointer[rows + 1].tolist()
+        iri_prefix = str(data_iri("dependency", ""))
+        empty: tuple[Source, ...] = ()
         columns = zip(
             rows.tolist(),
             self.dep_dependent[rows].tolist(),
@@ -269,13 +274,21 @@ class Tables:
             return name
 
         found = []
-        for index, dependent, provider, service, start, end, ended_by, effect in columns:
+        for (index, dependent, provider, service, start, end, ended_by, effect), first, last in zip(
+            columns, starts, ends, strict=True
+        ):
             identifier = self.dep_id[index]
-            cited = cited_items[pointer[index] : pointer[index + 1]]
+            if last - first == 1:
+                cited: tuple[Source, ...] = (sources[int(cited_items[first])],)
+            elif last == first:
+                cited = empty
+            else:
+                cited = tuple(sorted({sources[i] for i in cited_items[first:last].tolist()}))
+            iri = self.dep_iri[index]
             found.append(
                 Dependency(
                     identifier=identifier,
-                    iri=_iri(self.dep_iri[index]) or data_iri("dependency", identifier),
+                    iri=URIRef(iri) if iri else URIRef(iri_prefix + identifier),
                     dependent=actor(dependent),
                     provider=actor(provider),
                     service=self.services[service] if service >= 0 else "",
@@ -284,7 +297,7 @@ class Tables:
                     ended_by=ENDINGS[ended_by] or None,
                     effect=EFFECTS[effect] or None,
                     note=self.dep_note[index] or None,
-                    sources=tuple(sorted({sources[i] for i in cited.tolist()})) if len(cited) else (),
+                    sources=cited,
                 )
             )
         return found
@@ -365,6 +378,15 @@ class EntityTable(Mapping):
                 self._sources = self.tables.source_objects()
             entity = self._made[identifier] = self.tables.entity(index, self._sources)
         return entity
+
+    def get(self, identifier: str, default=None):
+        entity = self._made.get(identifier)
+        if entity is not None:
+            return entity
+        return self[identifier] if identifier in self.number else default
+
+    def __contains__(self, identifier: object) -> bool:
+        return identifier in self.number
 
     def __iter__(self):
         return iter(self.number)
