@@ -114,18 +114,15 @@ def validate(data: Graph, *, shapes: Graph | None = None, ontology: str | Path =
     return ValidationReport(sorted(findings))
 
 
-#: Above this many dependencies, ``engine="auto"`` validates with SPARQL on the store, not pySHACL.
-PYSHACL_LIMIT = 20_000
-
-
 def validate_dataset(dataset, *, engine: str = "auto") -> ValidationReport:
-    """Validate a :class:`~kg.store.dataset.Dataset`: with pySHACL on an rdflib graph of it, or with the
-    shapes compiled to SPARQL and run on its store (:mod:`kg.shaclsparql`: the same verdicts, for data
-    pySHACL is too slow for). ``auto`` picks SPARQL above :data:`PYSHACL_LIMIT` dependencies."""
+    """Validate a :class:`~kg.store.dataset.Dataset`: with the shapes compiled to SPARQL and run on its
+    store (:mod:`kg.shaclsparql`), or with pySHACL on an rdflib graph of it (the same verdicts: a test
+    checks them on every example). ``auto`` is SPARQL, the faster at every size measured (the bundled
+    data: 0.5 s against 1.7 s of CPU; 10,000 dependencies: 0.6 s against 14 s)."""
     if engine not in ("auto", "pyshacl", "sparql"):
         raise ValueError(f"unknown validation engine {engine!r}")
     if engine == "auto":
-        engine = "sparql" if dataset.meta["dependencies"] > PYSHACL_LIMIT else "pyshacl"
+        engine = "sparql"
     if engine == "sparql":
         from kg.shaclsparql import validate_store
 
