@@ -222,8 +222,7 @@ def load_(files: tuple[Path, ...]) -> None:
     type=click.Choice(["auto", "pyshacl", "sparql"]),
     default="auto",
     show_default=True,
-    help="The shapes as SPARQL checks on the store, or pySHACL (same verdicts; SPARQL is far faster); "
-    "auto is SPARQL.",
+    help="The shapes as SPARQL checks on the store, or pySHACL (same verdicts; SPARQL is far faster); auto is SPARQL.",
 )
 def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
     """Validate data against the SHACL shapes (ontology/shapes.ttl).
