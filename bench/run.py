@@ -94,23 +94,35 @@ def python(code: str) -> list[str]:
     return [PYTHON, "-c", code]
 
 
+PREPARE = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from generate import generate
+from kg.csvdata import stream_csv_to_ntriples
+size, csv_folder, nt = int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+counts = generate(size, csv_folder)
+with nt.open("w", encoding="utf-8") as handle:
+    counts["triples"] = stream_csv_to_ntriples([csv_folder], handle.write).triples
+print(json.dumps(counts))
+"""
+
+
 def prepare(size: int, work: Path) -> tuple[Path, Path, dict]:
-    """The CSV folder and the N-Triples file of a generated dataset (made once, then reused)."""
-    sys.path.insert(0, str(HERE))
-    from generate import generate
+    """The CSV folder and the N-Triples file of a generated dataset (made once, then reused).
 
-    from kg.csvdata import stream_csv_to_ntriples
-
+    Made in a child process: a child forked from a big parent would report the parent's pages in its
+    peak memory.
+    """
     folder = work / f"synthetic-{size}"
     csv_folder, nt = folder / "csv", folder / "data.nt"
     info_path = folder / "info.json"
     if not info_path.is_file():
         shutil.rmtree(folder, ignore_errors=True)
-        counts = generate(size, csv_folder)
-        with nt.open("w", encoding="utf-8") as handle:
-            conversion = stream_csv_to_ntriples([csv_folder], handle.write)
-        counts["triples"] = conversion.triples
-        info_path.write_text(json.dumps(counts))
+        folder.mkdir(parents=True)
+        command = [*python(PREPARE), str(HERE), str(size), str(csv_folder), str(nt)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        info_path.write_text(out.strip().splitlines()[-1])
     return csv_folder, nt, json.loads(info_path.read_text())
 
 

@@ -134,11 +134,12 @@ class ArrayGraph:
         dependents, providers = self._links
         return self._csr(providers, dependents)
 
-    def reach(self, seeds: np.ndarray, *, upstream: bool = False) -> np.ndarray:
+    def reach(self, seeds: np.ndarray, *, upstream: bool = False, within: np.ndarray | None = None) -> np.ndarray:
         """Actors reachable from ``seeds`` (included) along supplies: towards providers (what they depend
-        on, transitively), or with ``upstream`` towards dependents (who depends on them). A bool mask."""
+        on, transitively), or with ``upstream`` towards dependents (who depends on them); with ``within``
+        (a bool mask), only through those actors. A bool mask."""
         pointer, items = self._upstream if upstream else self._downstream
-        seen = np.zeros(self.actor_count, dtype=bool)
+        seen = np.zeros(self.actor_count, dtype=bool) if within is None else ~within
         frontier = np.unique(np.asarray(seeds, dtype=np.int64))
         seen[frontier] = True
         while len(frontier):
@@ -146,6 +147,9 @@ class ArrayGraph:
             found = np.unique(found[~seen[found]])
             seen[found] = True
             frontier = found
+        if within is not None:
+            seen &= within
+            seen[np.asarray(seeds, dtype=np.int64)] = True
         return seen
 
     def providers(self, service: str | None = None) -> set[str]:
@@ -183,22 +187,61 @@ class ArrayGraph:
         """
         import networkx as nx
 
-        from kg.depgraph import AnalysisGraph, Need
-
         tables = self.tables
         sources = tables.source_objects()
         entities = entities if entities is not None else tables.to_entities(sources)
         chosen_needs = np.arange(self.need_count) if nodes is None else np.flatnonzero(nodes[self.need_node])
-        supply_rows = gather(self.need_pointer, np.arange(len(self.supply_dep)), chosen_needs)[0]
-        lost_rows = self.need_lost[chosen_needs]
-        rows = np.unique(np.r_[self.supply_dep[supply_rows], lost_rows[lost_rows >= 0]]).astype(np.int64)
-        records = dict(zip(rows.tolist(), tables.dependencies(rows, sources), strict=True))
+        needs = self._needs(chosen_needs, sources)
         graph = nx.MultiDiGraph()
         member_ids = entities.keys() if nodes is None else [self.ids[i] for i in np.flatnonzero(nodes).tolist()]
         for identifier in member_ids:
             entity = entities.get(identifier)
             if entity is not None:
                 graph.add_node(identifier, name=entity.name, kinds=entity.kinds)
+        for dependent, by_service in needs.items():
+            for service, need in by_service.items():
+                for dependency in need.supplies:
+                    key, provider = dependency.identifier, dependency.provider
+                    graph.add_edge(dependent, provider, key=key, service=service, dependency=dependency)
+        return self._analysis_graph(graph, needs, entities, sources, terminations=terminations)
+
+    def propagation_graph(self, nodes: np.ndarray, lost: np.ndarray, entities: dict):
+        """An :class:`~kg.depgraph.AnalysisGraph` for :func:`kg.impact.propagate` alone: of the actors in
+        ``nodes`` (a bool mask), only the needs in ``lost`` (a bool mask over needs), and no edges.
+
+        Give as ``lost`` every need a scenario's cascade finds lost, before or after it (a need can be
+        lost only by then), and as ``nodes`` a set outside which nobody is offline before or after: the
+        propagation then visits the members in the same order and gives them the same statuses and causes
+        as on the whole graph, since a need that is never lost never yields a loss. Who depends on whom
+        (for the work list) comes from the arrays, over every active supply.
+        """
+        sources = self.tables.source_objects()
+        needs = self._needs(np.flatnonzero(lost & nodes[self.need_node]), sources)
+        materialised = np.zeros(self.actor_count, dtype=bool)
+        materialised[[self.number[identifier] for identifier in needs]] = True
+        # provider -> its dependents among the materialised actors, over every active supply
+        dependent, provider = self._links
+        chosen = materialised[dependent]
+        pairs = np.unique(provider[chosen] * self.actor_count + dependent[chosen])
+        ids = self.ids
+        dependents: dict[str, set[str]] = {}
+        for key in pairs.tolist():
+            dependents.setdefault(ids[key // self.actor_count], set()).add(ids[key % self.actor_count])
+
+        def dependents_from(provider: str) -> set[str]:
+            return dependents.get(provider, set())
+
+        return self._analysis_graph(None, needs, entities, sources, terminations=True, dependents_from=dependents_from)
+
+    def _needs(self, chosen_needs: np.ndarray, sources) -> dict:
+        """The :class:`~kg.depgraph.Need` records of needs ``chosen_needs``: dependent -> service -> need."""
+        from kg.depgraph import Need
+
+        tables = self.tables
+        supply_rows = gather(self.need_pointer, np.arange(len(self.supply_dep)), chosen_needs)[0]
+        lost_rows = self.need_lost[chosen_needs]
+        rows = np.unique(np.r_[self.supply_dep[supply_rows], lost_rows[lost_rows >= 0]]).astype(np.int64)
+        records = dict(zip(rows.tolist(), tables.dependencies(rows, sources), strict=True))
         needs: dict[str, dict[str, Need]] = {}
         services, ids = tables.services, self.ids
         supply_dep = self.supply_dep[supply_rows].tolist()  # the chosen needs' supplies, need after need
@@ -219,10 +262,14 @@ class ArrayGraph:
             needs.setdefault(dependent, {})[service] = Need(
                 dependent, service, essential, supplies, records[lost] if lost >= 0 else None
             )
-            for dependency in supplies:
-                graph.add_edge(
-                    dependent, dependency.provider, key=dependency.identifier, service=service, dependency=dependency
-                )
+        return needs
+
+    def _analysis_graph(self, graph, needs, entities, sources, *, terminations: bool, dependents_from=None):
+        import networkx as nx
+
+        from kg.depgraph import AnalysisGraph
+
+        tables = self.tables
         today = day_number(self.day, 0)
         ended = np.flatnonzero((tables.dep_ended_by == ENDINGS.index("provider")) & (tables.dep_end <= today))
         ended_by_provider: dict[tuple[str, str], list] = {}
@@ -233,7 +280,10 @@ class ArrayGraph:
         for event in sorted(tables.events_by_id(sources).values(), key=lambda e: (e.day, e.identifier)):
             if event.kind == "cut-off":
                 cut_offs.setdefault(event.dependency, []).append(event)
-        return AnalysisGraph(self.day, graph, needs, entities, cut_offs, ended_by_provider, whole=self)
+        graph = graph if graph is not None else nx.MultiDiGraph()
+        return AnalysisGraph(
+            self.day, graph, needs, entities, cut_offs, ended_by_provider, whole=self, dependents_from=dependents_from
+        )
 
     def to_networkx(self):
         """The dependencies active on the date as a networkx ``MultiDiGraph`` (dependent -> provider),

@@ -54,6 +54,9 @@ class AnalysisGraph:
     #: When this graph holds only part of the date's needs: the whole date's arrays, which answer
     #: :meth:`providers` and :meth:`users` (see :meth:`kg.arraygraph.ArrayGraph.analysis_graph`).
     whole: object | None = field(default=None, repr=False, compare=False)
+    #: When set, who depends on a provider (:meth:`dependents_of`) comes from here, not from the edges:
+    #: see :meth:`kg.arraygraph.ArrayGraph.propagation_graph`, whose graph has no edges.
+    dependents_from: Callable[[str], set[str]] | None = field(default=None, repr=False, compare=False)
 
     def name(self, identifier: str) -> str:
         """Display name of an entity (its identifier when it has none)."""
@@ -62,6 +65,8 @@ class AnalysisGraph:
 
     def dependents_of(self, provider: str) -> set[str]:
         """Who has an active dependency on ``provider`` (excluding the provider itself)."""
+        if self.dependents_from is not None:
+            return self.dependents_from(provider)
         if provider not in self.graph:
             return set()
         return {d for d in self.graph.predecessors(provider) if d != provider}

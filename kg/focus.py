@@ -78,7 +78,8 @@ def graph_for_scenario(
     scenario = make_scenario(
         first, cuts=cuts, remove=remove, owners=owners, countries=countries, recorded_until=recorded_until
     )
-    return arrays.analysis_graph(_changing(arrays, scenario), entities), scenario
+    members, lost = _changing(arrays, scenario)
+    return arrays.propagation_graph(members, lost, entities), scenario
 
 
 def _scenario_cascade(arrays: ArrayGraph, scenario: Scenario):
@@ -89,20 +90,25 @@ def _scenario_cascade(arrays: ArrayGraph, scenario: Scenario):
     return cascade(arrays, removed, np.array([c for c in cut if c is not None], dtype=np.int64))
 
 
-def _changing(arrays: ArrayGraph, scenario: Scenario) -> np.ndarray:
-    """The actors whose status or losses the scenario changes, with everyone offline before or after.
+def _changing(arrays: ArrayGraph, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """The actors whose status or losses the scenario changes, with everyone offline before or after
+    (a mask over actors), and the needs lost before or after it (a mask over needs).
 
-    Outside this set an actor is never offline, before or after, so it never takes anyone down: the
-    reference propagation over the needs of this set alone visits its members in the same order and
-    gives them the same statuses and causes as over the whole graph.
+    The set is closed under "is supplied by an actor that is offline": whoever is offline outside it
+    (offline before and after, unchanged) supplies nobody in it, and so, as it goes down in the
+    reference propagation, requeues no member. The propagation over the lost needs of this set alone
+    therefore visits its members in the same order and gives them the same statuses and causes as over
+    the whole graph, while the many actors that were already offline and depend on nothing changed
+    (sites whose last host left long before) are never materialised.
     """
     from kg.cascade import cascade
 
     before, after = cascade(arrays), _scenario_cascade(arrays, scenario)
-    members = before.offline | after.offline | after.exited
-    members[arrays.need_node[after.lost != before.lost]] = True
-    members[[arrays.number[p] for p in scenario.removed if p in arrays.number]] = True
-    return members
+    changed = (after.offline & ~before.offline) | after.exited
+    changed[arrays.need_node[after.lost != before.lost]] = True
+    changed[[arrays.number[p] for p in scenario.removed if p in arrays.number]] = True
+    members = arrays.reach(np.flatnonzero(changed), within=changed | before.offline | after.offline)
+    return members, before.lost | after.lost
 
 
 def assess_focused(arrays: ArrayGraph, graph: AnalysisGraph, scenario: Scenario) -> Impact:
