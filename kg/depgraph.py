@@ -60,6 +60,8 @@ class AnalysisGraph:
 
     def name(self, identifier: str) -> str:
         """Display name of an entity (its identifier when it has none)."""
+        if self.whole is not None:
+            return self.whole.name(identifier)  # from the name column, without making the entity
         entity = self.entities.get(identifier)
         return entity.name if entity else identifier
 

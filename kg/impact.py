@@ -70,7 +70,7 @@ class NodeStatus:
     def lost_essentials(self) -> list[str]:
         return sorted(loss.service for loss in self.losses if loss.essential)
 
-    @property
+    @cached_property
     def since(self) -> dt.date | None:
         """When it went offline (its first essential loss) or was first degraded."""
         relevant = [loss.day for loss in self.losses if loss.essential == (self.status == "offline") and loss.day]
