@@ -120,8 +120,9 @@ def _supplier_sets(graph: ArrayGraph, alive: np.ndarray, baseline: np.ndarray, s
         needs_of.setdefault(node, []).append(providers)
     structure = nx.DiGraph()
     structure.add_nodes_from(suppliers.tolist())
-    for node, needs in needs_of.items():
-        structure.add_edges_from((node, p) for providers in needs for p in providers if p != node)
+    structure.add_edges_from(
+        (node, p) for node, needs in needs_of.items() for providers in needs for p in providers if p != node
+    )
     values: dict[int, frozenset[int]] = {}
     empty: frozenset[int] = frozenset()
 
@@ -143,19 +144,44 @@ def _supplier_sets(graph: ArrayGraph, alive: np.ndarray, baseline: np.ndarray, s
     return values
 
 
-def _need_rows(graph: ArrayGraph, alive: np.ndarray, closure, column: np.ndarray):
-    """Per need, as a sparse boolean matrix over suppliers: the providers whose exit alone loses it."""
-    from scipy import sparse
-
+def _live_supplies(graph: ArrayGraph, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The live supplies of the needs that an exit can lose (some live supply, none self-provided),
+    in need order, with the need of each."""
     needs = graph.need_count
-    width = closure.shape[1]
     live_count = np.bincount(graph.supply_need, weights=alive, minlength=needs).astype(np.int64)
     has_self_alive = np.zeros(needs, dtype=bool)
     own = alive & ~graph.outside_supply
     has_self_alive[graph.supply_need[own]] = True
     usable = (live_count > 0) & ~has_self_alive
     supplies = np.flatnonzero(alive & usable[graph.supply_need])
-    need_of = graph.supply_need[supplies]
+    return supplies, graph.supply_need[supplies]
+
+
+def _direct_rows(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], column: np.ndarray, width: int):
+    """Per need, as a sparse boolean matrix over suppliers: the provider whose exit alone loses it
+    directly (no cascade): the one provider of all its live supplies, when there is just one."""
+    from scipy import sparse
+
+    supplies, need_of = live
+    if not len(need_of):
+        return sparse.csr_matrix((graph.need_count, width), dtype=bool)
+    starts = np.flatnonzero(np.r_[True, need_of[1:] != need_of[:-1]])
+    providers = graph.supply_provider[supplies]
+    lowest, highest = np.minimum.reduceat(providers, starts), np.maximum.reduceat(providers, starts)
+    single = lowest == highest
+    rows, cols = need_of[starts][single], column[lowest[single]]
+    return sparse.csr_matrix(
+        (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(graph.need_count, width), dtype=bool
+    )
+
+
+def _need_rows(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure, column: np.ndarray):
+    """Per need, as a sparse boolean matrix over suppliers: the providers whose exit alone loses it."""
+    from scipy import sparse
+
+    needs = graph.need_count
+    width = closure.shape[1]
+    supplies, need_of = live
     # Position of each live supply within its need (0, 1, ...), to intersect the j-th supplies in turn.
     first = np.r_[True, need_of[1:] != need_of[:-1]] if len(need_of) else np.zeros(0, dtype=bool)
     group_start = np.maximum.accumulate(np.where(first, np.arange(len(need_of)), 0)) if len(need_of) else need_of
@@ -204,56 +230,57 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
             cols.append(column[np.fromiter(members, dtype=np.int64, count=len(members))])
     row_index, col_index = np.concatenate(rows), np.concatenate(cols)
     closure = sparse.csr_matrix((np.ones(len(row_index), dtype=bool), (row_index, col_index)), shape=(k, k))
-    identity = sparse.identity(k, dtype=bool, format="csr")
-    total = _need_rows(graph, alive, closure, column)
-    direct = _need_rows(graph, alive, identity, column)
+    live = _live_supplies(graph, alive)
+    total = _need_rows(graph, live, closure, column)
+    direct = _direct_rows(graph, live, column, k)
 
     counted = ~baseline[graph.need_node]
     needs = np.arange(graph.need_count)
-
-    def per_actor(matrix, essential: bool):
+    owners = {}
+    for essential in (True, False):
         chosen = counted & (graph.need_essential == essential)
-        owner = sparse.csr_matrix(
+        owners[essential] = sparse.csr_matrix(
             (np.ones(int(chosen.sum()), dtype=bool), (graph.need_node[chosen], needs[chosen])),
             shape=(graph.actor_count, graph.need_count),
         )
-        return (owner @ matrix).astype(bool).tocsr()
 
-    def not_self(matrix):
-        coo = matrix.tocoo()
-        keep = suppliers[coo.col] != coo.row
-        return sparse.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=matrix.shape, dtype=bool)
+    def per_actor(matrix, essential: bool):
+        return (owners[essential] @ matrix).astype(bool).tocsr()
 
-    offline_sets = not_self(per_actor(total, True))
-    channel_sets = not_self(per_actor(total, False))
-    direct_offline_sets = not_self(per_actor(direct, True))
-    direct_channel_sets = not_self(per_actor(direct, False))
+    positions = np.arange(k)
 
-    def column_count(matrix) -> np.ndarray:
-        return np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64)
+    def count(matrix) -> np.ndarray:
+        """Per supplier (column): the actors it takes down, not counting itself."""
+        hits = np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64)
+        own = matrix[suppliers, positions] if k else np.zeros(0)
+        own = own.toarray() if sparse.issparse(own) else own  # scipy gives one or the other by shape
+        return hits - np.asarray(own).ravel().astype(np.int64)
 
-    def minus(left, right):
-        return left.astype(np.int8) - left.multiply(right).astype(np.int8)
+    def counts(matrix) -> tuple[np.ndarray, np.ndarray]:
+        """(offline, degraded but not offline) per supplier."""
+        offline, channels = per_actor(matrix, True), per_actor(matrix, False)
+        return count(offline), count(channels) - count(channels.multiply(offline))
 
-    total_offline = column_count(offline_sets)
-    total_degraded = column_count(minus(channel_sets, offline_sets))
-    direct_offline = column_count(direct_offline_sets)
-    direct_degraded = column_count(minus(direct_channel_sets, direct_offline_sets))
+    total_offline, total_degraded = counts(total)
+    direct_offline, direct_degraded = counts(direct)
 
-    # Who each provider supplies (outside itself), and which services.
-    dependents = graph.need_node[graph.supply_need[outside]]
-    providers = graph.supply_provider[outside]
-    pairs = _distinct_keys(providers.astype(np.int64) * graph.actor_count + dependents)
-    dependent_count = np.bincount(pairs // graph.actor_count, minlength=graph.actor_count)
+    # Who each provider supplies (outside itself), and which services. In the by-provider order, each
+    # provider's supplies run in need order, so its dependents come sorted: a pair is new where either
+    # changes (no sort needed).
+    _, order = graph.by_provider
+    ordered = order[outside[order]]
+    providers = graph.supply_provider[ordered]
+    dependents = graph.need_node[graph.supply_need[ordered]]
+    new = np.r_[True, (providers[1:] != providers[:-1]) | (dependents[1:] != dependents[:-1])][: len(providers)]
+    dependent_count = np.bincount(providers[new], minlength=graph.actor_count)
     n_services = max(len(graph.tables.services), 1)
-    service_pairs = _distinct_keys(
-        providers.astype(np.int64) * n_services + graph.need_service[graph.supply_need[outside]]
+    offered = np.bincount(
+        providers.astype(np.int64) * n_services + graph.need_service[graph.supply_need[ordered]],
+        minlength=graph.actor_count * n_services,
     )
     services_of: dict[int, list[str]] = {}
-    for provider, index in zip(
-        (service_pairs // n_services).tolist(), (service_pairs % n_services).tolist(), strict=True
-    ):
-        services_of.setdefault(provider, []).append(graph.tables.services[index])
+    for key in np.flatnonzero(offered).tolist():
+        services_of.setdefault(key // n_services, []).append(graph.tables.services[key % n_services])
     ids = graph.ids
     result = []
     for position, provider in enumerate(suppliers.tolist()):
