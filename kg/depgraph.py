@@ -51,6 +51,7 @@ class AnalysisGraph:
     terminations: dict[tuple[str, str], list[Dependency]]  # (provider, service) -> dependencies it cut, by the date
     _users: dict[str, dict[str, set[str]]] = field(default_factory=dict, repr=False, compare=False)
     _alternatives: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
+    _names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     #: When this graph holds only part of the date's needs: the whole date's arrays, which answer
     #: :meth:`providers` and :meth:`users` (see :meth:`kg.arraygraph.ArrayGraph.analysis_graph`).
     whole: object | None = field(default=None, repr=False, compare=False)
@@ -60,8 +61,11 @@ class AnalysisGraph:
 
     def name(self, identifier: str) -> str:
         """Display name of an entity (its identifier when it has none)."""
-        if self.whole is not None:
-            return self.whole.name(identifier)  # from the name column, without making the entity
+        if self.whole is not None:  # from the name column, without making the entity
+            name = self._names.get(identifier)
+            if name is None:
+                name = self._names[identifier] = self.whole.name(identifier)
+            return name
         entity = self.entities.get(identifier)
         return entity.name if entity else identifier
 
