@@ -80,7 +80,6 @@ def store_option(command):
 
 def _dataset(paths):
     """Open the dataset of ``paths`` through the store (built on first use, reused while unchanged)."""
-    from kg.progress import progress_bar
     from kg.store.dataset import open_dataset
 
     meta = click.get_current_context().meta
@@ -88,11 +87,18 @@ def _dataset(paths):
     key = tuple(str(p) for p in paths)
     if key not in opened:
         try:
-            with progress_bar(quiet=meta.get("kg.quiet", False)) as report:
+            with _progress() as report:
                 opened[key] = open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
         except InputError as error:
             raise _fail(error) from None
     return opened[key]
+
+
+def _progress():
+    """A progress bar for a long step of this command (see :mod:`kg.progress`; off with ``--quiet``)."""
+    from kg.progress import progress_bar
+
+    return progress_bar(quiet=click.get_current_context().meta.get("kg.quiet", False))
 
 
 def _load(paths, *, ontology: bool = True):
@@ -238,7 +244,9 @@ def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
     from kg.formatting import format_validation
     from kg.validation import validate_dataset
 
-    report = validate_dataset(_dataset(files), engine=engine)
+    dataset = _dataset(files)
+    with _progress() as progress:
+        report = validate_dataset(dataset, engine=engine, progress=progress)
     if as_json:
         findings = [finding.__dict__ for finding in report.findings]
         click.echo(json.dumps({"conforms": report.conforms, "findings": findings}, indent=2))
@@ -635,6 +643,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
         scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
         only = {_resolve(graph, name) for name in platforms} or None
         result = assess(graph, scenario)
+        output = impact_json(result) if as_json else format_impact(result, only=only)
     else:
         from kg.focus import assess_focused, graph_for_scenario
 
@@ -642,14 +651,17 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
         focused = functools.partial(graph_for_scenario, entities=dataset.entities)
         graph, scenario = _scenario(focused, arrays, cuts, remove, owner, country, recorded_until)
         only = {_resolve(graph, name) for name in platforms} or None
-        result = assess_focused(arrays, graph, scenario)
+        with _progress() as report:
+            result = assess_focused(arrays, graph, scenario, progress=report)
+            output = (
+                impact_json(result, progress=report) if as_json else format_impact(result, only=only, progress=report)
+            )
     if as_json:
-        document = impact_json(result)
         if only:
-            document["affected"] = [a for a in document["affected"] if a["id"] in only]
-        _echo_json(document)
+            output["affected"] = [a for a in output["affected"] if a["id"] in only]
+        _echo_json(output)
     else:
-        click.echo(format_impact(result, only=only))
+        click.echo(output)
 
 
 @main.command()

@@ -22,6 +22,7 @@ from kg.depgraph import AnalysisGraph
 from kg.errors import InputError
 from kg.impact import Impact, assess
 from kg.names import NameIndex
+from kg.progress import Progress
 from kg.scenario import Scenario, make_scenario
 
 __all__ = ["assess_focused", "graph_for_scenario", "graph_for_target"]
@@ -111,10 +112,12 @@ def _changing(arrays: ArrayGraph, scenario: Scenario) -> tuple[np.ndarray, np.nd
     return members, before.lost | after.lost
 
 
-def assess_focused(arrays: ArrayGraph, graph: AnalysisGraph, scenario: Scenario) -> Impact:
+def assess_focused(
+    arrays: ArrayGraph, graph: AnalysisGraph, scenario: Scenario, *, progress: Progress | None = None
+) -> Impact:
     """:func:`kg.impact.assess` on a focused graph; who is unavailable afterwards (which rules out
     alternatives) comes from a cascade over the whole date's arrays."""
-    impact = assess(graph, scenario)
+    impact = assess(graph, scenario, progress=progress)
     result = _scenario_cascade(arrays, scenario)
     ids = arrays.ids
     impact.unavailable_actors = frozenset(scenario.removed) | {ids[i] for i in np.flatnonzero(result.offline).tolist()}

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from kg.progress import EVERY
+
 if TYPE_CHECKING:  # only for annotations: importing these costs start-up time (pySHACL, rdflib)
     from kg.facts import Dependency
     from kg.profile import Profile
@@ -106,8 +108,9 @@ def format_validation(report: ValidationReport, *, label: str = "data") -> str:
     return "\n".join(lines)
 
 
-def format_impact(impact, *, only: set[str] | None = None) -> str:
-    """Render an impact: the scenario, a table of affected actors, then each one's explanation."""
+def format_impact(impact, *, only: set[str] | None = None, progress=None) -> str:
+    """Render an impact: the scenario, a table of affected actors, then each one's explanation
+    (``progress(step, done, total)`` is called as the explanations are written)."""
     lines = [f"Scenario on {impact.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")]
     affected = [s for s in impact.affected if only is None or s.identifier in only]
     if not affected:
@@ -119,7 +122,9 @@ def format_impact(impact, *, only: set[str] | None = None) -> str:
         lost = ", ".join(status.lost_essentials + status.lost_channels)
         rows.append([status.name, f"{before} -> {status.status}", status.since or "", lost])
     lines += ["", table(["actor", "status", "since", "lost"], rows), "", "Why:"]
-    for status in affected:
+    for done, status in enumerate(affected, start=1):
+        if progress is not None and done % EVERY == 0:
+            progress("explaining", done, len(affected))
         if status.status == "exited":
             continue
         lines.append(f"- {impact.explain(status.identifier)}")

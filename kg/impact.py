@@ -18,6 +18,7 @@ from itertools import islice
 from kg.alternatives import Alternative, ranked
 from kg.depgraph import AnalysisGraph, Need
 from kg.facts import Source
+from kg.progress import EVERY, Progress
 from kg.scenario import Cut, Scenario
 
 __all__ = ["Cause", "Impact", "Loss", "NodeStatus", "assess", "propagate"]
@@ -115,9 +116,16 @@ def _dead_supplies(graph, need: Need, cuts, removed, down) -> list[Cause] | None
 
 
 def propagate(
-    graph: AnalysisGraph, cuts: dict[str, Cut] | None = None, removed: dict[str, str] | None = None
+    graph: AnalysisGraph,
+    cuts: dict[str, Cut] | None = None,
+    removed: dict[str, str] | None = None,
+    *,
+    progress: Progress | None = None,
+    step: str = "propagating",
 ) -> dict[str, NodeStatus]:
     """Apply cuts and exits to ``graph``; return the status of every actor that is not fully online.
+
+    ``progress`` is called as ``progress(step, actors visited, None)`` as the work list advances.
 
     Examples
     --------
@@ -132,8 +140,12 @@ def propagate(
     down: dict[str, NodeStatus] = {}
     queue = deque(sorted(graph.needs))
     queued = set(queue)
+    visited = 0
     while queue:
         node = queue.popleft()
+        visited += 1
+        if progress is not None and visited % EVERY == 0:
+            progress(step, visited, None)
         queued.discard(node)
         if node in down or node in removed:
             continue
@@ -145,12 +157,16 @@ def propagate(
                     queue.append(dependent)
                     queued.add(dependent)
     # Record every loss with the final set of offline providers (a node may lose more after it went down).
-    statuses = {
-        node: NodeStatus(node, graph.name(node), "offline", _losses(graph, node, cuts, removed, down)) for node in down
-    }
+    statuses = {}
+    for done, node in enumerate(down, start=1):
+        if progress is not None and done % EVERY == 0:
+            progress(f"{step}: final losses", done, len(down) + len(graph.needs))
+        statuses[node] = NodeStatus(node, graph.name(node), "offline", _losses(graph, node, cuts, removed, down))
     for node, reason in removed.items():
         statuses[node] = NodeStatus(node, graph.name(node), "exited", [], reason)
-    for node in graph.needs:
+    for done, node in enumerate(graph.needs, start=len(down) + 1):
+        if progress is not None and done % EVERY == 0:
+            progress(f"{step}: final losses", done, len(down) + len(graph.needs))
         if node not in statuses:
             losses = _losses(graph, node, cuts, removed, down)
             if losses:
@@ -207,8 +223,9 @@ class Impact:
         return list(islice((a for a in candidates if a.provider not in lost), limit))
 
 
-def assess(graph: AnalysisGraph, scenario: Scenario) -> Impact:
-    """Run ``scenario`` on ``graph``: the baseline statuses and the statuses after it.
+def assess(graph: AnalysisGraph, scenario: Scenario, *, progress: Progress | None = None) -> Impact:
+    """Run ``scenario`` on ``graph``: the baseline statuses and the statuses after it (``progress`` as in
+    :func:`propagate`).
 
     Examples
     --------
@@ -221,8 +238,8 @@ def assess(graph: AnalysisGraph, scenario: Scenario) -> Impact:
     >>> [(s.identifier, s.status, s.lost_channels) for s in impact.affected]
     [('parler', 'degraded', ['app-store-android'])]
     """
-    baseline = propagate(graph)
-    after = propagate(graph, scenario.cuts, scenario.removed)
+    baseline = propagate(graph, progress=progress, step="statuses before the scenario")
+    after = propagate(graph, scenario.cuts, scenario.removed, progress=progress, step="statuses after it")
     return Impact(graph.day, scenario, baseline, after, graph)
 
 

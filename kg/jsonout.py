@@ -10,6 +10,7 @@ from kg.criticality import ProviderCriticality, ServiceConcentration
 from kg.facts import Source
 from kg.faulttree import CutSets, SinglePoints
 from kg.impact import Impact, NodeStatus
+from kg.progress import EVERY, Progress
 from kg.replay import Replay
 
 __all__ = ["SCHEMA_VERSION", "cutsets_json", "impact_json", "rank_json", "replay_json", "spof_json"]
@@ -73,13 +74,19 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
     }
 
 
-def impact_json(impact: Impact) -> dict:
-    """The document of ``kg impact --json``."""
+def impact_json(impact: Impact, *, progress: Progress | None = None) -> dict:
+    """The document of ``kg impact --json`` (``progress(step, done, total)`` is called as it is made)."""
+    affected = impact.affected
+    documents = []
+    for done, status in enumerate(affected, start=1):
+        if progress is not None and done % EVERY == 0:
+            progress("explaining", done, len(affected))
+        documents.append(_status(impact, status))
     return {
         "schema": SCHEMA_VERSION,
         "date": impact.day.isoformat(),
         "scenario": impact.scenario.description,
-        "affected": [_status(impact, status) for status in impact.affected],
+        "affected": documents,
     }
 
 

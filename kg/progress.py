@@ -13,10 +13,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["progress_bar"]
+__all__ = ["EVERY", "Progress", "progress_bar"]
 
 #: Steps finishing sooner than this draw nothing.
 DELAY = 2.0
+
+#: A progress callback: ``report(step, done, total)`` (``total`` is ``None`` when unknown).
+Progress = Callable[[str, int, "int | None"], None]
+
+#: Loops over many items report once per this many.
+EVERY = 4096
 
 
 @contextmanager
@@ -50,7 +56,8 @@ def progress_bar(*, quiet: bool = False, stream=None) -> Iterator[Callable[[str,
             tasks[step] = (display.add_task(step, total=total, rate=""), time.monotonic())
         task, since = tasks[step]
         elapsed = max(time.monotonic() - since, 1e-6)
-        display.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}/s" if done else "")
+        rate = f"{done / elapsed:,.0f}/s" if done and elapsed > 0.5 else ""
+        display.update(task, completed=done, total=total, rate=rate)
 
     try:
         yield report

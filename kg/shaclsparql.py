@@ -271,9 +271,10 @@ def _compact(names: Graph, text: str) -> str:
         return text
 
 
-def validate_store(dataset, shapes_path=None) -> ValidationReport:
+def validate_store(dataset, shapes_path=None, *, progress=None) -> ValidationReport:
     """Validate a dataset's store against the shapes with SPARQL; the same findings as
-    :func:`kg.validation.validate` (severity, focus node, path, rule, message)."""
+    :func:`kg.validation.validate` (severity, focus node, path, rule, message). ``progress(step, done,
+    total)`` is called after each check."""
     from kg.resources import SHAPES
     from kg.store.extract import select_rows
 
@@ -283,7 +284,10 @@ def validate_store(dataset, shapes_path=None) -> ValidationReport:
     shapes_file = str(shapes_path or SHAPES)
     findings = set()
     store = _UnionStore(dataset.store)
-    for check in _compiled(shapes_file):
+    checks = _compiled(shapes_file)
+    for done, check in enumerate(checks, start=1):
+        if progress is not None:
+            progress("checking shapes", done - 1, len(checks))
         for row in select_rows(store, check.query):
             focus = row[0].value if row[0] is not None else ""
             value = row[1].value if len(row) > 1 and row[1] is not None else ""

@@ -34,7 +34,7 @@ __all__ = ["BuildReport", "Progress", "build_store", "publish"]
 CHUNK_TRIPLES = 250_000
 
 #: ``progress(step, done, total)``: called as a build advances (``total`` may be ``None``).
-Progress = Callable[[str, int, "int | None"], None]
+Progress = Callable[[str, int, "int | None"], None]  # as kg.progress.Progress
 
 _SYNTAX_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON", "xml": "XML"}
 _OX_FORMATS = {
