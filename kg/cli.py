@@ -337,44 +337,32 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
       kg import data/csv/ --out data/pdkg-data.ttl
       kg import --webdep ../shared/data/webdep-us-2023 --out webdep.ttl
     """
-    from rdflib import Graph
-
-    from kg.csvdata import csv_to_graph, read_csv_dataset
-    from kg.export import serialize, write_atomic
     from kg.formatting import format_validation
-    from kg.loading import load_ontology
-    from kg.validation import validate as run_validation
-    from kg.webdep import import_webdep
+    from kg.importing import import_data
 
     if not csv_files and webdep is None:
         raise UsageFailure("nothing to import: give CSV files or folders, or --webdep FOLDER")
-    graph = Graph()
     try:
-        if webdep is not None:
-            measured, report = import_webdep(webdep)
-            graph += measured
-            skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(report.skipped.items())) or "none"
-            click.echo(
-                f"webdep: {report.websites} websites, {report.providers} providers, {report.dependencies} "
-                f"dependencies ({report.self_provided} self-provided); {report.duplicates} repeated rows merged; "
-                f"skipped: {skipped}",
-                err=True,
+        with _progress() as report:
+            result = import_data(
+                csv_files, out=out, webdep=webdep, rdf_format=rdf_format, validate=not no_validate, progress=report
             )
-        if csv_files:
-            graph += csv_to_graph(read_csv_dataset(csv_files))
     except InputError as error:
         raise _fail(error) from None
-    if not no_validate:
-        report = run_validation(graph + load_ontology())
-        if not report.conforms:
-            click.echo(format_validation(report, label="import"), err=True)
-            click.echo(f"not written: {out}", err=True)
-            sys.exit(EXIT_FINDINGS)
-    try:
-        write_atomic(out, serialize(graph, rdf_format))
-    except InputError as error:
-        raise _fail(error) from None
-    click.echo(f"wrote {len(graph)} triples to {out}", err=True)
+    if result.webdep is not None:
+        measured = result.webdep
+        skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(measured.skipped.items())) or "none"
+        click.echo(
+            f"webdep: {measured.websites} websites, {measured.providers} providers, {measured.dependencies} "
+            f"dependencies ({measured.self_provided} self-provided); {measured.duplicates} repeated rows merged; "
+            f"skipped: {skipped}",
+            err=True,
+        )
+    if not result.written:
+        click.echo(format_validation(result.validation, label="import"), err=True)
+        click.echo(f"not written: {out}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"wrote {result.triples} triples to {out}", err=True)
 
 
 @main.command()

@@ -27,17 +27,19 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Graph
 
 from kg.csvdata import CsvDataset, Row, csv_to_graph
 from kg.errors import InputError, SourceLocation
 from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD, data_iri
+from kg.ntriples import iri, literal, triple
 from kg.vocabulary import vocabulary
 
-__all__ = ["FILES", "ImportReport", "import_webdep", "provider_aliases"]
+__all__ = ["FILES", "ImportReport", "import_webdep", "provider_aliases", "stream_webdep"]
 
 #: The measurement files read, with the service each one measures.
 FILES = {"dns.csv": "dns", "cdn.csv": "cdn", "ca.csv": "certificate-authority"}
@@ -104,7 +106,8 @@ def _read_rows(path: Path):
 
 
 def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
-    """Convert the measurement folder to an RDF data graph; return it with an :class:`ImportReport`.
+    """Convert the measurement folder to an RDF data graph; return it with an :class:`ImportReport`
+    (:func:`stream_webdep` writes the same triples as N-Triples lines, with no graph in memory).
 
     Examples
     --------
@@ -120,38 +123,65 @@ def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
     >>> (data_iri("dependency", "example.com-cdn-aws"), PD.provider, data_iri("entity", "aws")) in graph
     True
     """
+    lines: list[str] = []
+    report = stream_webdep(folder, lines.append)
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.parse(data="".join(lines), format="nt")
+    return graph, report
+
+
+def stream_webdep(folder: str | Path, write: Callable[[str], object]) -> ImportReport:
+    """Convert the measurement folder to N-Triples, passing each line to ``write`` as it is made;
+    return the :class:`ImportReport`. Memory grows with the websites and providers, not the rows."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError("not a folder (give the webdep-us-2023 folder)", SourceLocation(str(folder)))
     aliases = provider_aliases()
     services = vocabulary().services
     report = ImportReport()
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    source = data_iri("source", SOURCE_ID)
-    graph.add((source, RDF.type, PD.Source))
-    graph.add(
-        (source, DCTERMS.publisher, Literal("Aqsa Kashaf, Vyas Sekar and Yuvraj Agarwal (GitHub AqsaKashaf/Webdep)"))
-    )
-    graph.add((source, DCTERMS.issued, Literal("2023-06", datatype=XSD.gYearMonth)))
-    graph.add(
-        (source, DCTERMS.title, Literal("Webdep: DNS, CDN and CA dependencies of top US websites (CrUX, April 2023)"))
-    )
-    graph.add((source, SCHEMA.url, Literal("https://github.com/AqsaKashaf/Webdep", datatype=XSD.anyURI)))
+    a, label, identifier_of, derived = _nt(RDF.type), _nt(RDFS.label), _nt(DCTERMS.identifier), _nt(PROV.wasDerivedFrom)
+    source = _nt(data_iri("source", SOURCE_ID))
+    publisher = "Aqsa Kashaf, Vyas Sekar and Yuvraj Agarwal (GitHub AqsaKashaf/Webdep)"
+    title = "Webdep: DNS, CDN and CA dependencies of top US websites (CrUX, April 2023)"
+    write(triple(source, a, _nt(PD.Source)))
+    write(triple(source, _nt(DCTERMS.publisher), literal(publisher)))
+    write(triple(source, _nt(DCTERMS.issued), literal("2023-06", str(XSD.gYearMonth))))
+    write(triple(source, _nt(DCTERMS.title), literal(title)))
+    write(triple(source, _nt(SCHEMA.url), literal("https://github.com/AqsaKashaf/Webdep", str(XSD.anyURI))))
+    dependency_terms = {
+        name: _nt(term)
+        for name, term in (
+            ("type", PD.Dependency),
+            ("dependent", PD.dependent),
+            ("provider", PD.provider),
+            ("service", PD.service),
+            ("measured", PD.measuredName),
+            ("note", PD.note),
+            ("stapling", PD.ocspStapling),
+            ("effect", PD.effect),
+            ("channel", PD.Channel),
+        )
+    }
+    service_terms = {name: _nt(service.iri) for name, service in services.items()}
+    boolean = str(XSD.boolean)
 
     websites: set[str] = set()
     providers: dict[str, str] = {}  # identifier -> measured name of first sight
+
+    def entity(identifier: str) -> str:
+        return iri(f"{_ENTITY}{identifier}")
 
     def add_website(domain: str) -> str:
         identifier = _identifier(domain)
         if identifier not in websites:
             websites.add(identifier)
-            node = data_iri("entity", identifier)
-            graph.add((node, RDF.type, PD.Website))
-            graph.add((node, RDFS.label, Literal(domain.strip().lower())))
-            graph.add((node, DCTERMS.identifier, Literal(identifier)))
-            graph.add((node, PROV.wasDerivedFrom, source))
+            node = entity(identifier)
+            write(triple(node, a, _nt(PD.Website)))
+            write(triple(node, label, literal(domain.strip().lower())))
+            write(triple(node, identifier_of, literal(identifier)))
+            write(triple(node, derived, source))
         return identifier
 
     for _line, row in _read_rows(folder / "websites.csv"):
@@ -162,6 +192,7 @@ def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
         add_website(row[1])
 
     seen: set[str] = set()
+    terms = dependency_terms
     for filename, service in FILES.items():
         for _line, row in _read_rows(folder / filename):
             report.rows[filename] += 1
@@ -190,33 +221,44 @@ def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
                 report.duplicates += 1
                 continue
             seen.add(identifier)
-            node = data_iri("dependency", identifier)
-            graph.add((node, RDF.type, PD.Dependency))
-            graph.add((node, PD.dependent, data_iri("entity", site)))
-            graph.add((node, PD.provider, data_iri("entity", provider)))
-            graph.add((node, PD.service, services[service].iri))
-            graph.add((node, PD.measuredName, Literal(measured)))
-            graph.add((node, PROV.wasDerivedFrom, source))
+            node = iri(f"{_DEPENDENCY}{identifier}")
+            write(triple(node, a, terms["type"]))
+            write(triple(node, terms["dependent"], entity(site)))
+            write(triple(node, terms["provider"], entity(provider)))
+            write(triple(node, terms["service"], service_terms[service]))
+            write(triple(node, terms["measured"], literal(measured)))
+            write(triple(node, derived, source))
             if classification not in ("Pvt", "Third"):
-                graph.add((node, PD.note, Literal(f"measured as {classification!r}: not known whether third party")))
+                note = f"measured as {classification!r}: not known whether third party"
+                write(triple(node, terms["note"], literal(note)))
             if service == "certificate-authority" and len(fields) >= 5 and fields[4] in ("True", "False"):
                 stapled = fields[4] == "True"
-                graph.add((node, PD.ocspStapling, Literal(stapled)))
+                write(triple(node, terms["stapling"], literal("true" if stapled else "false", boolean)))
                 if stapled and provider != site:
                     # A stapling site keeps serving while its CA is unreachable: not a critical dependency.
-                    graph.add((node, PD.effect, PD.Channel))
+                    write(triple(node, terms["effect"], terms["channel"]))
             report.dependencies += 1
             report.self_provided += provider == site
 
     canonical = _canonical_providers(set(providers))
-    graph += canonical
+    for line in canonical.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines():
+        if line.strip():
+            write(line + "\n")
     for identifier, measured in providers.items():
         node = data_iri("entity", identifier)
-        graph.add((node, RDF.type, PD.Provider))
+        write(triple(_nt(node), a, _nt(PD.Provider)))
         if (node, RDFS.label, None) not in canonical:
-            graph.add((node, DCTERMS.identifier, Literal(identifier)))
+            write(triple(_nt(node), identifier_of, literal(identifier)))
             if identifier not in websites:
-                graph.add((node, RDFS.label, Literal(measured)))
+                write(triple(_nt(node), label, literal(measured)))
     report.websites = len(websites)
     report.providers = len(providers)
-    return graph, report
+    return report
+
+
+def _nt(term) -> str:
+    return iri(str(term))
+
+
+_ENTITY = str(data_iri("entity", ""))
+_DEPENDENCY = str(data_iri("dependency", ""))

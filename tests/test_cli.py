@@ -109,6 +109,30 @@ def test_import_csv_and_webdep_write_turtle(invoke, tmp_path):
     assert out.read_text().startswith("@prefix")
 
 
+def test_import_streams_sorted_n_triples_holding_the_same_graph_as_the_turtle(invoke, tmp_path):
+    import tempfile
+
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    webdep = tmp_path / "webdep"
+    webdep.mkdir()
+    (webdep / "websites.csv").write_text("1000,example.com\n1000,other.org\n")
+    (webdep / "dns.csv").write_text("1000,example.com,amazon.com,Third\n1000,other.org,other.org,Pvt\n")
+    (webdep / "cdn.csv").write_text("1000,example.com,cloudfront,unknown\n")
+    (webdep / "ca.csv").write_text("1000,example.com,amazon,Third,True\n")
+    before = set(Path(tempfile.gettempdir()).glob("pdkg-import-*"))
+    nt, ttl = tmp_path / "x.nt", tmp_path / "x.ttl"
+    for out, syntax in ((nt, "nt"), (ttl, "turtle")):
+        result = invoke("import", MINI, "--webdep", webdep, "--format", syntax, "--out", out)
+        assert result.exit_code == EXIT_OK, result.output
+    lines = nt.read_text().splitlines()
+    assert lines == sorted(set(lines)) and f"wrote {len(lines)} triples" in result.output
+    assert isomorphic(Graph().parse(nt), Graph().parse(ttl))
+    assert "<https://w3id.org/pdkg/id/dependency/example.com-cdn-aws>" in nt.read_text()
+    assert set(Path(tempfile.gettempdir()).glob("pdkg-import-*")) == before  # no work files left
+
+
 # -- error paths: one clear line, exit 2, nothing written ------------------------------------------
 
 
