@@ -536,6 +536,18 @@ def _resolve(graph, name: str) -> str:
         raise _fail(error) from None
 
 
+def _echo_lines(lines, chunk: int = 4096) -> None:
+    """Print lines as they come, a few thousand at a time (one big string would double the memory)."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= chunk:
+            click.echo("\n".join(batch))
+            batch.clear()
+    if batch:
+        click.echo("\n".join(batch))
+
+
 def _echo_json(document) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
@@ -620,7 +632,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
       kg impact --as-of 2019-08-04 --remove voxility
       kg impact --as-of 2021-01-07 --owner Alphabet --json
     """
-    from kg.formatting import format_impact
+    from kg.formatting import format_impact, impact_lines
     from kg.jsonout import impact_json
 
     if _dataset(files).small:  # small data: the whole graph, no arrays (and no numpy import)
@@ -641,9 +653,10 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
         only = {_resolve(graph, name) for name in platforms} or None
         with _progress() as report:
             result = assess_focused(arrays, graph, scenario, progress=report)
-            output = (
-                impact_json(result, progress=report) if as_json else format_impact(result, only=only, progress=report)
-            )
+            if not as_json:
+                _echo_lines(impact_lines(result, only=only, progress=report))
+                return
+            output = impact_json(result, progress=report)
     if as_json:
         if only:
             output["affected"] = [a for a in output["affected"] if a["id"] in only]

@@ -618,6 +618,16 @@ def csv_to_ntriples(
     return Conversion(converter.triples, converter.counts)
 
 
+def known_entities_query(vocab: Vocabulary | None = None) -> str:
+    """SPARQL selecting ``?i``, the identifiers of the actors that RDF loaded beside CSV files defines
+    (what the rows may refer to without defining), for rdflib and pyoxigraph alike."""
+    kinds = " ".join(f"<{iri}>" for iri in (vocab or vocabulary()).actor_kinds.values())
+    return (
+        f"SELECT DISTINCT ?i WHERE {{ ?n a ?k ; <{DCTERMS.identifier}> ?i . VALUES ?k {{ {kinds} }} "
+        f"FILTER NOT EXISTS {{ ?n a <{PD.Dependency}> }} }}"
+    )
+
+
 def stream_csv_to_ntriples(
     paths: Iterable[str | Path],
     write: Callable[[str], object],

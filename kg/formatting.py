@@ -5,7 +5,7 @@ Functions here take result objects and return strings; they never print.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from kg.progress import EVERY
@@ -111,29 +111,37 @@ def format_validation(report: ValidationReport, *, label: str = "data") -> str:
 def format_impact(impact, *, only: set[str] | None = None, progress=None) -> str:
     """Render an impact: the scenario, a table of affected actors, then each one's explanation
     (``progress(step, done, total)`` is called as the explanations are written)."""
-    lines = [f"Scenario on {impact.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")]
+    return "\n".join(impact_lines(impact, only=only, progress=progress))
+
+
+def impact_lines(impact, *, only: set[str] | None = None, progress=None) -> Iterator[str]:
+    """The lines of :func:`format_impact`, made one at a time (a big impact is printed as it is explained)."""
+    yield f"Scenario on {impact.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")
     affected = [s for s in impact.affected if only is None or s.identifier in only]
     if not affected:
-        lines.append("Nothing changes" + (" for the platforms asked about." if only else "."))
-        return "\n".join(lines)
+        yield "Nothing changes" + (" for the platforms asked about." if only else ".")
+        return
     rows = []
     for status in affected:
         before = impact.status(status.identifier, before=True).status
         lost = ", ".join(status.lost_essentials + status.lost_channels)
         rows.append([status.name, f"{before} -> {status.status}", status.since or "", lost])
-    lines += ["", table(["actor", "status", "since", "lost"], rows), "", "Why:"]
+    yield ""
+    yield table(["actor", "status", "since", "lost"], rows)
+    del rows
+    yield ""
+    yield "Why:"
     for done, status in enumerate(affected, start=1):
         if progress is not None and done % EVERY == 0:
             progress("explaining", done, len(affected))
         if status.status == "exited":
             continue
-        lines.append(f"- {impact.explain(status.identifier)}")
+        yield f"- {impact.explain(status.identifier)}"
         for loss in status.losses:
             options = impact.alternatives(status, loss, 3)
             if options:
                 named = ", ".join(a.name + (f" (has cut {a.has_cut_summary()})" if a.has_cut else "") for a in options)
-                lines.append(f"    alternatives for {loss.service}: {named}")
-    return "\n".join(lines)
+                yield f"    alternatives for {loss.service}: {named}"
 
 
 def format_spof(points, graph) -> str:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import xml.sax
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from rdflib import Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from kg.csvdata import csv_to_graph, read_csv_dataset
+from kg.csvdata import csv_to_graph, known_entities_query, read_csv_dataset
 from kg.errors import InputError, SourceLocation
-from kg.namespace import DCTERMS, PD, PREFIXES, RDF
+from kg.namespace import PREFIXES
 from kg.resources import BUNDLED_DATASET, ONTOLOGY
 
 __all__ = ["RDF_FORMATS", "format_of", "load", "load_ontology", "parse_rdf"]
@@ -134,13 +134,6 @@ def load(paths: Sequence[str | Path] | None = None, *, ontology: bool = True) ->
         else:
             parse_rdf(graph, path, rdf_format)
     if csv_files:
-        known = {str(value) for value in _entity_identifiers(graph)}
+        known = {str(row[0]) for row in graph.query(known_entities_query())}
         graph += csv_to_graph(read_csv_dataset(csv_files), known_entities=known)
     return graph
-
-
-def _entity_identifiers(graph: Graph) -> Iterable[str]:
-    for subject in set(graph.subjects(RDF.type, None)):
-        identifier = graph.value(subject, DCTERMS.identifier)
-        if identifier is not None and (subject, RDF.type, PD.Dependency) not in graph:
-            yield str(identifier)

@@ -44,6 +44,8 @@ def progress_bar(*, quiet: bool = False, stream=None) -> Iterator[Callable[[str,
         TimeElapsedColumn(),
         console=Console(file=stream),
         transient=True,
+        redirect_stdout=False,  # output meant for stdout must stay there (a file or a pipe)
+        redirect_stderr=False,
     )
     tasks: dict[str, tuple[int, float]] = {}
 

@@ -65,3 +65,13 @@ def test_validation_reports_each_check():
     total = len(_compiled(str(SHAPES)))
     assert [done for _, done, _ in seen] == list(range(total))
     assert {step for step, _, _ in seen} == {"checking shapes"} and {t for _, _, t in seen} == {total}
+
+
+def test_output_printed_under_a_bar_stays_on_standard_output(monkeypatch, capsys):
+    monkeypatch.setattr(kg.progress, "DELAY", 0.0)
+    stream = Terminal()
+    with progress_bar(stream=stream) as report:
+        report("explaining", 1, 2)
+        print("a line of the answer")
+    assert "a line of the answer" in capsys.readouterr().out
+    assert "a line of the answer" not in stream.getvalue()

@@ -80,15 +80,9 @@ def _load_rdf(store, path: Path, rdf_format: str, graph=None) -> None:
 
 
 def _known_entities(store) -> set[str]:
-    from kg.namespace import DCTERMS, PD
-    from kg.vocabulary import vocabulary
+    from kg.csvdata import known_entities_query
 
-    kinds = " ".join(f"<{iri}>" for iri in vocabulary().actor_kinds.values())
-    query = (
-        f"SELECT DISTINCT ?i WHERE {{ ?n a ?k ; <{DCTERMS.identifier}> ?i . VALUES ?k {{ {kinds} }} "
-        f"FILTER NOT EXISTS {{ ?n a <{PD.Dependency}> }} }}"
-    )
-    return {solution["i"].value for solution in store.query(query)}
+    return {solution["i"].value for solution in store.query(known_entities_query())}
 
 
 def _stream_csv(store, csv_files: list[Path], known: set[str], add, progress: Progress) -> int:
