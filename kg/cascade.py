@@ -19,6 +19,8 @@ distributed engine runs. The tests check them against the reference implementati
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 
@@ -111,13 +113,17 @@ def _supplier_sets(graph: ArrayGraph, alive: np.ndarray, baseline: np.ndarray, s
     # The needs of suppliers, with their alive supplies.
     needs_of: dict[int, list[list[int]]] = {}
     essential_needs = np.flatnonzero(is_supplier[graph.need_node] & graph.need_essential)
-    for need in essential_needs.tolist():
-        node = int(graph.need_node[need])
-        start, end = graph.need_pointer[need], graph.need_pointer[need + 1]
-        providers = graph.supply_provider[start:end][alive[start:end]].tolist()
-        if not providers or node in providers:
-            continue  # no live supply, or self-provision: no exit set
-        needs_of.setdefault(node, []).append(providers)
+    supplies, need_of = gather(graph.need_pointer, np.arange(len(graph.supply_dep)), essential_needs)
+    supplies, need_of = supplies[alive[supplies]], need_of[alive[supplies]]
+    providers, nodes = graph.supply_provider[supplies], graph.need_node[need_of]
+    self_provided = np.zeros(graph.need_count, dtype=bool)
+    self_provided[need_of[providers == nodes]] = True  # self-provision: no exit set
+    keep = ~self_provided[need_of]
+    for _, group in groupby(
+        zip(need_of[keep].tolist(), nodes[keep].tolist(), providers[keep].tolist(), strict=True), itemgetter(0)
+    ):
+        members = list(group)
+        needs_of.setdefault(members[0][1], []).append([provider for _, _, provider in members])
     structure = nx.DiGraph()
     structure.add_nodes_from(suppliers.tolist())
     structure.add_edges_from(
