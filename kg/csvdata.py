@@ -394,8 +394,10 @@ class _Converter:
 
     # -- tables --------------------------------------------------------------------------------
     def convert(self) -> None:
-        # Collect ids first so that references may point forwards and across files.
-        for table in ("sources", "entities", "dependencies"):
+        # Collect ids first so that references may point forwards and across files. Dependency ids are
+        # checked as their rows are converted: only events, converted after them, refer to them (a
+        # separate pass over millions of dependency rows would leave the store loader idle).
+        for table in ("sources", "entities"):
             if self.id_column is None:
                 for row in self.rows(table):
                     self.identifier(row, "id", table)
@@ -474,7 +476,7 @@ class _Converter:
             )
 
     def dependency(self, row: Row) -> None:
-        identifier = row.get("id")
+        identifier = self.identifier(row, "id", "dependencies")
         node = _data("dependency", identifier)
         self.add(node, _P["type"], _P["Dependency"])
         self.add(node, _P["dependent"], self.reference(row, "dependent", "entities"))
