@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import InputError
+from kg.errors import InputError, SourceLocation
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -434,58 +434,67 @@ def services() -> None:
     "params",
     multiple=True,
     metavar="NAME=VALUE",
-    help="A query parameter: asOf=YYYY-MM-DD, or an entity (dependent=parler).",
+    help="A query parameter: asOf=YYYY-MM-DD, or an entity by id, name or IRI (dependent=parler).",
 )
-def query(name, files, params) -> None:
-    """Run one of the shipped SPARQL queries (queries/*.rq), printing CSV; without NAME, list them.
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "tsv", "json", "xml", "table", "turtle", "nt"]),
+    help="Output: SPARQL results as csv (default), tsv, json or xml, or a table; triples as turtle (default) or nt.",
+)
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically).")
+@click.option("--allow-service", is_flag=True, help="Let the query call other servers (SPARQL SERVICE).")
+def query(name, files, params, output_format, out, allow_service) -> None:
+    """Run a SPARQL query on the data: one of the shipped ones (queries/*.rq) by NAME, or your own
+    PATH.rq; without NAME, list the shipped ones.
 
-    Parameters are bound, never pasted into the query text.
+    Parameters are bound as RDF terms, never pasted into the query text. Updates are refused, and so is
+    SERVICE (a call to another server) unless --allow-service.
 
     \b
     Example:
       kg query
-      kg query dependencies-of -p dependent=parler -p asOf=2021-01-07
+      kg query dependencies-of -p dependent=parler -p asOf=2021-01-07 --format table
+      kg query my-question.rq --format json --out answer.json
     """
-    from rdflib import Graph, Literal
-    from rdflib.namespace import XSD
-
-    from kg.export import serialize
-    from kg.names import NameIndex
-    from kg.queries import available_queries, read_query, run_query_on_store
+    from kg.export import write_atomic
+    from kg.queries import (
+        available_queries,
+        bind_in_where,
+        check_read_only,
+        parameter_terms,
+        read_query,
+        read_query_file,
+        serialize_result,
+    )
 
     if name is None:
         for query_name in available_queries():
             click.echo(f"{query_name}: {read_query(query_name).purpose}")
         return
-    bindings = {}
     try:
-        known = read_query(name).variables
-        dataset = _dataset(files)
+        chosen = read_query_file(name) if name.endswith(".rq") else read_query(name)
+        check_read_only(chosen, allow_service=allow_service)
+        values = {}
         for param in params:
-            key, _, value = param.partition("=")
-            if key not in known:
-                raise InputError(
-                    f"query {name!r} has no parameter {key!r}; it takes {', '.join(sorted(known)) or 'none'}"
-                )
-            if key == "asOf":
-                bindings[key] = Literal(_parse_date(None, None, value).isoformat(), datatype=XSD.date)
-            else:
-                bindings[key] = NameIndex(dataset.entities).resolve(value).iri
-        result = run_query_on_store(dataset, name, **bindings)
+            key, equals, value = param.partition("=")
+            if not equals:
+                raise UsageFailure(f"bad --param {param!r}: expected NAME=VALUE")
+            values[key.strip()] = value
+        dataset = _dataset(files)
+        terms = parameter_terms(chosen, values, dataset.entities)
+        try:
+            result = dataset.query(bind_in_where(chosen.text, terms))
+        except SyntaxError as error:
+            raise InputError(f"SPARQL syntax error: {error}", SourceLocation(str(chosen.path))) from None
+        data = serialize_result(result, output_format)
+        if out is not None:
+            write_atomic(out, data)
+            click.echo(f"wrote {out}", err=True)
+            return
     except InputError as error:
         raise _fail(error) from None
-    import pyoxigraph
-
-    if isinstance(result, pyoxigraph.QueryTriples):
-        graph = Graph()
-        data = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
-        if data:
-            graph.parse(data=data.decode("utf-8"), format="nt")
-        click.echo(serialize(graph, "turtle").decode("utf-8"), nl=False)
-    elif isinstance(result, pyoxigraph.QueryBoolean):
-        click.echo("true" if bool(result) else "false")
-    else:
-        click.echo(result.serialize(format=pyoxigraph.QueryResultsFormat.CSV).decode("utf-8"), nl=False)
+    click.echo(data.decode("utf-8"), nl=False)
 
 
 def _analysis_graph(files, as_of):

@@ -13,18 +13,30 @@ from pathlib import Path
 from rdflib import Graph, Variable
 from rdflib.query import Result
 
-from kg.errors import InputError, UnknownNameError
+from kg.errors import InputError, SourceLocation, UnknownNameError
 from kg.resources import QUERIES
 
 __all__ = [
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
     "Query",
     "available_queries",
     "bind_in_where",
+    "check_read_only",
     "derive_direct",
+    "parameter_terms",
     "read_query",
+    "read_query_file",
     "run_query",
     "run_query_on_store",
+    "serialize_result",
 ]
+
+#: Output syntaxes of ``kg query`` for solutions (SELECT) and booleans (ASK): the SPARQL 1.1 results
+#: formats, and a plain text table.
+RESULT_FORMATS = ("csv", "tsv", "json", "xml", "table")
+#: Output syntaxes for triples (CONSTRUCT, DESCRIBE).
+GRAPH_FORMATS = ("turtle", "nt")
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,12 @@ class Query:
     def variables(self) -> set[str]:
         """The parameter names (``?asOf``...) the header documents."""
         return set(re.findall(r"\?(\w+)", self.parameters))
+
+    @property
+    def required(self) -> set[str]:
+        """The parameters the header marks as required (``?dependent (..., required)``)."""
+        items = re.split(r";\s*(?=\?\w)", self.parameters)
+        return {match.group(1) for item in items if "required" in item and (match := re.match(r"\?(\w+)", item))}
 
 
 def _header_field(text: str, label: str) -> str:
@@ -82,6 +100,164 @@ def read_query(name: str) -> Query:
         parameters=_header_field(text, "Parameters"),
         returns=_header_field(text, "Returns"),
     )
+
+
+def read_query_file(path: str | Path) -> Query:
+    """Read a query from a ``.rq`` file anywhere (a user's own query), with its header."""
+    path = Path(path)
+    if path.suffix != ".rq" or not path.is_file():
+        raise InputError("not a .rq file", SourceLocation(str(path)))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read it ({error})", SourceLocation(str(path))) from None
+    return Query(
+        name=path.stem,
+        path=path,
+        text=text,
+        purpose=_header_field(text, "Purpose"),
+        parameters=_header_field(text, "Parameters"),
+        returns=_header_field(text, "Returns"),
+    )
+
+
+_LEXICAL = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_KEYWORD = r"(?<![?$:\w-])({})(?![\w-]*:)\b"
+_UPDATE = re.compile(_KEYWORD.format("INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH"), re.IGNORECASE)
+_FORM = re.compile(_KEYWORD.format("SELECT|ASK|CONSTRUCT|DESCRIBE"), re.IGNORECASE)
+_SERVICE = re.compile(_KEYWORD.format("SERVICE") + r"\s+(?:SILENT\s+)?(?:<>|[?$]\w+|[\w-]*:[\w-]*)", re.IGNORECASE)
+
+
+def check_read_only(query: Query, *, allow_service: bool = False) -> None:
+    """Refuse a SPARQL Update, and a ``SERVICE`` call (a request to another server) unless allowed.
+
+    Strings, IRIs and comments are set aside first, so a keyword inside a literal or an IRI does not
+    count. Raises :class:`~kg.errors.InputError` naming the query file.
+
+    >>> check_read_only(Query("q", Path("q.rq"), 'SELECT * WHERE { ?s ?p "DELETE" }', "", "", ""))
+    >>> check_read_only(Query("q", Path("q.rq"), "DELETE WHERE { ?s ?p ?o }", "", "", ""))
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: q.rq: an update (DELETE): kg query only reads (SELECT, ASK, CONSTRUCT, DESCRIBE)
+    """
+    bare = _LEXICAL.sub(lambda match: "<>" if match.group().startswith("<") else " ", query.text)
+    form, update = _FORM.search(bare), _UPDATE.search(bare)
+    if update is not None and (form is None or update.start() < form.start()):
+        raise InputError(
+            f"an update ({update.group(1).upper()}): kg query only reads (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+            SourceLocation(str(query.path)),
+        )
+    if not allow_service and _SERVICE.search(bare):
+        raise InputError(
+            "calls another server (SERVICE); kg query runs it only with --allow-service",
+            SourceLocation(str(query.path)),
+        )
+
+
+def parameter_terms(query: Query, values: dict[str, str], entities) -> dict:
+    """The RDF terms for ``values`` (parameter name -> text as typed): ``asOf`` is a date, any other
+    parameter an entity given by identifier, name or IRI (``<...>`` or ``https://...``).
+
+    Raises :class:`~kg.errors.InputError` for a parameter the query does not take, a bad date, or an
+    unknown entity (with the closest names).
+    """
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from kg.names import NameIndex
+    from kg.namespace import data_iri
+
+    known = query.variables
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise InputError(
+            f"query {query.name!r} has no parameter {unknown[0]!r}; it takes {', '.join(sorted(known)) or 'none'}"
+        )
+    missing = sorted(query.required - set(values))
+    if missing:
+        raise InputError(
+            f"query {query.name!r} needs {', '.join(missing)}: give it with --param NAME=VALUE ({query.parameters})"
+        )
+    terms = {}
+    index = NameIndex(entities)
+    prefix = str(data_iri("entity", ""))
+    for name, value in values.items():
+        if name == "asOf":
+            terms[name] = Literal(_iso_date(value), datatype=XSD.date)
+            continue
+        text = value.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+        elif re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
+            raise InputError(f"{value!r} is not the IRI of an entity of this data (they start with {prefix})")
+        terms[name] = index.resolve(text).iri
+    return terms
+
+
+def _iso_date(value: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise InputError(f"bad date {value!r} for asOf: use YYYY-MM-DD") from None
+
+
+def serialize_result(result, rdf_format: str | None = None) -> bytes:
+    """A pyoxigraph query result as bytes: solutions and booleans in one of :data:`RESULT_FORMATS`
+    (default CSV), triples in one of :data:`GRAPH_FORMATS` (default Turtle, deterministic)."""
+    import pyoxigraph
+
+    if isinstance(result, pyoxigraph.QueryTriples):
+        rdf_format = rdf_format or "turtle"
+        if rdf_format not in GRAPH_FORMATS:
+            raise InputError(f"this query gives triples: use --format {' or '.join(GRAPH_FORMATS)}")
+        from kg.export import serialize
+
+        graph = Graph()
+        data = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if data:
+            graph.parse(data=data.decode("utf-8"), format="nt")
+        return serialize(graph, rdf_format)
+    rdf_format = rdf_format or "csv"
+    if rdf_format not in RESULT_FORMATS:
+        raise InputError(f"this query gives solutions: use --format {', '.join(RESULT_FORMATS)}")
+    if rdf_format == "table":
+        return _table(result).encode("utf-8")
+    formats = pyoxigraph.QueryResultsFormat
+    chosen = {"csv": formats.CSV, "tsv": formats.TSV, "json": formats.JSON, "xml": formats.XML}[rdf_format]
+    return result.serialize(format=chosen)
+
+
+def _table(result) -> str:
+    import pyoxigraph
+
+    from kg.formatting import table
+
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return f"{'true' if bool(result) else 'false'}\n"
+    names = [variable.value for variable in result.variables]
+    rows = [[_plain(solution[name]) for name in names] for solution in result]
+    return table(names, rows) + "\n" if rows else " ".join(names) + "\n(no rows)\n"
+
+
+def _plain(term) -> str:
+    """A term as a person reads it: an IRI in short form where a known prefix fits, a literal's text."""
+    from kg.namespace import PREFIXES
+
+    if term is None:
+        return ""
+    value = term.value
+    if type(term).__name__ == "NamedNode":
+        for prefix, namespace in PREFIXES.items():
+            if value.startswith(str(namespace)):
+                return f"{prefix}:{value[len(str(namespace)) :]}"
+    return value
 
 
 def _query_for(name: str, bindings: dict) -> Query:

@@ -249,3 +249,63 @@ def test_every_command_documents_an_example(runner):
     for name in main.commands:
         help_text = runner.invoke(main, [name, "--help"]).output
         assert "Example:" in help_text and f"kg {name}" in help_text, name
+
+
+def test_query_formats_and_out(invoke, tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    args = ("query", "dependencies-of", "-p", "dependent=parler", "-p", "asOf=2021-01-07")
+    document = json.loads(invoke(*args, "--format", "json").output)
+    assert document["head"]["vars"] == ["dependency", "provider", "service", "start", "end"]
+    providers = {row["provider"]["value"] for row in document["results"]["bindings"]}
+    assert "https://w3id.org/pdkg/id/entity/aws" in providers and len(providers) == 6
+    tsv = invoke(*args, "--format", "tsv").output.splitlines()
+    assert tsv[0].split("\t")[0] == "?dependency" and len(tsv) == 7
+    assert "entity:aws" in invoke(*args, "--format", "table").output
+    out = tmp_path / "answer.xml"
+    assert invoke(*args, "--format", "xml", "--out", out).exit_code == EXIT_OK
+    assert ElementTree.parse(out).getroot().tag == "{http://www.w3.org/2005/sparql-results#}sparql"
+    triples = invoke("query", "direct-dependencies", "-p", "asOf=2021-01-07", "--format", "nt").output
+    assert "<https://w3id.org/pdkg/id/entity/parler> <https://w3id.org/pdkg/ontology#hostedBy>" in triples
+    assert_usage_error(invoke(*args, "--format", "turtle"), "gives solutions")
+    assert_usage_error(invoke("query", "direct-dependencies", "--format", "csv"), "gives triples")
+
+
+def test_query_parameters_by_iri_required_and_checked(invoke):
+    by_id = invoke("query", "dependencies-of", "-p", "dependent=parler").output
+    by_iri = invoke("query", "dependencies-of", "-p", "dependent=<https://w3id.org/pdkg/id/entity/parler>").output
+    by_name = invoke("query", "dependencies-of", "-p", "dependent=Parler").output
+    assert by_id == by_iri == by_name and "entity/aws" in by_id
+    assert_usage_error(invoke("query", "dependencies-of"), "needs dependent")
+    assert_usage_error(
+        invoke("query", "dependencies-of", "-p", "dependent=https://example.org/x"), "not the IRI of an entity"
+    )
+    assert_usage_error(
+        invoke("query", "dependencies-of", "-p", "dependent=parler", "-p", "asOf=2021-02-30"), "bad date"
+    )
+
+
+def test_own_query_files_read_only_and_local(invoke, tmp_path):
+    own = tmp_path / "platforms.rq"
+    own.write_text(
+        "PREFIX pd: <https://w3id.org/pdkg/ontology#>\nSELECT (COUNT(?p) AS ?n) WHERE { ?p a pd:Platform }\n"
+    )
+    result = invoke("query", own)
+    assert result.exit_code == EXIT_OK and result.output.splitlines()[0] == "n"
+    service = tmp_path / "service.rq"
+    service.write_text("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }\n")
+    assert_usage_error(invoke("query", service), "service.rq: calls another server (SERVICE)")
+    update = tmp_path / "update.rq"
+    update.write_text("PREFIX ex: <http://e/>\nDELETE WHERE { ?s ?p ?o }\n")
+    assert_usage_error(invoke("query", update), "update.rq: an update (DELETE)")
+    broken = tmp_path / "broken.rq"
+    broken.write_text("SELECT * WHERE { ?s ?p }\n")
+    assert_usage_error(invoke("query", broken), "broken.rq: SPARQL syntax error")
+    assert_usage_error(invoke("query", "../../etc/passwd"), "unknown query")
+    # A variable or property named like a keyword is not one.
+    named = tmp_path / "named.rq"
+    named.write_text(
+        "PREFIX pd: <https://w3id.org/pdkg/ontology#>\n"
+        "SELECT ?service ?insert WHERE { ?d pd:service ?service . BIND(1 AS ?insert) } LIMIT 1\n"
+    )
+    assert invoke("query", named).exit_code == EXIT_OK
