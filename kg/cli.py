@@ -497,6 +497,45 @@ def query(name, files, params, output_format, out, allow_service) -> None:
     click.echo(data.decode("utf-8"), nl=False)
 
 
+@main.command()
+@data_option
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--timeout", type=click.IntRange(1, None), metavar="SECONDS", help="Stop any query running longer.")
+def serve(files, host, port, timeout) -> None:
+    """Serve the knowledge graph (ontology plus data) as a read-only SPARQL 1.1 endpoint.
+
+    Queries go to http://HOST:PORT/query (SPARQL 1.1 Protocol); the default graph holds the data and the
+    ontology together, so the shipped queries run unchanged. Ctrl-C stops it.
+
+    \b
+    Example:
+      kg serve --port 7878
+      kg serve --data big-measurements/ --port 8000 --timeout 60
+    """
+    from kg.endpoint import serve as start
+
+    dataset = _dataset(files)
+    try:
+        endpoint = start(dataset, host=host, port=port, timeout=timeout)
+    except InputError as error:
+        raise _fail(error) from None
+    click.echo(f"SPARQL endpoint (read-only): {endpoint.url}  (Ctrl-C stops it)", err=True)
+    import signal
+
+    # Stopped by a signal (Ctrl-C, kill), take the server down too: never leave it running alone.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        code = endpoint.process.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        endpoint.stop()
+    if code not in (0, -signal.SIGTERM):
+        raise _fail(InputError(f"the SPARQL server on {host}:{port} stopped with exit code {code}"))
+
+
 def _analysis_graph(files, as_of):
     """Load the data and build the analysis graph on ``as_of`` (default: today, UTC)."""
     from kg.depgraph import build_graph
