@@ -133,7 +133,7 @@ def main() -> None:
     mix of Turtle (.ttl), N-Triples (.nt), JSON-LD (.jsonld), RDF/XML (.rdf, .owl) and CSV files in
     the interchange format (or folders of them).
 
-    Exit codes: 0 ok, 1 findings (shape violations), 2 bad usage or unreadable input.
+    Exit codes: 0 ok, 1 findings (shape violations), 2 bad usage, unreadable input or an unreachable server.
 
     \b
     Example:
