@@ -514,18 +514,19 @@ def serve(files, host, port, timeout) -> None:
       kg serve --port 7878
       kg serve --data big-measurements/ --port 8000 --timeout 60
     """
+    import signal
+
     from kg.endpoint import serve as start
 
     dataset = _dataset(files)
+    # Stopped by a signal (Ctrl-C, kill), take the server down too: never leave it running alone. The
+    # handler is in place before the server starts, so no signal can fall between the two.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         endpoint = start(dataset, host=host, port=port, timeout=timeout)
     except InputError as error:
         raise _fail(error) from None
     click.echo(f"SPARQL endpoint (read-only): {endpoint.url}  (Ctrl-C stops it)", err=True)
-    import signal
-
-    # Stopped by a signal (Ctrl-C, kill), take the server down too: never leave it running alone.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         code = endpoint.process.wait()
     except KeyboardInterrupt:

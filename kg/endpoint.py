@@ -77,16 +77,20 @@ def serve(dataset, *, host: str = "127.0.0.1", port: int = 7878, timeout: float 
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
     endpoint = Endpoint(f"http://{host}:{port}/query", process)
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            errors.seek(0)
-            message = errors.read().strip().splitlines()
-            raise InputError(f"the SPARQL server did not start on {host}:{port}: {message[-1] if message else ''}")
-        if _answers(endpoint.url):
-            return endpoint
-        time.sleep(0.1)
-    endpoint.stop()
-    raise InputError(f"the SPARQL server did not answer on {host}:{port} within {wait:.0f} s")
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                errors.seek(0)
+                message = errors.read().strip().splitlines()
+                said = message[-1] if message else f"exit code {process.returncode}"
+                raise InputError(f"the SPARQL server did not start on {host}:{port}: {said}")
+            if _answers(endpoint.url):
+                return endpoint
+            time.sleep(0.1)
+        raise InputError(f"the SPARQL server did not answer on {host}:{port} within {wait:.0f} s")
+    except BaseException:  # not started, or interrupted while starting: never leave it running
+        endpoint.stop()
+        raise
 
 
 def _check_free(host: str, port: int) -> None:
