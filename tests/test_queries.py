@@ -107,6 +107,9 @@ PARAMETERIZED = {
         {"dependent": data_iri("entity", "wikileaks"), "asOf": Literal("2010-12-05", datatype=XSD.date)},
     ],
     "direct-dependencies": [{}, {"asOf": Literal("2021-01-07", datatype=XSD.date)}],
+    "dependents-of": [{"provider": data_iri("entity", "aws"), "asOf": Literal("2021-01-07", datatype=XSD.date)}],
+    "single-provider-dependencies": [{"asOf": Literal("2021-01-07", datatype=XSD.date)}],
+    "provider-concentration": [{}, {"asOf": Literal("2019-08-04", datatype=XSD.date)}],
 }
 
 
@@ -185,3 +188,64 @@ def test_a_values_block_after_the_query_cannot_set_the_date():
         )
     )
     assert (inside, after) == (6, 11)
+
+
+def _active(facts, day: str | None):
+    return [
+        d for d in facts.dependencies.values() if d.service and (day is None or d.active_on(dt.date.fromisoformat(day)))
+    ]
+
+
+@pytest.mark.parametrize("day", [None, "2021-01-07", "2021-01-11"])
+def test_dependents_of_a_provider_match_python(graph, day):
+    facts = read_facts(graph)
+    for provider in ("aws", "google-play", "host"):
+        if provider not in facts.entities:
+            continue
+        bindings = {"provider": data_iri("entity", provider)}
+        if day:
+            bindings["asOf"] = Literal(day, datatype=XSD.date)
+        rows = {(str(r.dependent), str(r.service)) for r in run_query(graph, "dependents-of", **bindings)}
+        expected = {
+            (str(data_iri("entity", d.dependent)), d.service)
+            for d in _active(facts, day)
+            if d.provider == provider and d.dependent != provider
+        }
+        assert rows == expected
+
+
+@pytest.mark.parametrize("day", [None, "2021-01-07", "2021-01-11"])
+def test_single_provider_dependencies_match_python(graph, day):
+    facts = read_facts(graph)
+    bindings = {"asOf": Literal(day, datatype=XSD.date)} if day else {}
+    rows = {
+        (str(r.dependent), str(r.service), str(r.provider))
+        for r in run_query(graph, "single-provider-dependencies", **bindings)
+    }
+    providers: dict[tuple[str, str], set[str]] = {}
+    for d in _active(facts, day):
+        providers.setdefault((d.dependent, d.service), set()).add(d.provider)
+    expected = {
+        (str(data_iri("entity", dependent)), service, str(data_iri("entity", only)))
+        for (dependent, service), found in providers.items()
+        for only in found
+        if len(found) == 1 and only != dependent
+    }
+    assert rows == expected and rows
+
+
+@pytest.mark.parametrize("day", ["2021-01-07", "2019-08-04"])
+def test_provider_concentration_matches_kg_rank(day):
+    from kg.criticality import concentration
+    from kg.depgraph import build_graph
+
+    graph = load()
+    analysis = build_graph(read_facts(graph), dt.date.fromisoformat(day))
+    rows = run_query(graph, "provider-concentration", asOf=Literal(day, datatype=XSD.date))
+    found: dict[str, list[tuple[str, int]]] = {}
+    for r in rows:
+        found.setdefault(str(r.service), []).append((str(r.provider).rsplit("/", 1)[-1], int(r.dependents)))
+    for service, shares in found.items():
+        expected = [(provider, count) for provider, count, _ in concentration(analysis, service).shares]
+        assert shares == expected, service
+    assert found
