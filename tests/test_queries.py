@@ -110,6 +110,7 @@ PARAMETERIZED = {
     "dependents-of": [{"provider": data_iri("entity", "aws"), "asOf": Literal("2021-01-07", datatype=XSD.date)}],
     "single-provider-dependencies": [{"asOf": Literal("2021-01-07", datatype=XSD.date)}],
     "provider-concentration": [{}, {"asOf": Literal("2019-08-04", datatype=XSD.date)}],
+    "dependents-transitive": [{"provider": data_iri("entity", "voxility")}],
 }
 
 
@@ -249,3 +250,21 @@ def test_provider_concentration_matches_kg_rank(day):
         expected = [(provider, count) for provider, count, _ in concentration(analysis, service).shares]
         assert shares == expected, service
     assert found
+
+
+def test_transitive_dependents_match_python(graph):
+    facts = read_facts(graph)
+    users: dict[str, set[str]] = {}
+    for d in facts.dependencies.values():
+        users.setdefault(d.provider, set()).add(d.dependent)
+    for provider in ("aws", "cloudflare", "host", "voxility"):
+        if provider not in facts.entities:
+            continue
+        seen, frontier = set(), [provider]
+        while frontier:
+            frontier = [u for p in frontier for u in users.get(p, ()) if u not in seen]
+            seen.update(frontier)
+        rows = [
+            str(r.dependent) for r in run_query(graph, "dependents-transitive", provider=data_iri("entity", provider))
+        ]
+        assert rows == sorted(rows) and set(rows) == {str(data_iri("entity", e)) for e in seen - {provider}}
