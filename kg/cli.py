@@ -582,6 +582,33 @@ def push(files, endpoint, store_url, update_url, graph, timeout) -> None:
     click.echo(f"pushed {done.triples:,} triples into <{done.graph}> in {done.requests} requests", err=True)
 
 
+@main.command()
+@data_option
+@store_option
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically).")
+def describe(files, out) -> None:
+    """Describe the dataset in VoID and DCAT (title, licence, version, triple and entity counts, ontology).
+
+    The bundled data ships its description as data/pdkg-data.void.ttl (a test keeps it current).
+
+    \b
+    Example:
+      kg describe --out data/pdkg-data.void.ttl
+    """
+    from kg import __version__
+    from kg.description import describe as description
+    from kg.export import serialize, write_atomic
+
+    data = serialize(description(_dataset(files).graph(ontology=False), version=__version__), "turtle")
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        write_atomic(out, data)
+    except InputError as error:
+        raise _fail(error) from None
+
+
 def _analysis_graph(files, as_of):
     """Load the data and build the analysis graph on ``as_of`` (default: today, UTC)."""
     from kg.depgraph import build_graph

@@ -8,10 +8,11 @@ IRI; ``tests/test_namespace.py`` checks it against ``ontology/pdkg.ttl`` both wa
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD, DefinedNamespace
 
 __all__ = [
     "DATA",
+    "DCAT",
     "DCTERMS",
     "ONTOLOGY_IRI",
     "OWL",
@@ -22,6 +23,7 @@ __all__ = [
     "RDFS",
     "SCHEMA",
     "SKOS",
+    "VOID",
     "WD",
     "XSD",
     "data_iri",

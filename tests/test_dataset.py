@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlparse
 
+from rdflib import Graph
+
 from kg.csvdata import csv_to_graph, read_csv_dataset
 from kg.export import serialize
+from kg.loading import load
 from kg.resources import BUNDLED_CSV, BUNDLED_DATASET
 
 
@@ -121,3 +124,17 @@ def test_events_fall_on_their_dependency_dates(bundled_facts):
             assert dep.end is not None and dep.end >= event.day, event.identifier
         if event.kind == "restoration" and dep.start:
             assert dep.start <= event.day + dt.timedelta(days=1), event.identifier
+
+
+def test_the_shipped_dataset_description_is_current():
+    from kg import __version__
+    from kg.description import DATASET_IRI, describe
+    from kg.namespace import VOID
+    from kg.resources import DATA
+
+    data = load(ontology=False)
+    regenerated = serialize(describe(data, version=__version__), "turtle")
+    committed = (DATA / "pdkg-data.void.ttl").read_bytes()
+    assert regenerated == committed, "run: kg describe --out data/pdkg-data.void.ttl"
+    described = Graph().parse(data=committed.decode(), format="turtle")
+    assert int(described.value(DATASET_IRI, VOID.triples)) == len(data) > 0
