@@ -101,9 +101,8 @@ def _send(url: str, body: bytes, content_type: str, timeout: float, headers: dic
             response.read()
     except urllib.error.HTTPError as error:
         detail = error.read()[:200].decode("utf-8", "replace").strip().splitlines()
-        raise InputError(
-            f"{shown} refused the upload: HTTP {error.code} {detail[0] if detail else ''}".strip()
-        ) from None
+        said = f": {detail[0]}" if detail else ""
+        raise InputError(f"{shown} refused the request: HTTP {error.code}{said}") from None
     except (urllib.error.URLError, ConnectionError) as error:
         reason = getattr(error, "reason", error)
         raise InputError(f"{shown} is unreachable: {reason}") from None

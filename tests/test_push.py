@@ -96,3 +96,70 @@ def test_an_unreachable_endpoint_is_one_line():
     assert result.returncode == 2
     assert result.stderr.strip().startswith(f"Error: http://127.0.0.1:{port}/store is unreachable")
     assert result.stderr.count("\n") == 1
+
+
+class _Silent:
+    """A server on 127.0.0.1 that accepts connections and never answers."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.held: list = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def close(self) -> None:
+        for connection in self.held:
+            connection.close()
+        self.listener.close()
+
+
+def test_a_server_that_never_answers_times_out_in_one_line():
+    silent = _Silent()
+    try:
+        started = time.monotonic()
+        result = kg("push", "--endpoint", f"http://127.0.0.1:{silent.port}", "--timeout", "2")
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"Error: http://127.0.0.1:{silent.port}/store did not answer within 2 s"
+    assert elapsed < 30  # the upload's request and the clean-up's, two seconds each, plus start-up
+
+
+def test_a_server_error_is_one_line_and_names_the_endpoint():
+    import http.server
+    import threading
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(500)
+            self.end_headers()
+            self.wfile.write(b"internal error\nsecond line")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = kg("push", "--endpoint", f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+    assert result.returncode == 2
+    message = result.stderr.strip()
+    assert (
+        message == f"Error: http://127.0.0.1:{server.server_port}/store refused the request: HTTP 500: internal error"
+    )
