@@ -111,6 +111,7 @@ PARAMETERIZED = {
     "single-provider-dependencies": [{"asOf": Literal("2021-01-07", datatype=XSD.date)}],
     "provider-concentration": [{}, {"asOf": Literal("2019-08-04", datatype=XSD.date)}],
     "dependents-transitive": [{"provider": data_iri("entity", "voxility")}],
+    "timeline": [{"platform": data_iri("entity", "parler")}],
 }
 
 
@@ -268,3 +269,26 @@ def test_transitive_dependents_match_python(graph):
             str(r.dependent) for r in run_query(graph, "dependents-transitive", provider=data_iri("entity", provider))
         ]
         assert rows == sorted(rows) and set(rows) == {str(data_iri("entity", e)) for e in seen - {provider}}
+
+
+def test_timeline_matches_python(graph):
+    facts = read_facts(graph)
+    for platform in ("parler", "wikileaks", "acme"):
+        if platform not in facts.entities:
+            continue
+        mine = {d.identifier: d for d in facts.dependencies.values() if d.dependent == platform}
+        expected = set()
+        for d in mine.values():
+            if d.start:
+                expected.add((d.start.isoformat(), "start", str(d.iri)))
+            if d.end:
+                expected.add((d.end.isoformat(), "end", str(d.iri)))
+        for event in facts.events.values():
+            if event.dependency in mine:
+                expected.add((event.when.isoformat(), event.kind, str(event.iri)))
+        rows = [
+            (str(r.date), str(r.what), str(r.item))
+            for r in run_query(graph, "timeline", platform=data_iri("entity", platform))
+        ]
+        assert set(rows) == expected and len(rows) == len(expected) and expected
+        assert [r[0] for r in rows] == sorted(r[0] for r in rows)
