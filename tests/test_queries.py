@@ -292,3 +292,31 @@ def test_timeline_matches_python(graph):
         ]
         assert set(rows) == expected and len(rows) == len(expected) and expected
         assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+
+
+INVALID = Path(__file__).resolve().parent.parent / "ontology" / "examples" / "invalid"
+
+
+@pytest.mark.parametrize(
+    ("name", "example", "expected"),
+    [
+        ("end-before-start-violation", "end-before-start", {("dependency", "backwards")}),
+        ("cut-off-violation", "cut-off-after-end", {("event", "early-cut")}),
+        ("dependency-violation", "missing-dependent", {("dependency", "no-dependent")}),
+        ("dependency-violation", "missing-provider", {("dependency", "no-provider")}),
+        ("dependency-violation", "two-services", {("dependency", "two-services")}),
+    ],
+)
+def test_violation_checks_find_the_invalid_example_and_nothing_on_good_data(name, example, expected):
+    import pyoxigraph
+
+    from kg.export import serialize
+
+    text = read_query(name).text
+    assert list(load().query(text)) == []
+    invalid = load([INVALID / f"{example}.ttl"])
+    found = {str(row[0]) for row in invalid.query(text)}
+    assert found == {str(data_iri(kind, identifier)) for kind, identifier in expected}
+    store = pyoxigraph.Store()
+    store.load(serialize(invalid, "nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert {solution[0].value for solution in store.query(text)} == found
