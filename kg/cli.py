@@ -526,8 +526,8 @@ def serve(files, host, port, timeout) -> None:
         endpoint = start(dataset, host=host, port=port, timeout=timeout)
     except InputError as error:
         raise _fail(error) from None
-    click.echo(f"SPARQL endpoint (read-only): {endpoint.url}  (Ctrl-C stops it)", err=True)
-    try:
+    try:  # from here on, however this process ends, the server ends with it
+        click.echo(f"SPARQL endpoint (read-only): {endpoint.url}  (Ctrl-C stops it)", err=True)
         code = endpoint.process.wait()
     except KeyboardInterrupt:
         code = 0

@@ -74,7 +74,7 @@ def serve(dataset, *, host: str = "127.0.0.1", port: int = 7878, timeout: float 
         command += ["--timeout-s", str(max(1, int(timeout)))]
     # A file, not a pipe (a chatty server never blocks on it), open as long as the server runs.
     errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, preexec_fn=_die_with_parent)
     endpoint = Endpoint(f"http://{host}:{port}/query", process)
     deadline = time.monotonic() + wait
     try:
@@ -91,6 +91,16 @@ def serve(dataset, *, host: str = "127.0.0.1", port: int = 7878, timeout: float 
     except BaseException:  # not started, or interrupted while starting: never leave it running
         endpoint.stop()
         raise
+
+
+def _die_with_parent() -> None:
+    """In the server's process, before it runs: on Linux, ask for SIGTERM when the parent dies (even by
+    SIGKILL), so a server never outlives the command that started it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _check_free(host: str, port: int) -> None:

@@ -116,3 +116,15 @@ def test_stopping_kg_serve_stops_the_server():
     while not port_is_free(port) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert port_is_free(port)  # the Oxigraph server went with it
+
+
+def test_a_killed_kg_serve_takes_the_server_with_it():
+    port = free_port()
+    process = subprocess.Popen([KG, "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    assert "SPARQL endpoint" in process.stderr.readline()
+    process.kill()  # SIGKILL: no handler runs in kg serve
+    process.wait(10)
+    deadline = time.monotonic() + 10
+    while not port_is_free(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert port_is_free(port)
