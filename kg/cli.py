@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import InputError, SourceLocation
+from kg.errors import InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -460,11 +460,11 @@ def query(name, files, params, output_format, out, allow_service) -> None:
     from kg.export import write_atomic
     from kg.queries import (
         available_queries,
-        bind_in_where,
         check_read_only,
+        find_query,
         parameter_terms,
         read_query,
-        read_query_file,
+        run_query_on_store,
         serialize_result,
     )
 
@@ -473,7 +473,7 @@ def query(name, files, params, output_format, out, allow_service) -> None:
             click.echo(f"{query_name}: {read_query(query_name).purpose}")
         return
     try:
-        chosen = read_query_file(name) if name.endswith(".rq") else read_query(name)
+        chosen = find_query(name)
         check_read_only(chosen, allow_service=allow_service)
         values = {}
         for param in params:
@@ -483,11 +483,7 @@ def query(name, files, params, output_format, out, allow_service) -> None:
             values[key.strip()] = value
         dataset = _dataset(files)
         terms = parameter_terms(chosen, values, dataset.entities)
-        try:
-            result = dataset.query(bind_in_where(chosen.text, terms))
-        except SyntaxError as error:
-            raise InputError(f"SPARQL syntax error: {error}", SourceLocation(str(chosen.path))) from None
-        data = serialize_result(result, output_format)
+        data = serialize_result(run_query_on_store(dataset, chosen, **terms), output_format)
         if out is not None:
             write_atomic(out, data)
             click.echo(f"wrote {out}", err=True)
@@ -753,37 +749,34 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
       kg impact --as-of 2019-08-04 --remove voxility
       kg impact --as-of 2021-01-07 --owner Alphabet --json
     """
-    from kg.formatting import format_impact, impact_lines
+    from kg.formatting import impact_lines
     from kg.jsonout import impact_json
 
-    if _dataset(files).small:  # small data: the whole graph, no arrays (and no numpy import)
-        from kg.impact import assess
-        from kg.scenario import make_scenario
+    dataset = _dataset(files)  # opened (and built, under its own bar) before this command's bar starts
+    with _progress() as report:
+        if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
+            from kg.impact import assess
+            from kg.scenario import make_scenario
 
-        _, graph = _analysis_graph(files, as_of)
-        scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
-        only = {_resolve(graph, name) for name in platforms} or None
-        result = assess(graph, scenario)
-        output = impact_json(result) if as_json else format_impact(result, only=only)
-    else:
-        from kg.focus import assess_focused, graph_for_scenario
+            _, graph = _analysis_graph(files, as_of)
+            scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
+            only = {_resolve(graph, name) for name in platforms} or None
+            result = assess(graph, scenario, progress=report)
+        else:
+            from kg.focus import assess_focused, graph_for_scenario
 
-        dataset, arrays = _arrays(files, as_of)
-        focused = functools.partial(graph_for_scenario, entities=dataset.entities)
-        graph, scenario = _scenario(focused, arrays, cuts, remove, owner, country, recorded_until)
-        only = {_resolve(graph, name) for name in platforms} or None
-        with _progress() as report:
+            _, arrays = _arrays(files, as_of)
+            focused = functools.partial(graph_for_scenario, entities=dataset.entities)
+            graph, scenario = _scenario(focused, arrays, cuts, remove, owner, country, recorded_until)
+            only = {_resolve(graph, name) for name in platforms} or None
             result = assess_focused(arrays, graph, scenario, progress=report)
-            if not as_json:
-                _echo_lines(impact_lines(result, only=only, progress=report))
-                return
-            output = impact_json(result, progress=report)
-    if as_json:
-        if only:
-            output["affected"] = [a for a in output["affected"] if a["id"] in only]
-        _echo_json(output)
-    else:
-        click.echo(output)
+        if not as_json:
+            _echo_lines(impact_lines(result, only=only, progress=report))
+            return
+        document = impact_json(result, progress=report)
+    if only:
+        document["affected"] = [a for a in document["affected"] if a["id"] in only]
+    _echo_json(document)
 
 
 @main.command()

@@ -24,6 +24,7 @@ __all__ = [
     "bind_in_where",
     "check_read_only",
     "derive_direct",
+    "find_query",
     "parameter_terms",
     "read_query",
     "read_query_file",
@@ -91,15 +92,7 @@ def read_query(name: str) -> Query:
         import difflib
 
         raise UnknownNameError("query", name, difflib.get_close_matches(name, available_queries(), n=3))
-    text = path.read_text(encoding="utf-8")
-    return Query(
-        name=name,
-        path=path,
-        text=text,
-        purpose=_header_field(text, "Purpose"),
-        parameters=_header_field(text, "Parameters"),
-        returns=_header_field(text, "Returns"),
-    )
+    return _query(name, path, path.read_text(encoding="utf-8"))
 
 
 def read_query_file(path: str | Path) -> Query:
@@ -111,8 +104,17 @@ def read_query_file(path: str | Path) -> Query:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read it ({error})", SourceLocation(str(path))) from None
+    return _query(path.stem, path, text)
+
+
+def find_query(name_or_path: str | Path) -> Query:
+    """A shipped query by name, or a ``.rq`` file by path (what ``kg query`` takes)."""
+    return read_query_file(name_or_path) if str(name_or_path).endswith(".rq") else read_query(str(name_or_path))
+
+
+def _query(name: str, path: Path, text: str) -> Query:
     return Query(
-        name=path.stem,
+        name=name,
         path=path,
         text=text,
         purpose=_header_field(text, "Purpose"),
@@ -260,12 +262,12 @@ def _plain(term) -> str:
     return value
 
 
-def _query_for(name: str, bindings: dict) -> Query:
-    """The shipped query ``name``, after checking that it takes every parameter in ``bindings``."""
-    query = read_query(name)
+def _query_for(query: str | Query, bindings: dict) -> Query:
+    """The query (a shipped one by name), after checking that it takes every parameter in ``bindings``."""
+    query = read_query(query) if isinstance(query, str) else query
     unknown = set(bindings) - query.variables
     if unknown:
-        raise InputError(f"query {name!r} takes no parameter(s) {', '.join(sorted(unknown))}")
+        raise InputError(f"query {query.name!r} takes no parameter(s) {', '.join(sorted(unknown))}")
     return query
 
 
@@ -308,13 +310,18 @@ def bind_in_where(text: str, bindings: dict) -> str:
     return text[: match.end()] + block + text[match.end() :]
 
 
-def run_query_on_store(dataset, name: str, **bindings):
-    """Run a shipped query on a dataset's store (pyoxigraph) with parameters bound as in :func:`run_query`.
+def run_query_on_store(dataset, query: str | Query, **bindings):
+    """Run a query (a shipped one by name, or a :class:`Query`) on a dataset's store (pyoxigraph) with
+    parameters bound as in :func:`run_query`.
 
-    Returns pyoxigraph's result (solutions, a boolean, or triples).
+    Returns pyoxigraph's result (solutions, a boolean, or triples). Raises
+    :class:`~kg.errors.InputError` naming the query file for a SPARQL syntax error.
     """
-    query = _query_for(name, bindings)
-    return dataset.query(bind_in_where(query.text, bindings))
+    query = _query_for(query, bindings)
+    try:
+        return dataset.query(bind_in_where(query.text, bindings))
+    except SyntaxError as error:
+        raise InputError(f"SPARQL syntax error: {error}", SourceLocation(str(query.path))) from None
 
 
 def derive_direct(graph: Graph, as_of=None) -> Graph:
