@@ -105,9 +105,8 @@ def _changing(arrays: ArrayGraph, scenario: Scenario) -> tuple[np.ndarray, np.nd
     from kg.cascade import cascade
 
     before, after = cascade(arrays), _scenario_cascade(arrays, scenario)
-    changed = (after.offline & ~before.offline) | after.exited
+    changed = (after.offline & ~before.offline) | after.exited  # exited: the providers the scenario removes
     changed[arrays.need_node[after.lost != before.lost]] = True
-    changed[[arrays.number[p] for p in scenario.removed if p in arrays.number]] = True
     members = arrays.reach(np.flatnonzero(changed), within=changed | before.offline | after.offline)
     return members, before.lost | after.lost
 
