@@ -26,7 +26,7 @@ import numpy as np
 
 from kg.arraygraph import ArrayGraph, gather
 from kg.criticality import ProviderCriticality, ServiceConcentration
-from kg.depgraph import solve_components
+from kg.depgraph import solve_in_order
 
 __all__ = ["Cascade", "cascade", "concentration_table", "criticality_table"]
 
@@ -106,6 +106,7 @@ def _newly_offline(graph: ArrayGraph, lost: np.ndarray, offline: np.ndarray, exi
 
 def _supplier_sets(graph: ArrayGraph, alive: np.ndarray, baseline: np.ndarray, suppliers: np.ndarray) -> dict:
     """F(q) for every supplier q, as sets of supplier numbers: a least fixpoint in dependency order."""
+    import networkx as nx
 
     is_supplier = np.zeros(graph.actor_count, dtype=bool)
     is_supplier[suppliers] = True
@@ -141,46 +142,11 @@ def _supplier_sets(graph: ArrayGraph, alive: np.ndarray, baseline: np.ndarray, s
             result |= common or empty
         return frozenset(result)
 
-    solve_components(_components_in_order(suppliers, edges, graph.actor_count), compute, values, empty)
+    structure = nx.DiGraph()
+    structure.add_nodes_from(suppliers.tolist())
+    structure.add_edges_from(edges)
+    solve_in_order(structure, compute, values, empty)
     return values
-
-
-def _components_in_order(nodes: np.ndarray, edges: list[tuple[int, int]], size: int) -> list[list[int]]:
-    """The strongly connected groups of ``nodes`` under ``edges`` (from a node to one it depends on),
-    each group after every group it depends on (scipy's components, then Kahn's order on the groups)."""
-    from scipy import sparse
-    from scipy.sparse.csgraph import connected_components
-
-    if not len(nodes):
-        return []
-    source = np.array([u for u, _ in edges], dtype=np.int64)
-    target = np.array([v for _, v in edges], dtype=np.int64)
-    position = np.full(size, -1, dtype=np.int64)
-    position[nodes] = np.arange(len(nodes))
-    matrix = sparse.csr_matrix(
-        (np.ones(len(edges), dtype=bool), (position[source], position[target])), shape=(len(nodes), len(nodes))
-    )
-    count, label = connected_components(matrix, directed=True, connection="strong")
-    members: list[list[int]] = [[] for _ in range(count)]
-    for node, group in zip(nodes.tolist(), label.tolist(), strict=True):
-        members[group].append(node)
-    across = label[position[source]] != label[position[target]]
-    pairs = set(zip(label[position[source]][across].tolist(), label[position[target]][across].tolist(), strict=True))
-    waiting = [0] * count  # groups each group still waits for
-    dependents: list[list[int]] = [[] for _ in range(count)]
-    for group, needed in pairs:
-        waiting[group] += 1
-        dependents[needed].append(group)
-    ready = sorted(group for group in range(count) if not waiting[group])
-    order = []
-    while ready:
-        group = ready.pop()
-        order.append(sorted(members[group]))
-        for dependent in dependents[group]:
-            waiting[dependent] -= 1
-            if not waiting[dependent]:
-                ready.append(dependent)
-    return order
 
 
 def _live_supplies(graph: ArrayGraph, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -242,23 +208,11 @@ def _need_rows(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure, 
             has = np.zeros(needs, dtype=bool)
             has[need_of[picked]] = True
             # Needs with a j-th supply: intersect; needs without one keep what they had.
-            result = _rows_without(result, has) + result.multiply(expanded).astype(bool)
+            keep = sparse.diags(~has, dtype=bool)
+            result = (keep @ result).astype(bool) + result.multiply(expanded).astype(bool)
     if result is None:
         result = sparse.csr_matrix((needs, width), dtype=bool)
     return result.tocsr()
-
-
-def _rows_without(matrix, rows: np.ndarray):
-    """``matrix`` (CSR) with the rows where ``rows`` is true emptied (a mask on the stored entries)."""
-    from scipy import sparse
-
-    matrix = matrix.tocsr()
-    entry_row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    kept = ~rows[entry_row]
-    counts = np.bincount(entry_row[kept], minlength=matrix.shape[0])
-    pointer = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
-    np.cumsum(counts, out=pointer[1:])
-    return sparse.csr_matrix((matrix.data[kept], matrix.indices[kept], pointer), shape=matrix.shape, dtype=bool)
 
 
 def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[ProviderCriticality]:

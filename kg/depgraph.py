@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -20,7 +20,7 @@ import networkx as nx
 from kg.facts import Dependency, Entity, Event, Facts
 from kg.vocabulary import vocabulary
 
-__all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint", "solve_components", "solve_in_order"]
+__all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint", "solve_in_order"]
 
 
 @dataclass
@@ -187,16 +187,8 @@ def solve_in_order(
     those its value depends on), in dependency order; strongly connected groups are recomputed until
     nothing changes, starting from ``empty`` (the least fixpoint)."""
     condensed = nx.condensation(structure)
-    order = reversed(list(nx.topological_sort(condensed)))
-    return solve_components((sorted(condensed.nodes[c]["members"]) for c in order), compute, values, empty)
-
-
-def solve_components(
-    components: Iterable[list[Node]], compute: Callable[[Node], Value], values: dict[Node, Value], empty: Value
-) -> dict[Node, Value]:
-    """:func:`solve_in_order` given the strongly connected groups already in dependency order (each
-    group after every group it depends on)."""
-    for members in components:
+    for component in reversed(list(nx.topological_sort(condensed))):
+        members = sorted(condensed.nodes[component]["members"])
         changed = True
         while changed:  # one pass for an acyclic actor; repeated for a cycle
             changed = False
