@@ -17,11 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from kg import ntriples as nt
 from kg.errors import InputError, SourceLocation, UnknownNameError
-from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, WD, XSD, data_iri
+from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, WD, XSD
 from kg.vocabulary import Vocabulary, vocabulary
 
 __all__ = [
@@ -230,12 +230,8 @@ class _Ids:
         return SourceLocation(name, code & 0xFFFFFFFF or None)
 
 
-def _n3(term: URIRef) -> str:
-    return nt.iri(str(term))
-
-
 _P = {
-    name: _n3(term)
+    name: nt.iri(term)
     for name, term in {
         "type": RDF.type,
         "label": RDFS.label,
@@ -268,11 +264,6 @@ _P = {
 }
 _XSD_DATE, _XSD_DATETIME, _XSD_ANYURI = str(XSD.date), str(XSD.dateTime), str(XSD.anyURI)
 _XSD_GYEAR, _XSD_GYEARMONTH = str(XSD.gYear), str(XSD.gYearMonth)
-_DATA_PREFIX = str(data_iri("entity", "x"))[: -len("entity/x")]
-
-
-def _data(kind: str, identifier: str) -> str:
-    return f"<{_DATA_PREFIX}{kind}/{identifier}>"
 
 
 class _Converter:
@@ -357,7 +348,7 @@ class _Converter:
             return None
         if value not in table:
             raise UnknownNameError(what, value, difflib.get_close_matches(value, list(table), n=3), row.location)
-        return _n3(table[value])
+        return nt.iri(table[value])
 
     def reference(self, row: Row, column: str, table: str, *, required: bool = True) -> str | None:
         value = row.get(column)
@@ -370,14 +361,14 @@ class _Converter:
             what = {"entities": "entity", "dependencies": "dependency", "sources": "source"}[table]
             raise UnknownNameError(what, value, difflib.get_close_matches(value, known, n=3), row.location)
         kind = {"entities": "entity", "dependencies": "dependency", "sources": "source"}[table]
-        return _data(kind, value)
+        return nt.data(kind, value)
 
     def sources(self, row: Row, subject: str) -> None:
         for value in filter(None, (part.strip() for part in row.get("source").split(";"))):
             if value not in self.ids["sources"]:
                 close = difflib.get_close_matches(value, sorted(self.ids["sources"]), n=3)
                 raise UnknownNameError("source", value, close, row.location)
-            self.add(subject, _P["derived"], _data("source", value))
+            self.add(subject, _P["derived"], nt.data("source", value))
 
     def text(self, subject: str, predicate: str, row: Row, column: str) -> None:
         value = row.get(column)
@@ -416,7 +407,7 @@ class _Converter:
                 self.counts[table] += 1
 
     def source(self, row: Row) -> None:
-        node = _data("source", row.get("id"))
+        node = nt.data("source", row.get("id"))
         for column in ("publisher", "title", "url", "date"):
             if not row.get(column):
                 raise InputError(f"source {column} is empty", row.location)
@@ -431,7 +422,7 @@ class _Converter:
 
     def entity(self, row: Row) -> None:
         identifier = row.get("id")
-        node = _data("entity", identifier)
+        node = nt.data("entity", identifier)
         if not row.get("name"):
             raise InputError("entity name is empty", row.location)
         kinds = [part.strip().lower() for part in row.get("kind").split(";") if part.strip()]
@@ -459,7 +450,7 @@ class _Converter:
         if qid:
             if not QID.match(qid):
                 raise InputError(f"wikidata {qid!r} is not a Wikidata item id such as Q42", row.location)
-            self.add(node, _P["wikidataItem"], _n3(WD[qid]))
+            self.add(node, _P["wikidataItem"], nt.iri(WD[qid]))
         self.sources(row, node)
         if self.on_record is not None:
             self.on_record(
@@ -477,7 +468,7 @@ class _Converter:
 
     def dependency(self, row: Row) -> None:
         identifier = self.identifier(row, "id", "dependencies")
-        node = _data("dependency", identifier)
+        node = nt.data("dependency", identifier)
         self.add(node, _P["type"], _P["Dependency"])
         self.add(node, _P["dependent"], self.reference(row, "dependent", "entities"))
         self.add(node, _P["provider"], self.reference(row, "provider", "entities"))
@@ -488,7 +479,7 @@ class _Converter:
             known = self.vocab.service(service)
         except UnknownNameError as error:
             raise UnknownNameError("service", service, error.suggestions, row.location) from None
-        self.add(node, _P["service"], _n3(known.iri))
+        self.add(node, _P["service"], nt.iri(known.iri))
         dates = {}
         for column, predicate in (("start", "startDate"), ("end", "endDate")):
             value = self.iso_date(row, column)
@@ -521,7 +512,7 @@ class _Converter:
             )
 
     def event(self, row: Row) -> None:
-        node = _data("event", self.identifier(row, "id", "events"))
+        node = nt.data("event", self.identifier(row, "id", "events"))
         kind = row.get("kind")
         if not kind:
             raise InputError("event kind is empty", row.location)
@@ -558,7 +549,7 @@ class _Converter:
             first = self.ids["availability"].location(identifier)
             raise InputError(f"duplicate availability row (first at {first})", row.location)
         self.ids["availability"].add(identifier, row.location)
-        node = _data("observation", identifier)
+        node = nt.data("observation", identifier)
         self.add(node, _P["type"], _P["AvailabilityObservation"])
         self.add(node, _P["observedActor"], dependent)
         self.add(node, _P["status"], status)
@@ -675,6 +666,7 @@ def csv_to_graph(dataset: CsvDataset, *, vocab: Vocabulary | None = None, known_
     >>> _ = (folder / "entities.csv").write_text("id,name,kind\\nacme,Acme,website\\nhost,Host Co,provider\\n")
     >>> _ = (folder / "dependencies.csv").write_text("id,dependent,provider,service\\nacme-host,acme,host,hosting\\n")
     >>> graph = csv_to_graph(read_csv_dataset([folder]))
+    >>> from kg.namespace import data_iri
     >>> (data_iri("dependency", "acme-host"), PD.provider, data_iri("entity", "host")) in graph
     True
     """

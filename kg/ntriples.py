@@ -8,7 +8,9 @@ passed to :func:`iri` (identifiers are validated before they become IRIs).
 
 from __future__ import annotations
 
-__all__ = ["iri", "literal", "triple"]
+from kg.namespace import DATA
+
+__all__ = ["data", "iri", "literal", "triple"]
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
@@ -20,6 +22,16 @@ def iri(value: str) -> str:
     '<https://w3id.org/pdkg/id/entity/parler>'
     """
     return f"<{value}>"
+
+
+def data(kind: str, identifier: str) -> str:
+    """The N-Triples form of a data node's IRI (as :func:`kg.namespace.data_iri`, for a checked
+    identifier and kind).
+
+    >>> data("entity", "parler")
+    '<https://w3id.org/pdkg/id/entity/parler>'
+    """
+    return f"<{DATA}{kind}/{identifier}>"
 
 
 def literal(value: str, datatype: str | None = None) -> str:

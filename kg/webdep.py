@@ -36,7 +36,7 @@ from rdflib import Graph
 from kg.csvdata import CsvDataset, Row, csv_to_graph
 from kg.errors import InputError, SourceLocation
 from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD, data_iri
-from kg.ntriples import iri, literal, triple
+from kg.ntriples import data, iri, literal, triple
 from kg.vocabulary import vocabulary
 
 __all__ = ["FILES", "ImportReport", "import_webdep", "provider_aliases", "stream_webdep"]
@@ -141,17 +141,17 @@ def stream_webdep(folder: str | Path, write: Callable[[str], object]) -> ImportR
     aliases = provider_aliases()
     services = vocabulary().services
     report = ImportReport()
-    a, label, identifier_of, derived = _nt(RDF.type), _nt(RDFS.label), _nt(DCTERMS.identifier), _nt(PROV.wasDerivedFrom)
-    source = _nt(data_iri("source", SOURCE_ID))
+    a, label, identifier_of, derived = iri(RDF.type), iri(RDFS.label), iri(DCTERMS.identifier), iri(PROV.wasDerivedFrom)
+    source = data("source", SOURCE_ID)
     publisher = "Aqsa Kashaf, Vyas Sekar and Yuvraj Agarwal (GitHub AqsaKashaf/Webdep)"
     title = "Webdep: DNS, CDN and CA dependencies of top US websites (CrUX, April 2023)"
-    write(triple(source, a, _nt(PD.Source)))
-    write(triple(source, _nt(DCTERMS.publisher), literal(publisher)))
-    write(triple(source, _nt(DCTERMS.issued), literal("2023-06", str(XSD.gYearMonth))))
-    write(triple(source, _nt(DCTERMS.title), literal(title)))
-    write(triple(source, _nt(SCHEMA.url), literal("https://github.com/AqsaKashaf/Webdep", str(XSD.anyURI))))
+    write(triple(source, a, iri(PD.Source)))
+    write(triple(source, iri(DCTERMS.publisher), literal(publisher)))
+    write(triple(source, iri(DCTERMS.issued), literal("2023-06", str(XSD.gYearMonth))))
+    write(triple(source, iri(DCTERMS.title), literal(title)))
+    write(triple(source, iri(SCHEMA.url), literal("https://github.com/AqsaKashaf/Webdep", str(XSD.anyURI))))
     dependency_terms = {
-        name: _nt(term)
+        name: iri(term)
         for name, term in (
             ("type", PD.Dependency),
             ("dependent", PD.dependent),
@@ -164,21 +164,18 @@ def stream_webdep(folder: str | Path, write: Callable[[str], object]) -> ImportR
             ("channel", PD.Channel),
         )
     }
-    service_terms = {name: _nt(service.iri) for name, service in services.items()}
+    service_terms = {name: iri(service.iri) for name, service in services.items()}
     boolean = str(XSD.boolean)
 
     websites: set[str] = set()
     providers: dict[str, str] = {}  # identifier -> measured name of first sight
 
-    def entity(identifier: str) -> str:
-        return iri(f"{_ENTITY}{identifier}")
-
     def add_website(domain: str) -> str:
         identifier = _identifier(domain)
         if identifier not in websites:
             websites.add(identifier)
-            node = entity(identifier)
-            write(triple(node, a, _nt(PD.Website)))
+            node = data("entity", identifier)
+            write(triple(node, a, iri(PD.Website)))
             write(triple(node, label, literal(domain.strip().lower())))
             write(triple(node, identifier_of, literal(identifier)))
             write(triple(node, derived, source))
@@ -221,10 +218,10 @@ def stream_webdep(folder: str | Path, write: Callable[[str], object]) -> ImportR
                 report.duplicates += 1
                 continue
             seen.add(identifier)
-            node = iri(f"{_DEPENDENCY}{identifier}")
+            node = data("dependency", identifier)
             write(triple(node, a, terms["type"]))
-            write(triple(node, terms["dependent"], entity(site)))
-            write(triple(node, terms["provider"], entity(provider)))
+            write(triple(node, terms["dependent"], data("entity", site)))
+            write(triple(node, terms["provider"], data("entity", provider)))
             write(triple(node, terms["service"], service_terms[service]))
             write(triple(node, terms["measured"], literal(measured)))
             write(triple(node, derived, source))
@@ -245,20 +242,12 @@ def stream_webdep(folder: str | Path, write: Callable[[str], object]) -> ImportR
         if line.strip():
             write(line + "\n")
     for identifier, measured in providers.items():
-        node = data_iri("entity", identifier)
-        write(triple(_nt(node), a, _nt(PD.Provider)))
-        if (node, RDFS.label, None) not in canonical:
-            write(triple(_nt(node), identifier_of, literal(identifier)))
+        node = data("entity", identifier)
+        write(triple(node, a, iri(PD.Provider)))
+        if (data_iri("entity", identifier), RDFS.label, None) not in canonical:
+            write(triple(node, identifier_of, literal(identifier)))
             if identifier not in websites:
-                write(triple(_nt(node), label, literal(measured)))
+                write(triple(node, label, literal(measured)))
     report.websites = len(websites)
     report.providers = len(providers)
     return report
-
-
-def _nt(term) -> str:
-    return iri(str(term))
-
-
-_ENTITY = str(data_iri("entity", ""))
-_DEPENDENCY = str(data_iri("dependency", ""))
