@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -76,19 +77,24 @@ _UPDATE = "application/sparql-update"
 
 
 def _chunks(dataset) -> Iterator[tuple[bytes, int]]:
+    """The N-Triples of the data and the ontology, in chunks of :data:`CHUNK` lines, read from a
+    temporary file the store dumps into (never the whole graph in memory)."""
     import pyoxigraph
 
     from kg.namespace import ONTOLOGY_IRI
 
     for name in (pyoxigraph.DefaultGraph(), pyoxigraph.NamedNode(str(ONTOLOGY_IRI))):
-        lines: list[bytes] = []
-        for line in dataset.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=name).splitlines(True):
-            lines.append(line)
-            if len(lines) >= CHUNK:
+        with tempfile.TemporaryFile() as dumped:
+            dataset.store.dump(dumped, format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=name)
+            dumped.seek(0)
+            lines: list[bytes] = []
+            for line in dumped:
+                lines.append(line)
+                if len(lines) >= CHUNK:
+                    yield b"".join(lines), len(lines)
+                    lines.clear()
+            if lines:
                 yield b"".join(lines), len(lines)
-                lines.clear()
-        if lines:
-            yield b"".join(lines), len(lines)
 
 
 def _send(url: str, body: bytes, content_type: str, timeout: float, headers: dict[str, str] | None) -> None:
