@@ -32,6 +32,14 @@ class Alternative:
 def ranked(graph: AnalysisGraph, service: str) -> list[Alternative]:
     """Every provider of ``service`` on the graph's date, the most used first (computed once per service)."""
     cache = graph._alternatives
+    market = graph.market
+    if service not in cache and market is not None and service in market.counts:
+        cut = market.cut.get(service, {})
+        found = [
+            Alternative(provider, graph.name(provider), service, count, tuple(cut.get(provider, ())))
+            for provider, count in market.counts[service].items()
+        ]
+        cache[service] = sorted(found, key=lambda a: (-a.dependents, a.name.casefold()))
     if service not in cache:
         found = [
             Alternative(

@@ -78,8 +78,81 @@ def store_option(command):
     )(command)
 
 
-def _dataset(paths):
-    """Open the dataset of ``paths`` through the store (built on first use, reused while unchanged)."""
+def _meta_callback(name):
+    def remember(ctx, _param, value):
+        if value is not None:
+            ctx.meta[name] = value
+        return value
+
+    return remember
+
+
+def endpoint_option(command):
+    """Add ``--endpoint`` (env ``KG_ENDPOINT``), ``--graph`` and ``--timeout``: read the data from a
+    SPARQL 1.1 endpoint instead of files (only what the command needs)."""
+    options = [
+        click.option(
+            "--endpoint",
+            envvar="KG_ENDPOINT",
+            metavar="URL",
+            expose_value=False,
+            callback=_meta_callback("kg.endpoint"),
+            help="Read the data from this SPARQL 1.1 query endpoint instead of files (env KG_ENDPOINT); a bare "
+            "http://HOST:PORT means Oxigraph's /query. Extra request headers (authentication) come from "
+            "KG_ENDPOINT_HEADERS, or ~/.netrc.",
+        ),
+        click.option(
+            "--graph",
+            "endpoint_graph",
+            envvar="KG_GRAPH",
+            metavar="IRI",
+            expose_value=False,
+            callback=_meta_callback("kg.graph"),
+            help="With --endpoint: the named graph holding the data (as kg push writes; env KG_GRAPH); "
+            "default: the endpoint's default graph.",
+        ),
+        click.option(
+            "--timeout",
+            "endpoint_timeout",
+            type=click.FloatRange(0.1, None),
+            default=60,
+            show_default=True,
+            expose_value=False,
+            callback=_meta_callback("kg.timeout"),
+            help="With --endpoint: seconds to wait for each answer.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _remote_endpoint():
+    """The endpoint named by ``--endpoint``/``KG_ENDPOINT``, or ``None``."""
+    import urllib.parse
+
+    from kg.sparqlclient import HEADERS_ENV, RemoteEndpoint, headers_from_text
+
+    meta = click.get_current_context().meta
+    url = meta.get("kg.endpoint")
+    if not url:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if parts.path in ("", "/") and not parts.query:
+        url = url.rstrip("/") + "/query"
+    try:
+        import os
+
+        headers = headers_from_text(os.environ.get(HEADERS_ENV))
+        return RemoteEndpoint(url, meta.get("kg.graph"), float(meta.get("kg.timeout", 60)), headers)
+    except InputError as error:
+        raise _fail(error) from None
+
+
+def _dataset(paths, scope=None):
+    """Open the dataset of ``paths`` through the store (built on first use, reused while unchanged), or,
+    with ``--endpoint``, what ``scope`` (a :class:`kg.store.remote.Scope`; default: everything) needs of
+    the endpoint's graph."""
     from kg.store.dataset import open_dataset
 
     meta = click.get_current_context().meta
@@ -88,10 +161,23 @@ def _dataset(paths):
     if key not in opened:
         try:
             with _progress() as report:
-                opened[key] = open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
+                endpoint = _remote_endpoint()
+                if endpoint is None:
+                    opened[key] = open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
+                else:
+                    from kg.store.remote import Scope, open_remote_dataset
+
+                    if paths:
+                        raise InputError("give data files or --endpoint, not both")
+                    opened[key] = open_remote_dataset(endpoint, scope or Scope(everything=True), progress=report)
         except InputError as error:
             raise _fail(error) from None
     return opened[key]
+
+
+def _day(as_of):
+    """The date an analysis runs on: ``as_of``, or today (UTC)."""
+    return as_of or dt.datetime.now(dt.UTC).date()
 
 
 def _progress():
@@ -222,6 +308,7 @@ def load_(files: tuple[Path, ...]) -> None:
 @main.command()
 @data_files
 @store_option
+@endpoint_option
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option(
     "--engine",
@@ -258,6 +345,7 @@ def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
 @main.command()
 @data_files
 @store_option
+@endpoint_option
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 def stats(files: tuple[Path, ...], as_json: bool) -> None:
     """Count entities by kind, dependencies by service, events, sources, the date range and unsourced facts.
@@ -277,6 +365,7 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
 @main.command()
 @data_files
 @store_option
+@endpoint_option
 @format_option
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 @click.option("--with-ontology", is_flag=True, help="Include the ontology's triples.")
@@ -369,6 +458,7 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
 @click.argument("name")
 @data_option
 @store_option
+@endpoint_option
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 def show(name: str, files, as_json: bool) -> None:
     """Show everything recorded about one entity: dependencies, what it provides, events, availability.
@@ -383,7 +473,7 @@ def show(name: str, files, as_json: bool) -> None:
     from kg.profile import entity_profile
 
     try:
-        profile = entity_profile(_dataset(files).facts, name)
+        profile = entity_profile(_dataset(files, _scope(around=[name], depth=1)).facts, name)
     except InputError as error:
         raise _fail(error) from None
     if as_json:
@@ -428,6 +518,7 @@ def services() -> None:
 @click.argument("name", required=False)
 @data_option
 @store_option
+@endpoint_option
 @click.option(
     "--param",
     "-p",
@@ -464,6 +555,7 @@ def query(name, files, params, output_format, out, allow_service) -> None:
         find_query,
         parameter_terms,
         read_query,
+        run_query_on_endpoint,
         run_query_on_store,
         serialize_result,
     )
@@ -481,9 +573,17 @@ def query(name, files, params, output_format, out, allow_service) -> None:
             if not equals:
                 raise UsageFailure(f"bad --param {param!r}: expected NAME=VALUE")
             values[key.strip()] = value
-        dataset = _dataset(files)
-        terms = parameter_terms(chosen, values, dataset.entities)
-        data = serialize_result(run_query_on_store(dataset, chosen, **terms), output_format)
+        endpoint = _remote_endpoint()
+        if endpoint is None:
+            dataset = _dataset(files)
+            terms = parameter_terms(chosen, values, dataset.entities)
+            result = run_query_on_store(dataset, chosen, **terms)
+        else:  # the names are looked up at the endpoint; the query runs there
+            named = [v for k, v in values.items() if k != "asOf" and k in chosen.variables]
+            entities = _dataset(files, _scope(records=named)).entities if named else {}
+            terms = parameter_terms(chosen, values, entities)
+            result = run_query_on_endpoint(endpoint, chosen, **terms)
+        data = serialize_result(result, output_format)
         if out is not None:
             write_atomic(out, data)
             click.echo(f"wrote {out}", err=True)
@@ -605,6 +705,16 @@ def describe(files, out) -> None:
         raise _fail(error) from None
 
 
+def _scope(**needs):
+    """What a command needs of a remote graph (a :class:`kg.store.remote.Scope`); ``None`` without
+    ``--endpoint``. Name sets may be given as any iterable."""
+    if not click.get_current_context().meta.get("kg.endpoint"):
+        return None
+    from kg.store.remote import Scope
+
+    return Scope(**{k: frozenset(v) if isinstance(v, (list, tuple, set)) else v for k, v in needs.items()})
+
+
 def _analysis_graph(files, as_of):
     """Load the data and build the analysis graph on ``as_of`` (default: today, UTC)."""
     from kg.depgraph import build_graph
@@ -629,7 +739,7 @@ def _target_graph(files, as_of, name: str):
     actor's identifier."""
     from kg.names import NameIndex
 
-    dataset = _dataset(files)
+    dataset = _dataset(files, _scope(upstream=[name], day=_day(as_of)))
     if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
         _, graph = _analysis_graph(files, as_of)
         return graph, _resolve(graph, name)
@@ -728,9 +838,24 @@ def _scenario(build, graph, cuts, remove, owner, country, recorded_until):
         raise _fail(error) from None
 
 
+def _impact_scope(as_of, cuts, remove, owner, country, recorded_until, platforms=(), **more):
+    """What a scenario needs of a remote graph: everything downstream of what it cuts, with closures."""
+    cut_pairs = [_parse_cut(text) for text in cuts]
+    return _scope(
+        day=_day(as_of),
+        downstream=[dependent for dependent, _, _ in cut_pairs] + list(remove),
+        records=[provider for _, provider, _ in cut_pairs] + list(platforms),
+        owners=list(owner),
+        countries=list(country),
+        cut_offs_until=recorded_until,
+        **more,
+    )
+
+
 @main.command()
 @data_option
 @store_option
+@endpoint_option
 @as_of_option
 @scenario_options
 @click.option("--platform", "platforms", multiple=True, metavar="NAME", help="Report only on these actors.")
@@ -752,7 +877,8 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
     from kg.formatting import impact_lines
     from kg.jsonout import impact_json
 
-    dataset = _dataset(files)  # opened (and built, under its own bar) before this command's bar starts
+    needs = _impact_scope(as_of, cuts, remove, owner, country, recorded_until, platforms, market=True)
+    dataset = _dataset(files, needs)  # opened (and built, under its own bar) before this command's bar starts
     with _progress() as report:
         if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
             from kg.impact import assess
@@ -761,6 +887,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
             _, graph = _analysis_graph(files, as_of)
             scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
             only = {_resolve(graph, name) for name in platforms} or None
+            graph.market = dataset.market
             result = assess(graph, scenario, progress=report)
         else:
             from kg.focus import assess_focused, graph_for_scenario
@@ -769,6 +896,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
             focused = functools.partial(graph_for_scenario, entities=dataset.entities)
             graph, scenario = _scenario(focused, arrays, cuts, remove, owner, country, recorded_until)
             only = {_resolve(graph, name) for name in platforms} or None
+            graph.market = dataset.market
             result = assess_focused(arrays, graph, scenario, progress=report)
         if not as_json:
             _echo_lines(impact_lines(result, only=only, progress=report))
@@ -783,6 +911,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
 @click.argument("platform")
 @data_option
 @store_option
+@endpoint_option
 @as_of_option
 @json_option
 def spof(platform, files, as_of, as_json) -> None:
@@ -805,6 +934,7 @@ def spof(platform, files, as_of, as_json) -> None:
 @click.argument("platform")
 @data_option
 @store_option
+@endpoint_option
 @as_of_option
 @click.option(
     "--max-order",
@@ -833,6 +963,7 @@ def cutsets(platform, files, as_of, max_order, as_json) -> None:
 @main.command()
 @data_option
 @store_option
+@endpoint_option
 @as_of_option
 @click.option("--service", help="Only providers of this service, with its market concentration.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1), help="Rows to show (text output).")
@@ -872,6 +1003,7 @@ def rank(files, as_of, service, top, as_json) -> None:
 @click.argument("platform", required=False)
 @data_option
 @store_option
+@endpoint_option
 @click.option(
     "--all", "every", is_flag=True, help="Replay every platform with recorded observations; print the agreement."
 )
@@ -891,7 +1023,7 @@ def replay(platform, files, every, as_json) -> None:
 
     if every == bool(platform):
         raise UsageFailure("give a PLATFORM or --all (not both)")
-    facts = _dataset(files).facts
+    facts = _dataset(files, None if every else _scope(upstream=[platform])).facts
     try:
         histories = replay_all(facts) if every else [run_replay(facts, platform)]
     except InputError as error:
@@ -906,6 +1038,7 @@ def replay(platform, files, every, as_json) -> None:
 @main.command()
 @data_option
 @store_option
+@endpoint_option
 @as_of_option
 @click.option("--focus", metavar="NAME", help="Show only this entity's neighbourhood.")
 @click.option(
@@ -939,13 +1072,20 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
     from kg.vocabulary import vocabulary
 
     if replay_name:
-        facts = _dataset(files).facts
+        facts = _dataset(files, _scope(upstream=[replay_name])).facts
         try:
             history = run_replay(facts, replay_name)
         except InputError as error:
             raise _fail(error) from None
         view, name = replay_view(history, facts, seed=seed), f"replay-{history.platform}"
     else:
+        if focus:
+            scenario_given = cuts or remove or owner or country or recorded_until
+            if scenario_given:
+                needs = _impact_scope(as_of, cuts, remove, owner, country, recorded_until, around=[focus], depth=depth)
+            else:
+                needs = _scope(day=_day(as_of), around=[focus], depth=depth)
+            _dataset(files, needs)
         _, graph = _analysis_graph(files, as_of)
         focus_id = _resolve(graph, focus) if focus else None
         try:

@@ -58,6 +58,9 @@ class AnalysisGraph:
     #: When set, who depends on a provider (:meth:`dependents_of`) comes from here, not from the edges:
     #: see :meth:`kg.arraygraph.ArrayGraph.propagation_graph`, whose graph has no edges.
     dependents_from: Callable[[str], set[str]] | None = field(default=None, repr=False, compare=False)
+    #: When this graph is the part of a remote graph a scenario needs: who supplies each service across
+    #: the whole remote graph on the date (:class:`kg.store.remote.Market`), which ranks alternatives.
+    market: object | None = field(default=None, repr=False, compare=False)
 
     def name(self, identifier: str) -> str:
         """Display name of an entity (its identifier when it has none)."""

@@ -8,17 +8,15 @@ failure removes the temporary graph (best effort) and leaves the target as it wa
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.errors import InputError
+from kg.sparqlclient import netrc_headers, send
 
 __all__ = ["DEFAULT_GRAPH", "PushReport", "push"]
 
@@ -54,7 +52,7 @@ def push(
     :class:`~kg.errors.InputError` naming the endpoint when the server is unreachable, does not answer
     within ``timeout`` seconds, or refuses a request; the target graph is then unchanged.
     """
-    headers = {**_netrc_headers(store_url), **(headers or {})}
+    headers = {**netrc_headers(store_url), **(headers or {})}
     temporary = f"{graph}-upload-{uuid.uuid4().hex}"
     sent = requests = 0
     try:
@@ -97,47 +95,5 @@ def _chunks(dataset) -> Iterator[tuple[bytes, int]]:
                 yield b"".join(lines), len(lines)
 
 
-def _send(url: str, body: bytes, content_type: str, timeout: float, headers: dict[str, str] | None) -> None:
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": content_type, **(headers or {})}
-    )
-    shown = _shown(url)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as error:
-        detail = error.read()[:200].decode("utf-8", "replace").strip().splitlines()
-        said = f": {detail[0]}" if detail else ""
-        raise InputError(f"{shown} refused the request: HTTP {error.code}{said}") from None
-    except (urllib.error.URLError, ConnectionError) as error:
-        reason = getattr(error, "reason", error)
-        raise InputError(f"{shown} is unreachable: {reason}") from None
-    except TimeoutError:
-        raise InputError(f"{shown} did not answer within {timeout:g} s") from None
-
-
-def _shown(url: str) -> str:
-    """The URL without credentials or query, for messages (never print a password)."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def _netrc_headers(url: str) -> dict[str, str]:
-    """Basic authentication from ``~/.netrc`` (or ``$NETRC``) for the URL's host, if it has an entry."""
-    import netrc
-    import os
-
-    try:
-        entries = netrc.netrc(os.environ.get("NETRC"))
-    except (FileNotFoundError, netrc.NetrcParseError, OSError):
-        return {}
-    found = entries.authenticators(urllib.parse.urlsplit(url).hostname or "")
-    return basic_auth(found[0], found[2]) if found and found[2] is not None else {}
-
-
-def basic_auth(user: str, password: str) -> dict[str, str]:
-    """The ``Authorization`` header of HTTP basic authentication."""
-    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
+def _send(url: str, body: bytes, content_type: str, timeout: float, headers: dict[str, str]) -> None:
+    send(url, body, content_type=content_type, timeout=timeout, headers=headers)

@@ -26,9 +26,11 @@ __all__ = [
     "derive_direct",
     "find_query",
     "parameter_terms",
+    "query_form",
     "read_query",
     "read_query_file",
     "run_query",
+    "run_query_on_endpoint",
     "run_query_on_store",
     "serialize_result",
 ]
@@ -211,18 +213,19 @@ def _iso_date(value: str) -> str:
 
 
 def serialize_result(result, rdf_format: str | None = None) -> bytes:
-    """A pyoxigraph query result as bytes: solutions and booleans in one of :data:`RESULT_FORMATS`
-    (default CSV), triples in one of :data:`GRAPH_FORMATS` (default Turtle, deterministic)."""
+    """A pyoxigraph query result (or, for triples, an rdflib graph) as bytes: solutions and booleans in
+    one of :data:`RESULT_FORMATS` (default CSV), triples in one of :data:`GRAPH_FORMATS` (default Turtle,
+    deterministic)."""
     import pyoxigraph
 
-    if isinstance(result, pyoxigraph.QueryTriples):
+    if isinstance(result, (pyoxigraph.QueryTriples, Graph)):
         rdf_format = rdf_format or "turtle"
         if rdf_format not in GRAPH_FORMATS:
             raise InputError(f"this query gives triples: use --format {' or '.join(GRAPH_FORMATS)}")
         from kg.export import serialize
 
-        graph = Graph()
-        data = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
+        graph = result if isinstance(result, Graph) else Graph()
+        data = b"" if isinstance(result, Graph) else result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
         if data:
             graph.parse(data=data.decode("utf-8"), format="nt")
         return serialize(graph, rdf_format)
@@ -322,6 +325,42 @@ def run_query_on_store(dataset, query: str | Query, **bindings):
         return dataset.query(bind_in_where(query.text, bindings))
     except SyntaxError as error:
         raise InputError(f"SPARQL syntax error: {error}", SourceLocation(str(query.path))) from None
+
+
+def query_form(query: Query) -> str:
+    """The query's form: ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (strings and IRIs set aside)."""
+    bare = _LEXICAL.sub(lambda match: "<>" if match.group().startswith("<") else " ", query.text)
+    form = _FORM.search(bare)
+    if form is None:
+        raise InputError("not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)", SourceLocation(str(query.path)))
+    return form.group(1).upper()
+
+
+def run_query_on_endpoint(endpoint, query: str | Query, **bindings):
+    """Run a query on a remote SPARQL endpoint (a :class:`~kg.sparqlclient.RemoteEndpoint`) with parameters
+    bound as in :func:`run_query_on_store`; the result has the same types (solutions or a boolean as
+    pyoxigraph's, triples as an :class:`rdflib.Graph`), so :func:`serialize_result` writes it alike.
+
+    Raises :class:`~kg.errors.InputError` naming the endpoint when it fails or answers something else
+    than SPARQL results.
+    """
+    import pyoxigraph
+
+    query = _query_for(query, bindings)
+    text = bind_in_where(query.text, bindings)
+    if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
+        data, _ = endpoint.request(text, "application/n-triples, text/plain;q=0.5")
+        graph = Graph()
+        try:
+            graph.parse(data=data.decode("utf-8"), format="nt")
+        except Exception as error:
+            raise InputError(f"{endpoint.name} answered something that is not N-Triples ({error})") from None
+        return graph
+    data, _ = endpoint.request(text, "application/sparql-results+json")
+    try:
+        return pyoxigraph.parse_query_results(data, format=pyoxigraph.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as error:
+        raise InputError(f"{endpoint.name} answered something that is not SPARQL JSON results ({error})") from None
 
 
 def derive_direct(graph: Graph, as_of=None) -> Graph:

@@ -53,6 +53,10 @@ def input_files(paths: Sequence[str | Path] | None) -> list[tuple[str, Path]]:
 class Dataset:
     """A loaded dataset: a complete store folder and what can be read from it."""
 
+    #: For the part of a remote graph a scenario needs: who supplies each service across the whole
+    #: remote graph (:class:`kg.store.remote.Market`); ``None`` for files.
+    market = None
+
     def __init__(self, folder: Path, inputs: Sequence[tuple[str, Path]], report: BuildReport | None = None) -> None:
         self.folder = folder
         self.inputs = list(inputs)
