@@ -170,6 +170,8 @@ def _dataset(paths, scope=None):
                     if paths:
                         raise InputError("give data files or --endpoint, not both")
                     opened[key] = open_remote_dataset(endpoint, scope or Scope(everything=True), progress=report)
+                    if not meta.get("kg.quiet"):
+                        click.echo(f"read {opened[key].meta['triples']:,} triples from {endpoint.name}", err=True)
         except InputError as error:
             raise _fail(error) from None
     return opened[key]
@@ -1072,7 +1074,7 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
     from kg.vocabulary import vocabulary
 
     if replay_name:
-        facts = _dataset(files, _scope(upstream=[replay_name])).facts
+        facts = _dataset(files, _scope(upstream=[replay_name], criticality=True)).facts
         try:
             history = run_replay(facts, replay_name)
         except InputError as error:
@@ -1082,9 +1084,11 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
         if focus:
             scenario_given = cuts or remove or owner or country or recorded_until
             if scenario_given:
-                needs = _impact_scope(as_of, cuts, remove, owner, country, recorded_until, around=[focus], depth=depth)
+                needs = _impact_scope(
+                    as_of, cuts, remove, owner, country, recorded_until, around=[focus], depth=depth, criticality=True
+                )
             else:
-                needs = _scope(day=_day(as_of), around=[focus], depth=depth)
+                needs = _scope(day=_day(as_of), around=[focus], depth=depth, criticality=True)
             _dataset(files, needs)
         _, graph = _analysis_graph(files, as_of)
         focus_id = _resolve(graph, focus) if focus else None

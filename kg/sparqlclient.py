@@ -183,9 +183,32 @@ class RemoteEndpoint:
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise InputError(f"{self.name} answered something that is not SPARQL JSON results ({error})") from None
 
+    def construct(self, query: str) -> list:
+        """The triples of a CONSTRUCT query (pyoxigraph ``Triple``s), in whichever RDF syntax the server
+        chose to answer in."""
+        import pyoxigraph
+
+        data, media_type = self.request(query, "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5")
+        syntax = pyoxigraph.RdfFormat.from_media_type(media_type)
+        if media_type == "text/plain" or syntax is None:
+            syntax = pyoxigraph.RdfFormat.N_TRIPLES  # N-Triples' old media type, and what Virtuoso sends
+        try:
+            return [quad.triple for quad in pyoxigraph.parse(data, format=syntax)]
+        except (SyntaxError, ValueError) as error:
+            raise InputError(f"{self.name} answered something that is not RDF ({error})") from None
+
     def select_paged(self, query: str, order: str) -> Iterator[dict]:
-        """Every solution of ``query`` (a SELECT without ORDER BY, LIMIT or OFFSET), fetched a page at a time
-        in the order ``order`` (for example ``?s``), so servers that cap their answers still give all."""
+        """Every solution of ``query`` (a SELECT without ORDER BY, LIMIT or OFFSET), so that servers that cap
+        their answers still give all.
+
+        One request asks for a page without ordering (ordering costs servers several times the query);
+        only when the page is full are the solutions fetched again, a page at a time in the order
+        ``order`` (for example ``?s``), as stable paging needs.
+        """
+        first = self.select(f"{query}\nLIMIT {self.page}")
+        if len(first) < self.page:
+            yield from first
+            return
         offset = 0
         while True:
             rows = self.select(f"{query}\nORDER BY {order}\nLIMIT {self.page}\nOFFSET {offset}")

@@ -17,13 +17,9 @@ import pytest
 
 from kg.queries import read_query
 
+from .servers import free_port
+
 KG = str(Path(sys.executable).with_name("kg"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def port_is_free(port: int) -> bool:

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .test_endpoint import free_port
+from .servers import Oxigraph, Silent, free_port, select
 
 KG = str(Path(sys.executable).with_name("kg"))
-OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 GRAPH = "https://w3id.org/pdkg/graph"
 PD = "https://w3id.org/pdkg/ontology#"
-
-
-def select(base: str, text: str) -> list[list[str]]:
-    request = urllib.request.Request(
-        f"{base}/query",
-        data=text.encode(),
-        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return list(csv.reader(io.StringIO(response.read().decode())))[1:]
 
 
 def graphs(base: str) -> dict[str, int]:
@@ -38,24 +24,9 @@ def graphs(base: str) -> dict[str, int]:
 
 @pytest.fixture
 def server(tmp_path):
-    port = free_port()
-    process = subprocess.Popen(
-        [OXIGRAPH, "serve", "--location", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            graphs(base)
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "the Oxigraph server did not start"
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(10)
+    oxigraph = Oxigraph(tmp_path / "db")
+    yield oxigraph.base
+    oxigraph.stop()
 
 
 def kg(*args: str) -> subprocess.CompletedProcess:
@@ -98,36 +69,8 @@ def test_an_unreachable_endpoint_is_one_line():
     assert result.stderr.count("\n") == 1
 
 
-class _Silent:
-    """A server on 127.0.0.1 that accepts connections and never answers."""
-
-    def __init__(self) -> None:
-        import socket
-        import threading
-
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(8)
-        self.port = self.listener.getsockname()[1]
-        self.held: list = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-            self.held.append(connection)
-
-    def close(self) -> None:
-        for connection in self.held:
-            connection.close()
-        self.listener.close()
-
-
 def test_a_server_that_never_answers_times_out_in_one_line():
-    silent = _Silent()
+    silent = Silent()
     try:
         started = time.monotonic()
         result = kg("push", "--endpoint", f"http://127.0.0.1:{silent.port}", "--timeout", "2")

@@ -28,7 +28,7 @@ from kg.vocabulary import vocabulary
 __all__ = ["Market", "Scope", "fetch_market", "fetch_ntriples", "open_remote_dataset", "resolve_names"]
 
 #: IRIs per ``VALUES`` block (well under what servers accept in one request).
-BATCH = 200
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Scope:
     countries : ISO codes whose providers are in ``downstream``.
     cut_offs_until : the dependents of every dependency a recorded cut-off acted on up to this date are
         in ``downstream``.
+    criticality : also everything downstream of every provider reached, with the closures it rests on
+        (what a picture needs to size and colour each provider by its dependents and criticality).
     market : also who supplies each service the walk meets, across the whole graph on ``day`` (the
         :class:`Market` alternatives are ranked by), with the closure of every such provider (whether it is
         available).
@@ -63,6 +65,7 @@ class Scope:
     owners: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
     cut_offs_until: dt.date | None = None
+    criticality: bool = False
     market: bool = False
 
 
@@ -229,6 +232,29 @@ def _close_names(endpoint, name: str) -> list[str]:
     return [display[c] for c in difflib.get_close_matches(key, list(display), n=3, cutoff=0.6)]
 
 
+def _construct_paged(endpoint, where: str, order: str) -> Iterable[list]:
+    """The triples ``?s ?p ?o`` matching ``where``, in chunks: one request, or pages when a server's cap
+    may have cut the answer (as :meth:`~kg.sparqlclient.RemoteEndpoint.select_paged` does for SELECT).
+    Solutions are made distinct first, so a full page of solutions is a full page of triples."""
+    page = endpoint.page
+
+    def ask(tail: str) -> list:
+        inner = f"SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} {tail}"
+        return endpoint.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {inner} }}")
+
+    first = ask(f"LIMIT {page}")
+    if len(first) < page:
+        yield first
+        return
+    offset = 0
+    while True:
+        chunk = ask(f"ORDER BY {order} LIMIT {page} OFFSET {offset}")
+        yield chunk
+        if len(chunk) < page:
+            return
+        offset += page
+
+
 def _subjects(endpoint, clause: str) -> set[str]:
     return {row["s"].value for row in endpoint.select_paged(f"SELECT DISTINCT ?s WHERE {{ {clause} }}", "?s")}
 
@@ -340,6 +366,10 @@ def _walk(endpoint, scope: Scope, names: dict[str, list[str]]) -> tuple[set[str]
     if scope.around:  # the neighbourhood, with the closure its statuses rest on
         actors |= walk.upstream(walk.around(named(scope.around), scope.depth))
     walk.expand(named(scope.records))
+    if scope.criticality:
+        met = list(walk.dependencies.values())
+        providers = {provider for dependent, provider, *_ in met if provider in actors and dependent != provider}
+        actors |= walk.upstream(walk.downstream(providers))
     services: set[str] = set()
     if scope.market:  # the providers of every service met, with the closures their availability rests on
         met = walk.dependencies.values()
@@ -353,6 +383,8 @@ def fetch_ntriples(endpoint, scope: Scope, write: Callable[[str], object]) -> tu
     """Write, as N-Triples lines, the triples of everything ``scope`` needs from ``endpoint``; return
     how many, and the :class:`Market` when the scope asks for it. Raises :class:`~kg.errors.InputError`
     for an unknown name or an endpoint that fails."""
+    import pyoxigraph
+
     names = [*scope.upstream, *scope.downstream, *scope.around, *scope.records, *scope.owners]
     resolved = resolve_names(endpoint, names) if names else {}
     dependencies, actors, services = _walk(endpoint, scope, resolved)
@@ -364,15 +396,15 @@ def fetch_ntriples(endpoint, scope: Scope, write: Callable[[str], object]) -> tu
         """Write the triples of ``subjects`` not yet written; return the IRIs they cite or are owned by."""
         nonlocal count
         cited: set[str] = set()
+        follow = {str(PROV.wasDerivedFrom), str(PD.ownedBy)}
         for batch in _batches(subjects - done):
             done.update(batch)
-            query = f"SELECT ?s ?p ?o WHERE {{ {_values('s', batch)} ?s ?p ?o }}"
-            for row in endpoint.select_paged(query, "?s ?p ?o"):
-                subject, predicate, obj = row["s"], row["p"], row["o"]
-                write(f"{subject} {predicate} {obj} .\n")
-                count += 1
-                if predicate.value in (str(PROV.wasDerivedFrom), str(PD.ownedBy)) and type(obj).__name__ == "NamedNode":
-                    cited.add(obj.value)
+            for chunk in _construct_paged(endpoint, f"{_values('s', batch)} ?s ?p ?o", "?s ?p ?o"):
+                write(pyoxigraph.serialize(chunk, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8"))
+                count += len(chunk)
+                for triple in chunk:
+                    if triple.predicate.value in follow and isinstance(triple.object, pyoxigraph.NamedNode):
+                        cited.add(triple.object.value)
         return cited
 
     if scope.everything:
