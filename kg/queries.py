@@ -27,6 +27,7 @@ __all__ = [
     "find_query",
     "parameter_terms",
     "query_form",
+    "read_header",
     "read_query",
     "read_query_file",
     "run_query",
@@ -44,42 +45,86 @@ GRAPH_FORMATS = ("turtle", "nt")
 
 @dataclass(frozen=True)
 class Query:
-    """A query file with its header documentation."""
+    """A query file with its header.
+
+    A shipped query opens with a machine-readable header in grlc's decorator syntax: lines ``#+ `` holding
+    YAML, with ``summary``, ``params`` (name -> ``type`` (``entity`` or ``xsd:date``), ``required``,
+    ``doc``), ``columns`` (name -> meaning), ``order``, ``needs``, ``binding`` and an ``example`` (its
+    parameters and, on the bundled data, the number of rows and the first row; the tests run it).
+    """
 
     name: str
     path: Path
     text: str
-    purpose: str
-    parameters: str
-    returns: str
+    header: dict
+
+    @property
+    def purpose(self) -> str:
+        """What the query answers (the header's ``summary``)."""
+        return str(self.header.get("summary", ""))
+
+    @property
+    def params(self) -> dict[str, dict]:
+        """The documented parameters: name -> ``type``, ``required``, ``doc``."""
+        return self.header.get("params") or {}
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """The result columns the header documents: name -> meaning."""
+        return self.header.get("columns") or {}
+
+    @property
+    def parameters(self) -> str:
+        """The parameters in one line, for messages: ``dependent (entity, required); asOf (xsd:date)``."""
+        described = [
+            f"{name} ({spec.get('type', 'entity')}{', required' if spec.get('required') else ''})"
+            for name, spec in self.params.items()
+        ]
+        return "; ".join(described) or "none"
 
     @property
     def variables(self) -> set[str]:
-        """The parameter names (``?asOf``...) the header documents."""
-        return set(re.findall(r"\?(\w+)", self.parameters))
+        """The names that may be bound: the documented parameters, or, for a query without a header,
+        any variable it uses."""
+        if "params" in self.header:
+            return set(self.params)
+        return set(re.findall(r"[?$](\w+)", _LEXICAL.sub(" ", self.text)))
 
     @property
     def required(self) -> set[str]:
-        """The parameters the header marks as required (``?dependent (..., required)``)."""
-        items = re.split(r";\s*(?=\?\w)", self.parameters)
-        return {match.group(1) for item in items if "required" in item and (match := re.match(r"\?(\w+)", item))}
+        """The parameters the header marks as required."""
+        return {name for name, spec in self.params.items() if spec.get("required")}
 
 
-def _header_field(text: str, label: str) -> str:
-    lines = text.splitlines()
-    collected, inside = [], False
-    for line in lines:
-        if not line.startswith("#"):
+def read_header(text: str, where: str = "") -> dict:
+    """The YAML of the leading ``#+`` lines of a query (empty when it has none).
+
+    >>> read_header("#+ summary: Count things.\n#+ params: {}\nSELECT * WHERE { ?s ?p ?o }")
+    {'summary': 'Count things.', 'params': {}}
+    """
+    import yaml
+
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#+"):
             break
-        body = line[1:].strip()
-        if body.startswith(f"{label}:"):
-            inside = True
-            collected.append(body[len(label) + 1 :].strip())
-        elif inside and body and not re.match(r"^[A-Z][a-z]+:", body):
-            collected.append(body)
-        else:
-            inside = False
-    return " ".join(collected)
+        lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+    if not lines:
+        return {}
+    try:
+        header = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        why = getattr(error, "problem", None) or str(error)
+        raise InputError(f"bad query header: {why}", SourceLocation(where, mark.line + 1 if mark else None)) from None
+    if not isinstance(header, dict):
+        raise InputError("bad query header: expected 'key: value' lines", SourceLocation(where, 1))
+    params = header.get("params") or {}
+    if not isinstance(params, dict) or not all(isinstance(spec, dict) for spec in params.values()):
+        raise InputError(
+            "bad query header: params must map each name to its type, required and doc", SourceLocation(where, 1)
+        )
+    return header
 
 
 def available_queries() -> list[str]:
@@ -115,14 +160,7 @@ def find_query(name_or_path: str | Path) -> Query:
 
 
 def _query(name: str, path: Path, text: str) -> Query:
-    return Query(
-        name=name,
-        path=path,
-        text=text,
-        purpose=_header_field(text, "Purpose"),
-        parameters=_header_field(text, "Parameters"),
-        returns=_header_field(text, "Returns"),
-    )
+    return Query(name=name, path=path, text=text, header=read_header(text, str(path)))
 
 
 _LEXICAL = re.compile(
@@ -162,8 +200,8 @@ def check_read_only(query: Query, *, allow_service: bool = False) -> None:
 
 
 def parameter_terms(query: Query, values: dict[str, str], entities) -> dict:
-    """The RDF terms for ``values`` (parameter name -> text as typed): ``asOf`` is a date, any other
-    parameter an entity given by identifier, name or IRI (``<...>`` or ``https://...``).
+    """The RDF terms for ``values`` (parameter name -> text as typed): a parameter of type ``xsd:date``
+    (``asOf`` in a query without a header) is a date, any other parameter an entity given by identifier, name or IRI (``<...>`` or ``https://...``).
 
     Raises :class:`~kg.errors.InputError` for a parameter the query does not take, a bad date, or an
     unknown entity (with the closest names).
@@ -189,7 +227,8 @@ def parameter_terms(query: Query, values: dict[str, str], entities) -> dict:
     index = NameIndex(entities)
     prefix = str(data_iri("entity", ""))
     for name, value in values.items():
-        if name == "asOf":
+        declared = query.params.get(name, {}).get("type")
+        if declared == "xsd:date" or (declared is None and name == "asOf"):
             terms[name] = Literal(_iso_date(value), datatype=XSD.date)
             continue
         text = value.strip()
@@ -209,7 +248,7 @@ def _iso_date(value: str) -> str:
     try:
         return dt.date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise InputError(f"bad date {value!r} for asOf: use YYYY-MM-DD") from None
+        raise InputError(f"bad date {value!r}: use YYYY-MM-DD") from None
 
 
 def serialize_result(result, rdf_format: str | None = None) -> bytes:

@@ -25,10 +25,53 @@ def graph(request):
 
 
 @pytest.mark.parametrize("name", available_queries())
-def test_every_query_has_a_header(name):
+def test_every_query_has_a_machine_readable_header(name):
+    import re
+
     query = read_query(name)
-    assert query.purpose and query.parameters and query.returns, name
-    assert query.text.lstrip().startswith("# Purpose:")
+    assert query.text.startswith("#+ summary: ")
+    assert query.purpose and query.columns and query.header.get("needs"), name
+    for spec in query.params.values():
+        assert spec["type"] in ("entity", "xsd:date") and isinstance(spec["required"], bool) and spec["doc"]
+    line = re.search(r"VALUES (\(([^)]*)\)|(\?\w+)) \{ (\(UNDEF( UNDEF)*\)|UNDEF) \}", query.text)
+    if query.params:  # the portable parameter line lists exactly the documented parameters
+        assert line is not None and set((line.group(2) or line.group(3)).replace("?", "").split()) == set(query.params)
+        assert query.header["binding"].startswith("values in WHERE")
+    example = query.header["example"]
+    assert set(example["params"]) >= query.required
+
+
+def _example_terms(query) -> dict:
+    return {
+        name: Literal(value, datatype=XSD.date)
+        if query.params[name]["type"] == "xsd:date"
+        else data_iri("entity", value)
+        for name, value in query.header["example"]["params"].items()
+    }
+
+
+@pytest.mark.parametrize("name", available_queries())
+def test_every_example_result_is_what_the_query_gives(name):
+    """The header's example (row count, first row, columns) holds on rdflib and on the store."""
+    from kg.queries import run_query_on_store
+    from kg.store.dataset import open_dataset
+
+    query = read_query(name)
+    example = query.header["example"]
+    terms = _example_terms(query)
+    result = run_query(load(), name, **terms)
+    stored = run_query_on_store(open_dataset(), name, **terms)
+    if result.type == "CONSTRUCT":
+        assert len(result) == example["triples"] == len(list(stored))
+        return
+    rows = list(result)
+    assert [str(v) for v in result.vars] == list(query.columns)
+    assert len(rows) == example["rows"]
+    first = {key: str(rows[0][key]) for key in query.columns if rows and rows[0][key] is not None}
+    assert first == example.get("first", {})
+    solutions = list(stored)
+    assert len(solutions) == example["rows"]
+    assert {key: solutions[0][key].value for key in first} == first if solutions else not first
 
 
 def test_dependencies_by_service_matches_python(graph):
@@ -72,11 +115,14 @@ def test_dependencies_of_matches_python(graph, day):
 
 
 def test_cut_offs_match_python(graph):
-    rows = [(str(r.event), str(r.date)[:10]) for r in run_query(graph, "cut-offs")]
+    rows = [(str(r.event), str(r.date)[:10], str(r.source) if r.source else None) for r in run_query(graph, "cut-offs")]
     facts = read_facts(graph)
-    expected = sorted((e.when.isoformat()[:10], str(e.iri)) for e in facts.events.values() if e.kind == "cut-off")
-    assert sorted((d, e) for e, d in rows) == expected
-    assert [d for _, d in rows] == sorted(d for _, d in rows)
+    events = [e for e in facts.events.values() if e.kind == "cut-off"]
+    assert sorted({(d, e) for e, d, _ in rows}) == sorted((e.when.isoformat()[:10], str(e.iri)) for e in events)
+    for event in events:  # one row per source
+        cited = sorted(str(data_iri("source", s.identifier)) for s in event.sources)
+        assert sorted(source for e, _, source in rows if e == str(event.iri) and source) == cited
+    assert [d for _, d, _ in rows] == sorted(d for _, d, _ in rows)
 
 
 @pytest.mark.parametrize("day", [None, "2021-01-07", "2021-03-01"])
@@ -320,3 +366,66 @@ def test_violation_checks_find_the_invalid_example_and_nothing_on_good_data(name
     store = pyoxigraph.Store()
     store.load(serialize(invalid, "nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     assert {solution[0].value for solution in store.query(text)} == found
+
+
+def _direct_outcomes(rows) -> dict[str, str]:
+    """Dependent -> "offline" (an essential service lost) or "degraded" (channels only)."""
+    outcome: dict[str, str] = {}
+    for dependent, effect in rows:
+        if effect == "essential" or outcome.get(dependent) == "offline":
+            outcome[dependent] = "offline"
+        else:
+            outcome[dependent] = "degraded"
+    return outcome
+
+
+@pytest.mark.parametrize("day", ["2017-08-10", "2019-08-04", "2021-01-07"])
+def test_direct_exit_is_the_sole_provider_rule(graph, day):
+    """Each row is a need the provider alone supplies (no other provider, no self-provision) on the day,
+    marked essential when a supply of it is; checked against the needs of the Python engine."""
+    from kg.depgraph import build_graph
+
+    analysis = build_graph(read_facts(graph), dt.date.fromisoformat(day))
+    for provider in sorted(analysis.providers()):
+        rows = run_query(
+            graph, "direct-exit", provider=data_iri("entity", provider), asOf=Literal(day, datatype=XSD.date)
+        )
+        found = {(str(r.dependent).rsplit("/", 1)[-1], str(r.service), str(r.effect)) for r in rows}
+        expected = {
+            (dependent, service, "essential" if need.essential else "channel")
+            for dependent, needs in analysis.needs.items()
+            for service, need in needs.items()
+            if need.supplies and {d.provider for d in need.supplies} == {provider} and dependent != provider
+        }
+        assert found == expected, provider
+
+
+def test_direct_exit_is_kg_rank_direct_column_when_nobody_is_offline_before(tmp_path):
+    """On the real web measurements (nobody offline on the date), the query gives kg rank's direct columns
+    for every provider; on the curated data it differs only where kg rank discounts actors already
+    offline (the query's header says so)."""
+    from kg.criticality import criticality
+    from kg.depgraph import build_graph
+    from kg.impact import propagate
+    from kg.queries import run_query_on_store
+    from kg.store.dataset import open_dataset
+    from kg.webdep import import_webdep
+
+    from .test_webdep import WEBDEP
+
+    if not WEBDEP.is_dir():
+        pytest.skip("../shared/data/webdep-us-2023 is not present")
+    path = tmp_path / "web.nt"
+    path.write_bytes(import_webdep(WEBDEP)[0].serialize(format="nt", encoding="utf-8"))
+    stored = open_dataset([path])
+    day = dt.date(2023, 4, 30)
+    analysis = build_graph(stored.facts, day)
+    assert not any(s.status == "offline" for s in propagate(analysis).values())
+    table = {row.provider: (row.direct_offline, row.direct_degraded) for row in criticality(analysis)}
+    assert len(table) > 500
+    when = Literal(day.isoformat(), datatype=XSD.date)
+    for provider, expected in table.items():
+        solutions = run_query_on_store(stored, "direct-exit", provider=data_iri("entity", provider), asOf=when)
+        outcome = _direct_outcomes((s["dependent"].value, s["effect"].value) for s in solutions)
+        found = (sum(v == "offline" for v in outcome.values()), sum(v == "degraded" for v in outcome.values()))
+        assert found == expected, provider
