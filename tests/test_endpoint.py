@@ -67,9 +67,10 @@ def test_the_endpoint_answers_shipped_queries_as_kg_query(server, name):
 
 def test_the_endpoint_takes_the_parameter_line_written_out(server):
     url, _, _ = server
-    text = read_query("dependencies-of").text.replace(
-        "(UNDEF UNDEF)",
-        '(<https://w3id.org/pdkg/id/entity/parler> "2021-01-07"^^<http://www.w3.org/2001/XMLSchema#date>)',
+    text = (
+        read_query("dependencies-of")
+        .text.replace("VALUES ?dependent { UNDEF }", "VALUES ?dependent { <https://w3id.org/pdkg/id/entity/parler> }")
+        .replace("VALUES ?asOf { UNDEF }", 'VALUES ?asOf { "2021-01-07"^^<http://www.w3.org/2001/XMLSchema#date> }')
     )
     expected = subprocess.run(
         [KG, "query", "dependencies-of", "-p", "dependent=parler", "-p", "asOf=2021-01-07"],

@@ -33,9 +33,9 @@ def test_every_query_has_a_machine_readable_header(name):
     assert query.purpose and query.columns and query.header.get("needs"), name
     for spec in query.params.values():
         assert spec["type"] in ("entity", "xsd:date") and isinstance(spec["required"], bool) and spec["doc"]
-    line = re.search(r"VALUES (\(([^)]*)\)|(\?\w+)) \{ (\(UNDEF( UNDEF)*\)|UNDEF) \}", query.text)
-    if query.params:  # the portable parameter line lists exactly the documented parameters
-        assert line is not None and set((line.group(2) or line.group(3)).replace("?", "").split()) == set(query.params)
+    lines = re.findall(r"^  VALUES \?(\w+) \{ UNDEF \}$", query.text, re.MULTILINE)
+    assert lines == list(query.params)  # the portable parameter lines: one per documented parameter
+    if query.params:
         assert query.header["binding"].startswith("values in WHERE")
     example = query.header["example"]
     assert set(example["params"]) >= query.required
@@ -162,14 +162,10 @@ PARAMETERIZED = {
 
 
 def _filled(text: str, bindings: dict) -> str:
-    """The query with its parameter line written out, as a user of another RDF tool does it."""
-    import re
-
-    line = re.search(r"VALUES (\(([^)]*)\)|(\?\w+)) \{ (\(([^)]*)\)|UNDEF) \}", text)
-    names = (line.group(2) or line.group(3)).split()
-    values = " ".join(bindings[n[1:]].n3() if n[1:] in bindings else "UNDEF" for n in names)
-    row = f"({values})" if line.group(2) else values
-    return text[: line.start(4)] + row + text[line.end(4) :]
+    """The query with its parameter lines written out, as a user of another RDF tool does it."""
+    for name, value in bindings.items():
+        text = text.replace(f"VALUES ?{name} {{ UNDEF }}", f"VALUES ?{name} {{ {value.n3()} }}", 1)
+    return text
 
 
 def _answer(result) -> set:
