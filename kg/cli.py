@@ -99,7 +99,8 @@ def endpoint_option(command):
             callback=_meta_callback("kg.endpoint"),
             help="Read the data from this SPARQL 1.1 query endpoint instead of files (env KG_ENDPOINT); a bare "
             "http://HOST:PORT means Oxigraph's /query. Extra request headers (authentication) come from "
-            "KG_ENDPOINT_HEADERS, or ~/.netrc.",
+            "KG_ENDPOINT_HEADERS, or ~/.netrc; KG_ENDPOINT_PAGE (default 10000) must not exceed the server's "
+            "row cap.",
         ),
         click.option(
             "--graph",
@@ -131,7 +132,7 @@ def _remote_endpoint():
     """The endpoint named by ``--endpoint``/``KG_ENDPOINT``, or ``None``."""
     import urllib.parse
 
-    from kg.sparqlclient import HEADERS_ENV, RemoteEndpoint, headers_from_text
+    from kg.sparqlclient import HEADERS_ENV, PAGE_ENV, RemoteEndpoint, headers_from_text
 
     meta = click.get_current_context().meta
     url = meta.get("kg.endpoint")
@@ -144,7 +145,10 @@ def _remote_endpoint():
         import os
 
         headers = headers_from_text(os.environ.get(HEADERS_ENV))
-        return RemoteEndpoint(url, meta.get("kg.graph"), float(meta.get("kg.timeout", 60)), headers)
+        page = os.environ.get(PAGE_ENV, "10000")
+        if not page.isdigit() or int(page) < 1:
+            raise InputError(f"bad {PAGE_ENV} {page[:20]!r}: expected a number of rows, e.g. 10000")
+        return RemoteEndpoint(url, meta.get("kg.graph"), float(meta.get("kg.timeout", 60)), headers, int(page))
     except InputError as error:
         raise _fail(error) from None
 
@@ -643,8 +647,8 @@ def serve(files, host, port, timeout) -> None:
     envvar="KG_ENDPOINT",
     required=True,
     metavar="URL",
-    help="The server's base URL (env KG_ENDPOINT), e.g. http://127.0.0.1:7878: its /store (Graph Store "
-    "Protocol) and /update (SPARQL Update) are used, as Oxigraph lays them out.",
+    help="The server (env KG_ENDPOINT), e.g. http://127.0.0.1:7878 (or its /query URL): its /store (Graph "
+    "Store Protocol) and /update (SPARQL Update) are used, as Oxigraph lays them out.",
 )
 @click.option("--store-url", metavar="URL", help="The Graph Store Protocol endpoint, where it is not ENDPOINT/store.")
 @click.option("--update-url", metavar="URL", help="The SPARQL Update endpoint, where it is not ENDPOINT/update.")
@@ -664,7 +668,7 @@ def push(files, endpoint, store_url, update_url, graph, timeout) -> None:
     from kg.push import push as upload
 
     dataset = _dataset(files)
-    base = endpoint.rstrip("/")
+    base = endpoint.rstrip("/").removesuffix("/query")  # the server, or its query URL as other commands take
     try:
         with _progress() as report:
             done = upload(
@@ -673,6 +677,7 @@ def push(files, endpoint, store_url, update_url, graph, timeout) -> None:
                 update_url=update_url or f"{base}/update",
                 graph=graph,
                 timeout=timeout,
+                bulk=store_url is None,  # Oxigraph's layout: its bulk-load parameters
                 progress=report,
             )
     except InputError as error:

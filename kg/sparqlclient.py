@@ -22,6 +22,7 @@ from kg.errors import InputError
 
 __all__ = [
     "HEADERS_ENV",
+    "PAGE_ENV",
     "RemoteEndpoint",
     "basic_auth",
     "headers_from_text",
@@ -33,6 +34,10 @@ __all__ = [
 #: Environment variable with extra request headers for an endpoint, one ``Name: value`` per line (or
 #: separated by ``\\n``), for example ``Authorization: Bearer ...``.
 HEADERS_ENV = "KG_ENDPOINT_HEADERS"
+
+#: Environment variable with the rows asked for per request when paging (:attr:`RemoteEndpoint.page`);
+#: it must not exceed the server's cap on rows per answer, which servers apply without saying so.
+PAGE_ENV = "KG_ENDPOINT_PAGE"
 
 _JSON_RESULTS = "application/sparql-results+json"
 

@@ -281,3 +281,65 @@ def test_a_picture_around_one_site_is_the_same_file(server, tmp_path):
     answered = kg(*view, str(tmp_path / "remote.html"), env=remote(base, WEB_GRAPH))
     assert local.returncode == answered.returncode == 0, answered.stderr
     assert (tmp_path / "local.html").read_bytes() == (tmp_path / "remote.html").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    """A Virtuoso server (a second implementation) holding the bundled data and the ontology in the graph
+    kg push writes by default, loaded with its own bulk loader."""
+    from .servers import Virtuoso
+
+    folder = tmp_path_factory.mktemp("virtuoso")
+    everything = folder / "pdkg.nt"
+    assert kg("export", "--with-ontology", "--format", "nt", "--out", str(everything)).returncode == 0
+    server = Virtuoso(folder / "db")
+    try:
+        server.load(everything, GRAPH)
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["stats", "--json"],
+        ["rank", "--as-of", "2021-01-07", "--json"],
+        ["spof", "parler", "--as-of", "2021-01-07", "--json"],
+        ["cutsets", "Parler", "--as-of", "2021-03-01", "--json"],
+        ["impact", "--as-of", "2021-01-07", "--recorded-until", "2021-01-12", "--json"],
+        ["impact", "--as-of", "2021-01-07", "--owner", "Alphabet"],
+        ["replay", "--all"],
+        ["show", "aws"],
+        ["query", "timeline", "-p", "platform=parler", "--format", "json"],
+        ["spof", "Parlr"],
+    ],
+    ids=" ".join,
+)
+def test_a_command_answers_from_virtuoso_as_from_files(virtuoso, command):
+    local = kg(*command, "-q")
+    answered = kg(*command, "-q", env={"KG_ENDPOINT": virtuoso, "KG_GRAPH": GRAPH})
+    assert (answered.returncode, answered.stdout, answered.stderr) == (local.returncode, local.stdout, local.stderr)
+
+
+def test_a_capped_virtuoso_is_read_a_page_at_a_time(tmp_path):
+    """Virtuoso cuts every answer at ResultSetMaxRows (here 50) without saying so; with KG_ENDPOINT_PAGE
+    at the cap, the whole graph still comes out as from files."""
+    from kg.sparqlclient import RemoteEndpoint
+
+    from .servers import Virtuoso
+
+    everything = tmp_path / "pdkg.nt"
+    assert kg("export", "--with-ontology", "--format", "nt", "--out", str(everything)).returncode == 0
+    server = Virtuoso(tmp_path / "db", max_rows=50)
+    try:
+        server.load(everything, GRAPH)
+        assert len(RemoteEndpoint(server.url, GRAPH).select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")) == 50
+        env = {"KG_ENDPOINT": server.url, "KG_GRAPH": GRAPH, "KG_ENDPOINT_PAGE": "50"}
+        answers = [kg(*command, "-q", env=env) for command in (["stats", "--json"], ["rank", "--json"])]
+        bad_page = kg("stats", env={**env, "KG_ENDPOINT_PAGE": "many"})
+    finally:
+        server.stop()
+    assert [a.stdout for a in answers] == [kg("stats", "--json", "-q").stdout, kg("rank", "--json", "-q").stdout]
+    assert bad_page.returncode == 2
+    assert bad_page.stderr == "Error: bad KG_ENDPOINT_PAGE 'many': expected a number of rows, e.g. 10000\n"
