@@ -5,7 +5,8 @@ Each command parses its arguments, calls one library function and prints the res
 * 0 - success (for ``validate``: the data conforms; warnings may have been printed);
 * 1 - findings: the data violates a SHACL shape (``validate``, ``import``);
 * 2 - bad usage or unreadable input: unknown option, missing or malformed file, bad date, unknown name
-  or service. Nothing is written in that case.
+  or service, a SPARQL server that fails. Nothing is written in that case.
+* 130 - ``push`` stopped by Ctrl-C or SIGTERM: the target graph is as it was.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import click
 
 from kg.errors import InputError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 
 
 class UsageFailure(click.ClickException):
@@ -639,6 +640,10 @@ def serve(files, host, port, timeout) -> None:
         raise _fail(InputError(f"the SPARQL server on {host}:{port} stopped with exit code {code}"))
 
 
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
 @main.command()
 @data_option
 @store_option
@@ -665,9 +670,13 @@ def push(files, endpoint, store_url, update_url, graph, timeout) -> None:
       kg push --endpoint http://127.0.0.1:7878
       kg push --data big-measurements/ --endpoint http://127.0.0.1:7878 --graph https://example.org/web
     """
+    import signal
+
     from kg.push import push as upload
 
     dataset = _dataset(files)
+    # SIGTERM as Ctrl-C: the upload stops, its temporary graph is removed, the target stays as it was.
+    signal.signal(signal.SIGTERM, _interrupt)
     base = endpoint.rstrip("/").removesuffix("/query")  # the server, or its query URL as other commands take
     try:
         with _progress() as report:
@@ -682,6 +691,9 @@ def push(files, endpoint, store_url, update_url, graph, timeout) -> None:
             )
     except InputError as error:
         raise _fail(error) from None
+    except KeyboardInterrupt:
+        click.echo(f"Error: stopped; <{graph}> at {update_url or base + '/update'} is as it was", err=True)
+        sys.exit(EXIT_STOPPED)
     click.echo(f"pushed {done.triples:,} triples into <{done.graph}> in {done.requests} requests", err=True)
 
 

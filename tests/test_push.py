@@ -106,3 +106,46 @@ def test_a_server_error_is_one_line_and_names_the_endpoint():
     assert (
         message == f"Error: http://127.0.0.1:{server.server_port}/store refused the request: HTTP 500: internal error"
     )
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """A generated dataset of 60,000 dependencies (several chunks of upload), loaded into the store cache."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    folder = tmp_path_factory.mktemp("big")
+    generate(60_000, folder)
+    assert kg("load", "-q", str(folder)).returncode == 0
+    return folder
+
+
+def _upload_graphs(base: str) -> set[str]:
+    return {g for g in graphs(base) if "-upload-" in g}
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT", "SIGKILL"])
+def test_a_push_killed_midway_leaves_the_graph_as_it_was(server, big, signal_name):
+    """Stopped while its chunks go up, kg push leaves readers the previous graph: stopped by SIGTERM or
+    Ctrl-C it also removes its temporary graph; killed outright, that graph is all it leaves."""
+    import signal
+
+    assert kg("push", "--endpoint", server).returncode == 0
+    before = graphs(server)[GRAPH]
+    process = subprocess.Popen(
+        [KG, "push", "-q", "--data", str(big), "--endpoint", server], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not _upload_graphs(server):  # the upload has begun
+        assert process.poll() is None and time.monotonic() < deadline, "the push ended before it could be stopped"
+        time.sleep(0.05)
+    process.send_signal(getattr(signal, signal_name))
+    code = process.wait(60)
+    assert graphs(server)[GRAPH] == before
+    if signal_name == "SIGKILL":
+        assert code == -signal.SIGKILL
+        assert len(_upload_graphs(server)) == 1
+    else:
+        assert code == 130
+        assert _upload_graphs(server) == set()
+        assert process.stderr.read() == f"Error: stopped; <{GRAPH}> at {server}/update is as it was\n"
