@@ -26,7 +26,7 @@ __all__ = [
     "RemoteEndpoint",
     "basic_auth",
     "headers_from_text",
-    "netrc_headers",
+    "netrc_credentials",
     "send",
     "shown",
 ]
@@ -58,16 +58,29 @@ def basic_auth(user: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-def netrc_headers(url: str) -> dict[str, str]:
-    """Basic authentication from ``~/.netrc`` (or ``$NETRC``) for the URL's host, if it has an entry."""
+def netrc_credentials(url: str) -> tuple[str, str] | None:
+    """The login and password ``~/.netrc`` (or ``$NETRC``) holds for the URL's host, if any."""
     import netrc
 
     try:
         entries = netrc.netrc(os.environ.get("NETRC"))
     except (FileNotFoundError, netrc.NetrcParseError, OSError):
-        return {}
+        return None
     found = entries.authenticators(urllib.parse.urlsplit(url).hostname or "")
-    return basic_auth(found[0], found[2]) if found and found[2] is not None else {}
+    return (found[0], found[2]) if found and found[2] is not None else None
+
+
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    """An opener that answers a server's challenge (HTTP basic or digest authentication, as Virtuoso's
+    ``/sparql-auth`` asks) with the ``~/.netrc`` credentials of its host."""
+    credentials = netrc_credentials(url)
+    if credentials is None:
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, *credentials)
+    return urllib.request.build_opener(
+        urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)
+    )
 
 
 def headers_from_text(text: str | None) -> dict[str, str]:
@@ -111,7 +124,7 @@ def send(
     request = urllib.request.Request(url, data=body, method="GET" if body is None else "POST", headers=sent)
     where = shown(url)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener(url).open(request, timeout=timeout) as response:
             return response.read(), response.headers.get_content_type()
     except urllib.error.HTTPError as error:
         detail = error.read()[:300].decode("utf-8", "replace").strip().splitlines()
@@ -138,7 +151,8 @@ class RemoteEndpoint:
     graph : a named graph to query as the default graph (``default-graph-uri``), as ``kg push`` writes;
         ``None`` queries the server's default graph.
     timeout : seconds to wait for each answer.
-    headers : extra request headers (authentication); ``~/.netrc`` is read as well.
+    headers : extra request headers (authentication); a server that asks for credentials (basic or digest
+        authentication) gets those ``~/.netrc`` holds for its host.
     page : rows asked for at a time by :meth:`select_paged` (servers cap answers: Virtuoso at 10,000 by
         default).
     """
@@ -159,9 +173,6 @@ class RemoteEndpoint:
         """The endpoint as messages show it (no credentials, no query string)."""
         return shown(self.url)
 
-    def _headers(self) -> dict[str, str]:
-        return {**netrc_headers(self.url), **self.headers}
-
     def request(self, query: str, accept: str) -> tuple[bytes, str]:
         """Send ``query`` and return the answer's bytes and media type.
 
@@ -177,7 +188,7 @@ class RemoteEndpoint:
             content_type="application/x-www-form-urlencoded",
             accept=accept,
             timeout=self.timeout,
-            headers=self._headers(),
+            headers=self.headers,
         )
 
     def select(self, query: str) -> list[dict]:

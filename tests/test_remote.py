@@ -285,19 +285,33 @@ def test_a_picture_around_one_site_is_the_same_file(server, tmp_path):
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
-    """A Virtuoso server (a second implementation) holding the bundled data and the ontology in the graph
-    kg push writes by default, loaded with its own bulk loader."""
+    """A Virtuoso server (a second implementation) into which kg push has put the bundled data and the
+    ontology, through Virtuoso's authenticated Graph Store and Update endpoints (HTTP digest
+    authentication, with the credentials of a netrc file)."""
     from .servers import Virtuoso
 
     folder = tmp_path_factory.mktemp("virtuoso")
-    everything = folder / "pdkg.nt"
-    assert kg("export", "--with-ontology", "--format", "nt", "--out", str(everything)).returncode == 0
     server = Virtuoso(folder / "db")
+    netrc = folder / "netrc"
+    netrc.write_text("machine 127.0.0.1 login dba password dba\n")
+    netrc.chmod(0o600)
+    base = server.url.removesuffix("/sparql")
+    push = ["push", "--endpoint", base, "--store-url", f"{base}/sparql-graph-crud-auth"]
+    push += ["--update-url", f"{base}/sparql-auth"]
     try:
-        server.load(everything, GRAPH)
-        yield server.url
+        refused = kg(*push, "-q")
+        pushed = kg(*push, "-q", env={"NETRC": str(netrc)})
+        assert pushed.returncode == 0, pushed.stderr
+        yield server.url, refused
     finally:
         server.stop()
+
+
+def test_kg_push_into_virtuoso_needs_its_credentials(virtuoso):
+    _, refused = virtuoso
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("Error: http://127.0.0.1:") and "refused the request: HTTP 401" in refused.stderr
+    assert refused.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(
@@ -318,7 +332,7 @@ def virtuoso(tmp_path_factory):
 )
 def test_a_command_answers_from_virtuoso_as_from_files(virtuoso, command):
     local = kg(*command, "-q")
-    answered = kg(*command, "-q", env={"KG_ENDPOINT": virtuoso, "KG_GRAPH": GRAPH})
+    answered = kg(*command, "-q", env={"KG_ENDPOINT": virtuoso[0], "KG_GRAPH": GRAPH})
     assert (answered.returncode, answered.stdout, answered.stderr) == (local.returncode, local.stdout, local.stderr)
 
 
