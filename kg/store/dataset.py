@@ -21,7 +21,7 @@ from kg.errors import InputError, SourceLocation
 from kg.store.build import BuildReport, Progress, publish
 from kg.store.keys import cache_root, content_key
 
-__all__ = ["STORE_ENV", "Dataset", "input_files", "open_dataset"]
+__all__ = ["STORE_ENV", "Dataset", "input_files", "open_dataset", "temporary_root"]
 
 #: Environment variable naming a store folder, as ``--store`` does.
 STORE_ENV = "KG_STORE"
@@ -144,7 +144,9 @@ class Dataset:
 _TEMPORARY: list[Path] = []
 
 
-def _temporary_root() -> Path:
+def temporary_root() -> Path:
+    """A folder for this process's temporary stores (where the cache cannot be written, and for the
+    parts of remote graphs), removed when the process exits."""
     if not _TEMPORARY:
         _TEMPORARY.append(Path(tempfile.mkdtemp(prefix="pdkg-store-")))
         atexit.register(shutil.rmtree, _TEMPORARY[0], True)
@@ -221,6 +223,6 @@ def open_dataset(
         if not os.access(root, os.W_OK):
             raise PermissionError
     except OSError:
-        root = _temporary_root()
+        root = temporary_root()
     target, report = publish(inputs, root, key, progress)
     return Dataset(target, inputs, report)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from kg.namespace import DCTERMS, PD, PROV, RDFS, SCHEMA, XSD, identifier_of
 from kg.vocabulary import Vocabulary
 
-__all__ = ["Term", "extract_records", "select_rows"]
+__all__ = ["Term", "extract_records", "iso_day", "select_rows"]
 
 _DCTERMS_DESCRIPTION = str(DCTERMS.description)
 _DCTERMS_ISSUED = str(DCTERMS.issued)
@@ -102,7 +102,7 @@ def _text(term: Term | None) -> str | None:
     return None if term is None else term.value
 
 
-def _day(term) -> str:
+def iso_day(term) -> str:
     """The ISO date of an ``xsd:date`` (or the date of an ``xsd:dateTime``) literal; "" when ill-formed."""
     moment = _moment(term)
     if isinstance(moment, dt.datetime):
@@ -204,8 +204,8 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "dependent": entity_id(dependent) if dependent is not None else "",
                 "provider": entity_id(provider) if provider is not None else "",
                 "service": services.get(service.value, "") if service is not None else "",
-                "start": _day(values.get(_PD_STARTDATE)),
-                "end": _day(values.get(_PD_ENDDATE)),
+                "start": iso_day(values.get(_PD_STARTDATE)),
+                "end": iso_day(values.get(_PD_ENDDATE)),
                 "ended_by": notation_of(values.get(_PD_ENDEDBY)),
                 "effect": notation_of(values.get(_PD_EFFECT)),
                 "note": _text(values.get(_PD_NOTE)) or "",
@@ -243,7 +243,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
 
     observation_properties = [PD.observedActor, PD.status, PD.startDate, PD.endDate, PD.note]
     for key, values in _values(store, f"?s a <{PD.AvailabilityObservation}> .", observation_properties).items():
-        start, status = _day(values.get(_PD_STARTDATE)), values.get(_PD_STATUS)
+        start, status = iso_day(values.get(_PD_STARTDATE)), values.get(_PD_STATUS)
         if not start or status is None:
             continue
         actor = values.get(_PD_OBSERVEDACTOR)
@@ -254,7 +254,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "actor": entity_id(actor) if actor is not None else "",
                 "status": notation_of(status),
                 "start": start,
-                "end": _day(values.get(_PD_ENDDATE)),
+                "end": iso_day(values.get(_PD_ENDDATE)),
                 "note": _text(values.get(_PD_NOTE)) or "",
                 "sources": cited.get(key, []),
             },

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from kg.errors import UnknownNameError
 from kg.namespace import DCTERMS, PD, PROV, RDFS
-from kg.store.extract import Term, _day
+from kg.store.extract import Term, iso_day
 from kg.vocabulary import vocabulary
 
 __all__ = ["Market", "Scope", "fetch_market", "fetch_ntriples", "open_remote_dataset", "resolve_names"]
@@ -107,7 +107,7 @@ def _term(node) -> Term | None:
 def _active(start, end, day: dt.date | None) -> bool:
     if day is None:
         return True
-    first, last = _day(_term(start)), _day(_term(end))
+    first, last = iso_day(_term(start)), iso_day(_term(end))
     return (not first or dt.date.fromisoformat(first) <= day) and (not last or day < dt.date.fromisoformat(last))
 
 
@@ -435,10 +435,10 @@ def open_remote_dataset(endpoint, scope: Scope, *, progress=None):
     (a :class:`~kg.sparqlclient.RemoteEndpoint`), in a temporary store removed at exit."""
     from kg.resources import ONTOLOGY
     from kg.store.build import publish
-    from kg.store.dataset import Dataset, _temporary_root
+    from kg.store.dataset import Dataset, temporary_root
     from kg.store.keys import content_key
 
-    root = _temporary_root()
+    root = temporary_root()
     digest = hashlib.sha256(repr((endpoint.url, endpoint.graph, scope)).encode()).hexdigest()[:16]
     path = root / f"remote-{digest}.nt"
     if progress is not None:
