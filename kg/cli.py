@@ -659,7 +659,14 @@ def _interrupt(*_) -> None:
 @click.option("--update-url", metavar="URL", help="The SPARQL Update endpoint, where it is not ENDPOINT/update.")
 @click.option("--graph", default="https://w3id.org/pdkg/graph", show_default=True, help="The named graph to replace.")
 @click.option("--timeout", default=60, show_default=True, type=click.IntRange(1, None), help="Seconds per request.")
-def push(files, endpoint, store_url, update_url, graph, timeout) -> None:
+@click.option(
+    "--swap-timeout",
+    default=3600,
+    show_default=True,
+    type=click.IntRange(1, None),
+    help="Seconds for the final swap, one transaction as big as the graph.",
+)
+def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -> None:
     """Upload the ontology and the data into a named graph of a SPARQL server, replacing it all at once.
 
     The triples go into a temporary graph first; one SPARQL Update then moves it in place of GRAPH, so
@@ -686,6 +693,7 @@ def push(files, endpoint, store_url, update_url, graph, timeout) -> None:
                 update_url=update_url or f"{base}/update",
                 graph=graph,
                 timeout=timeout,
+                swap_timeout=swap_timeout,
                 bulk=store_url is None,  # Oxigraph's layout: its bulk-load parameters
                 progress=report,
             )

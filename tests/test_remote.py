@@ -357,3 +357,13 @@ def test_a_capped_virtuoso_is_read_a_page_at_a_time(tmp_path):
     assert [a.stdout for a in answers] == [kg("stats", "--json", "-q").stdout, kg("rank", "--json", "-q").stdout]
     assert bad_page.returncode == 2
     assert bad_page.stderr == "Error: bad KG_ENDPOINT_PAGE 'many': expected a number of rows, e.g. 10000\n"
+
+
+def test_a_graph_without_data_is_one_line_not_an_empty_answer(server):
+    base, _ = server
+    result = kg("rank", "--json", env=remote(base, "https://example.org/no-such-graph"))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Error: {base}/query: its graph <https://example.org/no-such-graph> holds no pdkg data "
+        "(no actors or dependencies)\n"
+    )

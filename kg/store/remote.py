@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from kg.errors import UnknownNameError
+from kg.errors import InputError, UnknownNameError
 from kg.namespace import DCTERMS, PD, PROV, RDFS
 from kg.store.extract import Term, iso_day
 from kg.vocabulary import vocabulary
@@ -444,7 +444,10 @@ def open_remote_dataset(endpoint, scope: Scope, *, progress=None):
     if progress is not None:
         progress(f"reading {endpoint.name}", 0, None)
     with path.open("w", encoding="utf-8") as handle:
-        _, market = fetch_ntriples(endpoint, scope, handle.write)
+        count, market = fetch_ntriples(endpoint, scope, handle.write)
+    if not count:  # a wrong graph name, or a server the data has not been pushed to
+        where = f"its graph <{endpoint.graph}>" if endpoint.graph else "its default graph"
+        raise InputError(f"{endpoint.name}: {where} holds no pdkg data (no actors or dependencies)")
     inputs: Sequence[tuple[str, object]] = [("rdf:nt", path)]
     target, report = publish(inputs, root, content_key(inputs, ONTOLOGY), progress)
     dataset = Dataset(target, inputs, report)
