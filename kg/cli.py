@@ -640,10 +640,6 @@ def serve(files, host, port, timeout) -> None:
         raise _fail(InputError(f"the SPARQL server on {host}:{port} stopped with exit code {code}"))
 
 
-def _interrupt(*_) -> None:
-    raise KeyboardInterrupt
-
-
 @main.command()
 @data_option
 @store_option
@@ -682,8 +678,11 @@ def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -
     from kg.push import push as upload
 
     dataset = _dataset(files)
-    # SIGTERM as Ctrl-C: the upload stops, its temporary graph is removed, the target stays as it was.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C and SIGTERM stop the upload between requests (see kg.push.push): its temporary graph is then
+    # removed and the target stays as it was.
+    signals: list[int] = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda received, _frame: signals.append(received))
     base = endpoint.rstrip("/").removesuffix("/query")  # the server, or its query URL as other commands take
     try:
         with _progress() as report:
@@ -696,6 +695,7 @@ def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -
                 swap_timeout=swap_timeout,
                 bulk=store_url is None,  # Oxigraph's layout: its bulk-load parameters
                 progress=report,
+                stopped=lambda: bool(signals),
             )
     except InputError as error:
         raise _fail(error) from None

@@ -49,6 +49,7 @@ def push(
     bulk: bool = False,
     swap_timeout: float = SWAP_TIMEOUT,
     progress=None,
+    stopped=None,
 ) -> PushReport:
     """Upload ``dataset`` (its data and the ontology) into ``graph`` at a SPARQL server: the Graph Store
     Protocol endpoint ``store_url`` and the SPARQL Update endpoint ``update_url``.
@@ -61,12 +62,17 @@ def push(
     :class:`~kg.errors.InputError` naming the endpoint when the server is unreachable, does not answer
     within ``timeout`` seconds (``swap_timeout`` for the final ``MOVE``), or refuses a request; the
     target graph is then unchanged (unless the server goes on to finish a swap it did not answer in time).
+    ``stopped()``, asked before each request, ends the upload with :class:`KeyboardInterrupt` between
+    requests, once the server has answered the last one (a request cut off midway may still be loading
+    on the server, and would refill the temporary graph after its removal).
     """
     headers = headers or {}
     temporary = f"{graph}-upload-{uuid.uuid4().hex}"
     sent = requests = 0
     try:
         for chunk, count in _chunks(dataset):
+            if stopped is not None and stopped():
+                raise KeyboardInterrupt
             target = f"{store_url}?{urllib.parse.urlencode({'graph': temporary})}" + (
                 "&no_transaction&lenient" if bulk else ""
             )
@@ -75,6 +81,8 @@ def push(
             requests += 1
             if progress is not None:
                 progress("pushing triples", sent, None)
+        if stopped is not None and stopped():
+            raise KeyboardInterrupt
         _send(update_url, f"MOVE SILENT <{temporary}> TO <{graph}>".encode(), _UPDATE, swap_timeout, headers)
     except BaseException:
         with contextlib.suppress(InputError):  # the first error is the one to report
