@@ -90,21 +90,12 @@ class Silent:
         self.listener.close()
 
 
-class Canned:
-    """A server on 127.0.0.1 that answers every request with one status, media type and body."""
+class _Local:
+    """A threaded HTTP server on 127.0.0.1 at a free port, answering GET and POST with ``answer``."""
 
-    def __init__(self, status: int, body: bytes, media_type: str = "text/plain") -> None:
+    def _serve(self, answer) -> None:
         class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                self.send_response(status)
-                self.send_header("Content-Type", media_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _answer
+            do_GET = do_POST = answer
 
             def log_message(self, *args):
                 pass
@@ -118,48 +109,50 @@ class Canned:
         self.server.server_close()
 
 
-class Guarded:
+class Canned(_Local):
+    """A server on 127.0.0.1 that answers every request with one status, media type and body."""
+
+    def __init__(self, status: int, body: bytes, media_type: str = "text/plain") -> None:
+        def answer(handler):
+            handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+            handler.send_response(status)
+            handler.send_header("Content-Type", media_type)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        self._serve(answer)
+
+
+class Guarded(_Local):
     """A proxy on 127.0.0.1 in front of a real server: it forwards only requests that carry the
     ``Authorization`` header it expects, and answers 401 to the others."""
 
     def __init__(self, target: str, authorization: str) -> None:
         self.seen: list[str | None] = []
-        seen = self.seen
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _forward(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                given = self.headers.get("Authorization")
-                seen.append(given)
-                if given != authorization:
-                    self.send_response(401)
-                    self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
-                    self.end_headers()
-                    self.wfile.write(b"authentication required")
-                    return
-                headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
-                request = urllib.request.Request(target + self.path, data=body, headers=headers)
-                with urllib.request.urlopen(request, timeout=60) as answer:
-                    data = answer.read()
-                    self.send_response(answer.status)
-                    self.send_header("Content-Type", answer.headers.get("Content-Type", "text/plain"))
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+        def forward(handler):
+            length = int(handler.headers.get("Content-Length") or 0)
+            body = handler.rfile.read(length) if length else None
+            given = handler.headers.get("Authorization")
+            self.seen.append(given)
+            if given != authorization:
+                handler.send_response(401)
+                handler.send_header("WWW-Authenticate", 'Basic realm="sparql"')
+                handler.end_headers()
+                handler.wfile.write(b"authentication required")
+                return
+            headers = {k: v for k, v in handler.headers.items() if k.lower() in ("content-type", "accept")}
+            request = urllib.request.Request(target + handler.path, data=body, headers=headers)
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                data = answer.read()
+                handler.send_response(answer.status)
+                handler.send_header("Content-Type", answer.headers.get("Content-Type", "text/plain"))
+                handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data)
 
-            do_GET = do_POST = _forward
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_port
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(forward)
 
 
 VIRTUOSO = "/usr/bin/virtuoso-t"

@@ -16,6 +16,7 @@ from kg.namespace import data_iri
 from kg.queries import available_queries, bind_in_where, read_query, run_query_on_endpoint, run_query_on_store
 
 from .servers import Oxigraph, Virtuoso
+from .test_queries import _example_terms
 
 KG = str(Path(sys.executable).with_name("kg"))
 GRAPH = "https://w3id.org/pdkg/graph"
@@ -37,17 +38,10 @@ EXTRA = {
 }
 
 
-def _example(query) -> dict:
-    return {
-        name: Literal(value, datatype=XSD.date)
-        if query.params[name]["type"] == "xsd:date"
-        else data_iri("entity", value)
-        for name, value in query.header["example"]["params"].items()
-    }
-
-
 CASES = [
-    (name, bindings) for name in available_queries() for bindings in [_example(read_query(name)), *EXTRA.get(name, [])]
+    (name, bindings)
+    for name in available_queries()
+    for bindings in [_example_terms(read_query(name)), *EXTRA.get(name, [])]
 ]
 
 
@@ -142,5 +136,5 @@ def test_every_engine_gives_rdflibs_answer_in_the_same_order(engines, engine, na
     expected = engines["rdflib"](query, bindings)
     assert engines[engine](query, bindings) == expected
     example = query.header["example"]
-    if bindings == _example(query) and "rows" in example:  # the example is no empty answer by accident
+    if bindings == _example_terms(query) and "rows" in example:  # the example is no empty answer by accident
         assert len(expected) == example["rows"]
