@@ -97,7 +97,7 @@ class Query:
 
 
 def read_header(text: str, where: str = "") -> dict:
-    """The YAML of the leading ``#+`` lines of a query (empty when it has none).
+    r"""The YAML of the leading ``#+`` lines of a query (empty when it has none).
 
     >>> read_header("#+ summary: Count things.\n#+ params: {}\nSELECT * WHERE { ?s ?p ?o }")
     {'summary': 'Count things.', 'params': {}}
@@ -179,8 +179,8 @@ def check_read_only(query: Query, *, allow_service: bool = False) -> None:
     Strings, IRIs and comments are set aside first, so a keyword inside a literal or an IRI does not
     count. Raises :class:`~kg.errors.InputError` naming the query file.
 
-    >>> check_read_only(Query("q", Path("q.rq"), 'SELECT * WHERE { ?s ?p "DELETE" }', "", "", ""))
-    >>> check_read_only(Query("q", Path("q.rq"), "DELETE WHERE { ?s ?p ?o }", "", "", ""))
+    >>> check_read_only(Query("q", Path("q.rq"), 'SELECT * WHERE { ?s ?p "DELETE" }', {}))
+    >>> check_read_only(Query("q", Path("q.rq"), "DELETE WHERE { ?s ?p ?o }", {}))
     Traceback (most recent call last):
     ...
     kg.errors.InputError: q.rq: an update (DELETE): kg query only reads (SELECT, ASK, CONSTRUCT, DESCRIBE)
