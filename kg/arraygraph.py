@@ -30,6 +30,7 @@ from kg.store.tables import EFFECTS, ENDINGS, Tables, day_number
 __all__ = ["ArrayGraph", "build_array_graph", "gather"]
 
 _DEPENDENT = ENDINGS.index("dependent")
+_PROVIDER = ENDINGS.index("provider")
 _ESSENTIAL, _CHANNEL = EFFECTS.index("essential"), EFFECTS.index("channel")
 
 
@@ -271,7 +272,7 @@ class ArrayGraph:
 
         tables = self.tables
         today = day_number(self.day, 0)
-        ended = np.flatnonzero((tables.dep_ended_by == ENDINGS.index("provider")) & (tables.dep_end <= today))
+        ended = np.flatnonzero((tables.dep_ended_by == _PROVIDER) & (tables.dep_end <= today))
         ended_by_provider: dict[tuple[str, str], list] = {}
         chosen = tables.dependencies(ended, sources) if terminations else []
         for dependency in sorted(chosen, key=lambda d: (d.end, d.identifier)):
@@ -311,6 +312,44 @@ def _essential_rows(tables: Tables, rows: np.ndarray) -> np.ndarray:
     return (effect == _ESSENTIAL) | ((effect == 0) & default[tables.dep_service[rows]])
 
 
+def _still_needed(tables, rows, end, starts, sizes, ended_count, has_active):
+    """:func:`kg.depgraph.still_needed` for every (dependent, service) group without a supply at once.
+
+    ``rows`` and ``end`` are sorted by group, then end, then row (= identifier order), so a group's ended
+    periods come first and its last ended one sits at ``starts + ended_count - 1``. Returns, per group, the
+    dependency row to cite (-1 when the service is no longer needed) and whether the need is essential.
+    """
+    groups = len(starts)
+    lost_row = np.full(groups, -1, dtype=np.int64)
+    lost_essential = np.zeros(groups, dtype=bool)
+    if not groups:
+        return lost_row, lost_essential
+    group = np.repeat(np.arange(groups, dtype=np.int64), sizes)
+    last_end = end[starts + np.maximum(ended_count, 1) - 1]
+    candidates = np.flatnonzero(
+        ~has_active[group]
+        & (ended_count[group] > 0)
+        & (end == last_end[group])
+        & (tables.dep_ended_by[rows] != _DEPENDENT)
+    )
+    chosen_rows, chosen_group = rows[candidates], group[candidates]
+    essential = _essential_rows(tables, chosen_rows)
+    order = np.lexsort(
+        (
+            chosen_rows,
+            tables.dep_provider[chosen_rows],
+            ~essential,
+            tables.dep_ended_by[chosen_rows] != _PROVIDER,
+            chosen_group,
+        )
+    )
+    chosen_rows, ordered_group = chosen_rows[order], chosen_group[order]
+    first = np.r_[True, ordered_group[1:] != ordered_group[:-1]] if len(order) else np.zeros(0, dtype=bool)
+    lost_row[ordered_group[first]] = chosen_rows[first]
+    np.logical_or.at(lost_essential, chosen_group, essential)
+    return lost_row, lost_essential
+
+
 def build_array_graph(tables: Tables, day: dt.date | None = None) -> ArrayGraph:
     """The needs and supplies of ``tables`` on ``day`` (default: today, UTC), as arrays.
 
@@ -333,11 +372,10 @@ def build_array_graph(tables: Tables, day: dt.date | None = None) -> ArrayGraph:
     active_count = np.add.reduceat(active.astype(np.int64), starts) if len(starts) else sizes
     ended_count = sizes - active_count
     has_active = active_count > 0
-    last_ended = rows[starts + np.maximum(ended_count, 1) - 1] if len(starts) else starts
-    keep_lost = ~has_active & (tables.dep_ended_by[last_ended] != _DEPENDENT)
-    keep = has_active | keep_lost
+    lost_row, lost_essential = _still_needed(tables, rows, end, starts, sizes, ended_count, has_active)
+    keep = has_active | (lost_row >= 0)
     need_key = key[starts][keep]
-    need_lost = np.where(has_active, -1, last_ended)[keep].astype(np.int32)
+    need_lost = np.where(has_active, -1, lost_row)[keep].astype(np.int32)
 
     supplies = rows[active]
     supply_key = key[active]
@@ -357,7 +395,7 @@ def build_array_graph(tables: Tables, day: dt.date | None = None) -> ArrayGraph:
         own = providers == need_node[supply_need]
         need_self[with_supply] = np.logical_or.reduceat(own, pointer[with_supply])
     lost = need_lost >= 0
-    need_essential[lost] = _essential_rows(tables, need_lost[lost].astype(np.int64))
+    need_essential[lost] = lost_essential[keep][lost]
     return ArrayGraph(
         day=day,
         tables=tables,

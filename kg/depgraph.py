@@ -4,14 +4,14 @@ Nodes are entity identifiers; each dependency active on the date is an edge from
 whose key is the dependency identifier. Beside the edges, every dependent has a :class:`Need` per
 service: the service's supplies (its active dependencies, alternatives to each other) and, when none is
 left, the dependency whose loss left it unprovided. A service lost to a cut-off stays needed; only a
-dependency the dependent ended itself drops the need.
+dependency the dependent ended itself drops the need (:func:`still_needed` decides same-day ends).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -20,7 +20,7 @@ import networkx as nx
 from kg.facts import Dependency, Entity, Event, Facts
 from kg.vocabulary import vocabulary
 
-__all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint", "solve_in_order"]
+__all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint", "solve_in_order", "still_needed"]
 
 
 @dataclass
@@ -109,6 +109,31 @@ def _essential(dependency: Dependency) -> bool:
     return vocabulary().services[dependency.service].essential
 
 
+def still_needed(ended: Iterable[Dependency]) -> list[Dependency]:
+    """The periods that keep a service needed once every period of it has ended, the one to cite first.
+
+    The rule: the service is still needed when a period that ended on the latest end day was ended by
+    the provider (a cut-off) or for an unknown reason. A period the dependent ended on that same day does
+    not outweigh it: a same-day end by the provider or of unknown cause keeps the need. Nothing depends on
+    identifiers, so renaming them never changes an answer. The periods come back ordered for citing: a
+    cut-off first, then an essential one, then by provider and identifier; empty when the service is no
+    longer needed (the last periods were all ended by the dependent).
+
+    >>> from rdflib import URIRef
+    >>> day = dt.date(2021, 1, 9)
+    >>> left = Dependency("x-a", URIRef("x-a"), "x", "a", "hosting", None, day, "dependent")
+    >>> cut = Dependency("x-b", URIRef("x-b"), "x", "b", "hosting", None, day, "provider")
+    >>> [d.identifier for d in still_needed([left, cut])], [d.identifier for d in still_needed([left])]
+    (['x-b'], [])
+    """
+    ended = list(ended)
+    if not ended:
+        return []
+    last = max(d.end for d in ended)
+    keeping = [d for d in ended if d.end == last and d.ended_by != "dependent"]
+    return sorted(keeping, key=lambda d: (d.ended_by != "provider", not _essential(d), d.provider, d.identifier))
+
+
 def build_graph(facts: Facts, day: dt.date | None = None) -> AnalysisGraph:
     """Build the :class:`AnalysisGraph` of ``facts`` as it stood on ``day`` (default: today, UTC).
 
@@ -132,15 +157,13 @@ def build_graph(facts: Facts, day: dt.date | None = None) -> AnalysisGraph:
     needs: dict[str, dict[str, Need]] = defaultdict(dict)
     for (dependent, service), dependencies in sorted(by_need.items()):
         active = sorted((d for d in dependencies if d.active_on(day)), key=lambda d: (d.provider, d.identifier))
-        ended = sorted(
-            (d for d in dependencies if d.end is not None and d.end <= day), key=lambda d: (d.end, d.identifier)
-        )
         if active:
             need = Need(dependent, service, any(_essential(d) for d in active), active)
-        elif ended and ended[-1].ended_by != "dependent":
-            need = Need(dependent, service, _essential(ended[-1]), [], ended[-1])
         else:
-            continue
+            keeping = still_needed(d for d in dependencies if d.end is not None and d.end <= day)
+            if not keeping:
+                continue
+            need = Need(dependent, service, any(_essential(d) for d in keeping), [], keeping[0])
         needs[dependent][service] = need
         for dependency in active:
             graph.add_edge(

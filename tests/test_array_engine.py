@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -115,3 +116,45 @@ def test_a_deep_chain_cascades_in_one_round_per_link():
     assert int(result.offline.sum()) == 2000 and result.rounds == 2000
     table = {row.provider: row for row in criticality_table(arrays)}
     assert table["a2000"].total_offline == 2000 and table["a2000"].direct_offline == 1
+
+
+def renamed(facts, name):
+    """``facts`` with every dependency identifier replaced by ``name(identifier)`` (events follow)."""
+    copy = type(facts)()
+    copy.entities = dict(facts.entities)
+    copy.dependencies = {
+        name(d.identifier): replace(d, identifier=name(d.identifier)) for d in facts.dependencies.values()
+    }
+    return copy
+
+
+@SETTINGS
+@given(datasets(), st.data())
+def test_renaming_dependencies_never_changes_an_answer(facts, data):
+    """Same-day ends of one service are decided by who ended them, not by which identifier sorts last."""
+    identifiers = sorted(facts.dependencies)
+    shuffled = data.draw(st.permutations(identifiers))
+    name = dict(zip(identifiers, (f"d{index:03d}" for index in range(len(identifiers))), strict=True))
+    name = {old: name[new] for old, new in zip(identifiers, shuffled, strict=True)}
+    other = renamed(facts, name.__getitem__)
+    providers = sorted({d.provider for d in facts.dependencies.values()})
+    removed = data.draw(st.lists(st.sampled_from(providers), unique=True, max_size=2))
+    cuts = data.draw(st.lists(st.sampled_from(identifiers), unique=True, max_size=2))
+    expected = reference_outcome(build_graph(facts, DAY), removed, cuts)
+    assert reference_outcome(build_graph(other, DAY), removed, [name[c] for c in cuts]) == expected
+    arrays = build_array_graph(tables_from_facts(other), DAY)
+    assert array_outcome(arrays, removed, [name[c] for c in cuts]) == expected
+
+
+def test_a_same_day_end_by_the_provider_keeps_the_need_whatever_the_ids():
+    for first, second in (("x-a", "x-b"), ("x-b", "x-a")):
+        facts = facts_of(("x", "a", "hosting", None, "2021-01-09", "provider"))
+        facts = renamed(facts, {"x-a-hosting-0": first}.__getitem__)
+        left = facts_of(("x", "b", "hosting", None, "2021-01-09", "dependent"))
+        facts.dependencies.update(renamed(left, {"x-b-hosting-0": second}.__getitem__).dependencies)
+        day = dt.date(2021, 1, 10)
+        need = build_graph(facts, day).needs["x"]["hosting"]
+        assert (need.lost_with.identifier, need.essential) == (first, True)
+        arrays = build_array_graph(tables_from_facts(facts), day)
+        (row,) = arrays.need_lost[arrays.need_node == arrays.number["x"]].tolist()
+        assert arrays.tables.dep_id[row] == first

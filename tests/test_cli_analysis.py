@@ -89,6 +89,22 @@ def test_spof_and_cutsets(invoke):
     one_line_error(invoke("spof", "nobody"), "unknown entity 'nobody'")
 
 
+
+def test_cutsets_on_a_same_day_tie_do_not_depend_on_the_ids(invoke, tmp_path):
+    """A tie: a cut-off and a departure of one service on the same day keep the need."""
+    answers = []
+    for first, second in (("x-a", "x-b"), ("x-b", "x-a")):
+        folder = tmp_path / first
+        folder.mkdir()
+        (folder / "entities.csv").write_text("id,name,kind\nx,X,website\na,A,provider\nb,B,provider\n")
+        (folder / "dependencies.csv").write_text(
+            "id,dependent,provider,service,start,end,ended_by\n"
+            f"{first},x,a,hosting,,2021-01-09,provider\n{second},x,b,hosting,,2021-01-09,dependent\n"
+        )
+        result = invoke("cutsets", "x", "--as-of", "2021-01-10", "--json", "-q", "-d", folder)
+        answers.append(json.loads(result.output)["already_offline"])
+    assert answers == [True, True]
+
 def test_rank(invoke):
     document = json.loads(invoke("rank", "--as-of", "2021-01-07", "--json").output)
     aws = next(p for p in document["providers"] if p["provider"] == "aws")
