@@ -89,7 +89,6 @@ def test_spof_and_cutsets(invoke):
     one_line_error(invoke("spof", "nobody"), "unknown entity 'nobody'")
 
 
-
 def test_cutsets_on_a_same_day_tie_do_not_depend_on_the_ids(invoke, tmp_path):
     """A tie: a cut-off and a departure of one service on the same day keep the need."""
     answers = []
@@ -104,6 +103,7 @@ def test_cutsets_on_a_same_day_tie_do_not_depend_on_the_ids(invoke, tmp_path):
         result = invoke("cutsets", "x", "--as-of", "2021-01-10", "--json", "-q", "-d", folder)
         answers.append(json.loads(result.output)["already_offline"])
     assert answers == [True, True]
+
 
 def test_rank(invoke):
     document = json.loads(invoke("rank", "--as-of", "2021-01-07", "--json").output)
