@@ -65,10 +65,10 @@ TABLES = {
         Table(
             "dependencies",
             ("id", "dependent", "provider", "service"),
-            ("start", "end", "ended_by", "effect", "source", "note"),
+            ("start", "end", "ended_by", "effect", "countries", "source", "note"),
         ),
-        Table("events", ("id", "kind", "date", "dependency", "description"), ("source",)),
-        Table("availability", ("dependent", "status", "start"), ("end", "source", "note")),
+        Table("events", ("id", "kind", "date", "dependency", "description"), ("countries", "issuer", "source")),
+        Table("availability", ("dependent", "status", "start"), ("end", "countries", "source", "note")),
     )
 }
 
@@ -250,6 +250,10 @@ _P = {
         "service": PD.service,
         "startDate": PD.startDate,
         "endDate": PD.endDate,
+        "startTime": PD.startTime,
+        "endTime": PD.endTime,
+        "appliesIn": PD.appliesIn,
+        "orderedBy": PD.orderedBy,
         "endedBy": PD.endedBy,
         "effect": PD.effect,
         "note": PD.note,
@@ -329,6 +333,40 @@ class _Converter:
             raise InputError(f"bad {column} {value!r}: {error}", row.location) from None
         shape = "YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]+hh:mm" if allow_time else "YYYY-MM-DD"
         raise InputError(f"bad {column} {value!r}: expected {shape}", row.location)
+
+    def moment(self, row: Row, column: str) -> tuple[str, str]:
+        """A start or end column (a date, or a date-time with offset) as (UTC date, date-time or ``""``).
+
+        A date-time's UTC calendar date is the date (``2021-01-10T23:59:00-08:00`` is 2021-01-11); the
+        date-time itself is kept beside it. Both are ``""`` when the column is empty.
+        """
+        value = self.iso_date(row, column, allow_time=True)
+        if value is None:
+            return "", ""
+        if value[1] == _XSD_DATE:
+            return value[0], ""
+        moment = dt.datetime.fromisoformat(value[0])
+        if moment.tzinfo is None:
+            raise InputError(f"bad {column} {row.get(column)!r}: a time needs its offset (Z or +hh:mm)", row.location)
+        return moment.astimezone(dt.UTC).date().isoformat(), value[0]
+
+    def add_moment(self, node: str, row: Row, column: str) -> tuple[str, str]:
+        """Write a start or end column as its date and, when a time is given, its date-time."""
+        day, moment = self.moment(row, column)
+        if day:
+            self.add(node, _P[f"{column}Date"], nt.literal(day, _XSD_DATE))
+        if moment:
+            self.add(node, _P[f"{column}Time"], nt.literal(moment, _XSD_DATETIME))
+        return day, moment
+
+    def countries(self, node: str, row: Row) -> list[str]:
+        """Write the ``countries`` column (ISO codes separated by ``;``, empty: everywhere); return them."""
+        codes = sorted({part.strip().upper() for part in row.get("countries").split(";") if part.strip()})
+        for code in codes:
+            if not COUNTRY.match(code):
+                raise InputError(f"country {code!r} is not an ISO 3166-1 alpha-2 code such as US", row.location)
+            self.add(node, _P["appliesIn"], nt.literal(code))
+        return codes
 
     def date(self, row: Row, column: str, *, allow_time: bool = False) -> str | None:
         value = self.iso_date(row, column, allow_time=allow_time)
@@ -480,12 +518,9 @@ class _Converter:
         except UnknownNameError as error:
             raise UnknownNameError("service", service, error.suggestions, row.location) from None
         self.add(node, _P["service"], nt.iri(known.iri))
-        dates = {}
-        for column, predicate in (("start", "startDate"), ("end", "endDate")):
-            value = self.iso_date(row, column)
-            dates[column] = value[0] if value else ""
-            if value is not None:
-                self.add(node, _P[predicate], nt.literal(*value))
+        start, start_time = self.add_moment(node, row, "start")
+        end, end_time = self.add_moment(node, row, "end")
+        countries = self.countries(node, row)
         ending = self.term(row, "ended_by", self.vocab.endings, "ended_by value")
         if ending is not None:
             self.add(node, _P["endedBy"], ending)
@@ -502,10 +537,13 @@ class _Converter:
                     "dependent": row.get("dependent"),
                     "provider": row.get("provider"),
                     "service": known.identifier,
-                    "start": dates["start"],
-                    "end": dates["end"],
+                    "start": start,
+                    "end": end,
+                    "start_time": start_time,
+                    "end_time": end_time,
                     "ended_by": row.get("ended_by").lower(),
                     "effect": row.get("effect").lower(),
+                    "countries": countries,
                     "note": row.get("note"),
                     "sources": _source_ids(row),
                 },
@@ -522,6 +560,12 @@ class _Converter:
             raise InputError("event date is empty", row.location)
         self.add(node, _P["date"], date)
         self.add(node, _P["actsOn"], self.reference(row, "dependency", "dependencies"))
+        countries = self.countries(node, row)
+        issuer = self.reference(row, "issuer", "entities", required=False)
+        if issuer is not None:
+            if kind.lower() != "cut-off":
+                raise InputError("only a cut-off has an issuer (the authority that ordered it)", row.location)
+            self.add(node, _P["orderedBy"], issuer)
         self.text(node, _P["description"], row, "description")
         self.sources(row, node)
         if self.on_record is not None:
@@ -533,6 +577,8 @@ class _Converter:
                     "kind": kind.lower(),
                     "when": when[0],
                     "dependency": row.get("dependency"),
+                    "countries": countries,
+                    "issuer": row.get("issuer"),
                     "description": row.get("description"),
                     "sources": _source_ids(row),
                 },
@@ -541,10 +587,11 @@ class _Converter:
     def observation(self, row: Row) -> None:
         dependent = self.reference(row, "dependent", "entities")
         status = self.term(row, "status", self.vocab.statuses, "status")
-        start = self.iso_date(row, "start")
-        if status is None or start is None:
+        start, start_time = self.moment(row, "start")
+        if status is None or not start:
             raise InputError("availability needs a status and a start date", row.location)
-        identifier = f"{row.get('dependent')}-{row.get('status').lower()}-{start[0]}"
+        codes = sorted({part.strip().upper() for part in row.get("countries").split(";") if part.strip()})
+        identifier = "-".join([row.get("dependent"), row.get("status").lower(), start, *(c.lower() for c in codes)])
         if identifier in self.ids["availability"]:
             first = self.ids["availability"].location(identifier)
             raise InputError(f"duplicate availability row (first at {first})", row.location)
@@ -553,10 +600,9 @@ class _Converter:
         self.add(node, _P["type"], _P["AvailabilityObservation"])
         self.add(node, _P["observedActor"], dependent)
         self.add(node, _P["status"], status)
-        self.add(node, _P["startDate"], nt.literal(*start))
-        end = self.date(row, "end")
-        if end is not None:
-            self.add(node, _P["endDate"], end)
+        self.add_moment(node, row, "start")
+        end, end_time = self.add_moment(node, row, "end")
+        countries = self.countries(node, row)
         self.text(node, _P["note"], row, "note")
         self.sources(row, node)
         if self.on_record is not None:
@@ -566,8 +612,11 @@ class _Converter:
                     "id": identifier,
                     "actor": row.get("dependent"),
                     "status": row.get("status").lower(),
-                    "start": start[0],
-                    "end": (self.iso_date(row, "end") or ("",))[0],
+                    "start": start,
+                    "end": end,
+                    "start_time": start_time,
+                    "end_time": end_time,
+                    "countries": countries,
                     "note": row.get("note"),
                     "sources": _source_ids(row),
                 },

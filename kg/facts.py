@@ -15,7 +15,17 @@ from rdflib import Graph, Literal, URIRef
 from kg.namespace import DCTERMS, PD, PROV, RDF, RDFS, SCHEMA, identifier_of
 from kg.vocabulary import vocabulary
 
-__all__ = ["Dependency", "Entity", "Event", "Facts", "Observation", "Source", "parse_day", "read_facts"]
+__all__ = [
+    "Dependency",
+    "Entity",
+    "Event",
+    "Facts",
+    "Observation",
+    "Source",
+    "parse_day",
+    "parse_instant",
+    "read_facts",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -66,6 +76,9 @@ class Dependency:
     effect: str | None = None  # override: "essential" or "channel"
     note: str | None = None
     sources: tuple[Source, ...] = ()
+    start_time: dt.datetime | None = None  # the instant of ``start`` where sources give a time (UTC)
+    end_time: dt.datetime | None = None  # the instant of ``end`` where sources give a time (UTC)
+    countries: tuple[str, ...] = ()  # where it applies (ISO codes); empty: everywhere
 
     @property
     def self_provided(self) -> bool:
@@ -95,6 +108,8 @@ class Event:
     dependency: str
     description: str = ""
     sources: tuple[Source, ...] = ()
+    countries: tuple[str, ...] = ()  # where the cut-off applies; empty: everywhere
+    issuer: str | None = None  # the authority that ordered a cut-off
 
     @property
     def day(self) -> dt.date:
@@ -116,6 +131,9 @@ class Observation:
     end: dt.date | None = None
     note: str | None = None
     sources: tuple[Source, ...] = ()
+    start_time: dt.datetime | None = None
+    end_time: dt.datetime | None = None
+    countries: tuple[str, ...] = ()  # where it was observed; empty: everywhere
 
 
 @dataclass
@@ -137,6 +155,19 @@ def parse_day(value: Literal | None) -> dt.date | None:
     if isinstance(python, dt.datetime):
         return python.date()
     return python if isinstance(python, dt.date) else None
+
+
+def parse_instant(value: Literal | None) -> dt.datetime | None:
+    """Return the UTC instant of an ``xsd:dateTime`` literal with an offset, or ``None`` (absent, ill-formed,
+    or without an offset: a local time without a zone names no instant)."""
+    python = value.toPython() if isinstance(value, Literal) else value
+    if isinstance(python, dt.datetime) and python.tzinfo is not None:
+        return python.astimezone(dt.UTC)
+    return None
+
+
+def _countries(graph: Graph, node) -> tuple[str, ...]:
+    return tuple(sorted({str(code) for code in graph.objects(node, PD.appliesIn)}))
 
 
 def _text(graph: Graph, node, predicate) -> str | None:
@@ -203,6 +234,9 @@ def read_facts(graph: Graph) -> Facts:
             effect=_notation(effect),
             note=_text(graph, node, PD.note),
             sources=sources_of(node),
+            start_time=parse_instant(graph.value(node, PD.startTime)),
+            end_time=parse_instant(graph.value(node, PD.endTime)),
+            countries=_countries(graph, node),
         )
         facts.dependencies[dependency.identifier] = dependency
 
@@ -222,6 +256,8 @@ def read_facts(graph: Graph) -> Facts:
                 dependency=identifier_of(target) if target is not None else "",
                 description=_text(graph, node, DCTERMS.description) or "",
                 sources=sources_of(node),
+                countries=_countries(graph, node),
+                issuer=_entity_id(graph, graph.value(node, PD.orderedBy)),
             )
             facts.events[event.identifier] = event
 
@@ -238,6 +274,9 @@ def read_facts(graph: Graph) -> Facts:
             end=parse_day(graph.value(node, PD.endDate)),
             note=_text(graph, node, PD.note),
             sources=sources_of(node),
+            start_time=parse_instant(graph.value(node, PD.startTime)),
+            end_time=parse_instant(graph.value(node, PD.endTime)),
+            countries=_countries(graph, node),
         )
         facts.observations[observation.identifier] = observation
     return facts

@@ -44,6 +44,7 @@ class PD(DefinedNamespace):
     AppStoreAndroid: URIRef
     AppStoreIOS: URIRef
     Authentication: URIRef
+    Authority: URIRef
     AvailabilityObservation: URIRef
     Banking: URIRef
     BlogHosting: URIRef
@@ -62,6 +63,8 @@ class PD(DefinedNamespace):
     Email: URIRef
     EndedForUnknownReason: URIRef
     Ending: URIRef
+    Endpoint: URIRef
+    Endpoints: URIRef
     Essential: URIRef
     Event: URIRef
     Forum: URIRef
@@ -69,6 +72,7 @@ class PD(DefinedNamespace):
     Hosting: URIRef
     IPTransit: URIRef
     Imageboard: URIRef
+    InternetAccess: URIRef
     LeftByDependent: URIRef
     MessagingService: URIRef
     NewsSite: URIRef
@@ -87,10 +91,12 @@ class PD(DefinedNamespace):
     Source: URIRef
     Status: URIRef
     TerminatedByProvider: URIRef
+    UnnamedProvider: URIRef
     VideoPlatform: URIRef
     Warning: URIRef
     Website: URIRef
     actsOn: URIRef
+    appliesIn: URIRef
     authenticationBy: URIRef
     banksWith: URIRef
     blogHostedBy: URIRef
@@ -112,6 +118,7 @@ class PD(DefinedNamespace):
     effect: URIRef
     emailBy: URIRef
     endDate: URIRef
+    endTime: URIRef
     endedBy: URIRef
     hasDependency: URIRef
     hostedBy: URIRef
@@ -119,14 +126,18 @@ class PD(DefinedNamespace):
     note: URIRef
     observedActor: URIRef
     ocspStapling: URIRef
+    orderedBy: URIRef
     ownedBy: URIRef
     paymentsBy: URIRef
     provider: URIRef
+    reachableAt: URIRef
+    reachedThrough: URIRef
     registeredWith: URIRef
     registryBy: URIRef
     service: URIRef
     smsBy: URIRef
     startDate: URIRef
+    startTime: URIRef
     status: URIRef
     wikidataItem: URIRef
 

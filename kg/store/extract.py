@@ -31,6 +31,9 @@ _PD_DEPENDENT = str(PD.dependent)
 _PD_EFFECT = str(PD.effect)
 _PD_ENDDATE = str(PD.endDate)
 _PD_ENDEDBY = str(PD.endedBy)
+_PD_ENDTIME = str(PD.endTime)
+_PD_ORDEREDBY = str(PD.orderedBy)
+_PD_STARTTIME = str(PD.startTime)
 _PD_NOTE = str(PD.note)
 _PD_OBSERVEDACTOR = str(PD.observedActor)
 _PD_OWNEDBY = str(PD.ownedBy)
@@ -108,6 +111,14 @@ def iso_day(term) -> str:
     if isinstance(moment, dt.datetime):
         return moment.date().isoformat()
     return moment.isoformat() if isinstance(moment, dt.date) else ""
+
+
+def iso_instant(term) -> str:
+    """The UTC instant of an ``xsd:dateTime`` literal with an offset, ISO 8601; "" when absent or ill-formed."""
+    moment = _moment(term)
+    if isinstance(moment, dt.datetime) and moment.tzinfo is not None:
+        return moment.astimezone(dt.UTC).isoformat()
+    return ""
 
 
 def _moment(term: Term | None) -> dt.date | dt.datetime | None:
@@ -189,9 +200,13 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
             },
         )
 
+    applies: dict[str, list[str]] = defaultdict(list)
+    for subject, code in select_rows(store, f"SELECT ?s ?c WHERE {{ ?s <{PD.appliesIn}> ?c }}"):
+        applies[subject.value].append(code.value)
     services = {str(service.iri): key for key, service in vocab.services.items()}
     dependency_properties = [PD.dependent, PD.provider, PD.service, PD.startDate, PD.endDate, PD.endedBy, PD.effect]
-    dependency_values = _values(store, f"?s a <{PD.Dependency}> .", [*dependency_properties, PD.note])
+    times = [PD.startTime, PD.endTime]
+    dependency_values = _values(store, f"?s a <{PD.Dependency}> .", [*dependency_properties, *times, PD.note])
     for key, values in dependency_values.items():
         identifier = identifier_of(key)
         dependent, provider = values.get(_PD_DEPENDENT), values.get(_PD_PROVIDER)
@@ -206,8 +221,11 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "service": services.get(service.value, "") if service is not None else "",
                 "start": iso_day(values.get(_PD_STARTDATE)),
                 "end": iso_day(values.get(_PD_ENDDATE)),
+                "start_time": iso_instant(values.get(_PD_STARTTIME)),
+                "end_time": iso_instant(values.get(_PD_ENDTIME)),
                 "ended_by": notation_of(values.get(_PD_ENDEDBY)),
                 "effect": notation_of(values.get(_PD_EFFECT)),
+                "countries": sorted(set(applies.get(key, ()))),
                 "note": _text(values.get(_PD_NOTE)) or "",
                 "sources": cited.get(key, []),
             },
@@ -220,7 +238,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
         for node, kind in select_rows(store, f"SELECT ?e ?k WHERE {{ ?e a ?k . VALUES ?k {{ {listed} }} }}")
     }
     event_values = _values(
-        store, f"?s a ?kind . VALUES ?kind {{ {listed} }}", [PD.date, PD.actsOn, DCTERMS.description]
+        store, f"?s a ?kind . VALUES ?kind {{ {listed} }}", [PD.date, PD.actsOn, PD.orderedBy, DCTERMS.description]
     )
     for key, kind in event_kind_of.items():
         values = event_values.get(key, {})
@@ -236,12 +254,14 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "kind": kind,
                 "when": moment.isoformat(),
                 "dependency": identifier_of(target.value) if target is not None else "",
+                "countries": sorted(set(applies.get(key, ()))),
+                "issuer": entity_id(issuer) if (issuer := values.get(_PD_ORDEREDBY)) is not None else "",
                 "description": _text(values.get(_DCTERMS_DESCRIPTION)) or "",
                 "sources": cited.get(key, []),
             },
         )
 
-    observation_properties = [PD.observedActor, PD.status, PD.startDate, PD.endDate, PD.note]
+    observation_properties = [PD.observedActor, PD.status, PD.startDate, PD.endDate, *times, PD.note]
     for key, values in _values(store, f"?s a <{PD.AvailabilityObservation}> .", observation_properties).items():
         start, status = iso_day(values.get(_PD_STARTDATE)), values.get(_PD_STATUS)
         if not start or status is None:
@@ -255,6 +275,9 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "status": notation_of(status),
                 "start": start,
                 "end": iso_day(values.get(_PD_ENDDATE)),
+                "start_time": iso_instant(values.get(_PD_STARTTIME)),
+                "end_time": iso_instant(values.get(_PD_ENDTIME)),
+                "countries": sorted(set(applies.get(key, ()))),
                 "note": _text(values.get(_PD_NOTE)) or "",
                 "sources": cited.get(key, []),
             },

@@ -27,6 +27,22 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def _instant(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _times(record) -> dict:
+    return {"start_time": _iso(record.start_time), "end_time": _iso(record.end_time)}
+
+
+def _read_times(record: dict) -> dict:
+    return {
+        "start_time": _instant(record.get("start_time")),
+        "end_time": _instant(record.get("end_time")),
+        "countries": tuple(record.get("countries", ())),
+    }
+
+
 def dump_facts(facts: Facts, path: Path) -> None:
     """Write ``facts`` as JSON to ``path``."""
 
@@ -40,7 +56,14 @@ def dump_facts(facts: Facts, path: Path) -> None:
             for e in facts.entities.values()
         ],
         "dependencies": [
-            {**vars(d), "iri": str(d.iri), "start": _iso(d.start), "end": _iso(d.end), "sources": ids(d.sources)}
+            {
+                **vars(d),
+                **_times(d),
+                "iri": str(d.iri),
+                "start": _iso(d.start),
+                "end": _iso(d.end),
+                "sources": ids(d.sources),
+            }
             for d in facts.dependencies.values()
         ],
         "events": [
@@ -48,7 +71,7 @@ def dump_facts(facts: Facts, path: Path) -> None:
             for e in facts.events.values()
         ],
         "observations": [
-            {**vars(o), "start": _iso(o.start), "end": _iso(o.end), "sources": ids(o.sources)}
+            {**vars(o), **_times(o), "start": _iso(o.start), "end": _iso(o.end), "sources": ids(o.sources)}
             for o in facts.observations.values()
         ],
     }
@@ -79,15 +102,28 @@ def load_facts(path: Path) -> Facts:
                 "start": _date(r["start"]),
                 "end": _date(r["end"]),
                 "sources": cited(r["sources"]),
+                **_read_times(r),
             }
         )
     for r in document["events"]:
         when = dt.datetime.fromisoformat(r["when"]) if "T" in r["when"] else dt.date.fromisoformat(r["when"])
         facts.events[r["identifier"]] = Event(
-            **{**r, "iri": URIRef(r["iri"]), "when": when, "sources": cited(r["sources"])}
+            **{
+                **r,
+                "iri": URIRef(r["iri"]),
+                "when": when,
+                "sources": cited(r["sources"]),
+                "countries": tuple(r.get("countries", ())),
+            }
         )
     for r in document["observations"]:
         facts.observations[r["identifier"]] = Observation(
-            **{**r, "start": _date(r["start"]), "end": _date(r["end"]), "sources": cited(r["sources"])}
+            **{
+                **r,
+                "start": _date(r["start"]),
+                "end": _date(r["end"]),
+                "sources": cited(r["sources"]),
+                **_read_times(r),
+            }
         )
     return facts

@@ -27,12 +27,15 @@ from kg.namespace import data_iri
 __all__ = [
     "NO_END",
     "NO_START",
+    "NO_TIME",
     "EntityTable",
     "StringColumn",
     "Tables",
     "TablesBuilder",
     "day_number",
     "from_day_number",
+    "from_instant_number",
+    "instant_number",
     "tables_from_facts",
 ]
 
@@ -42,7 +45,32 @@ _EPOCH = dt.date(1970, 1, 1)
 #: Codes of ``ended_by`` and ``effect`` (index 0: not given).
 ENDINGS = ("", "provider", "dependent", "unknown")
 EFFECTS = ("", "essential", "channel")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: ``dep_start_time`` / ``dep_end_time`` where no time of day is known.
+NO_TIME = np.iinfo(np.int64).min
+
+
+def instant_number(value: str | dt.datetime | None) -> int:
+    """Seconds since 1970-01-01T00:00Z of an ISO date-time with an offset (:data:`NO_TIME` when empty).
+
+    >>> instant_number("1970-01-01T01:00:00+01:00"), instant_number("") == NO_TIME
+    (0, True)
+    """
+    if not value:
+        return int(NO_TIME)
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return int(moment.timestamp())
+
+
+def from_instant_number(number: int) -> dt.datetime | None:
+    """The UTC instant of :func:`instant_number`, or ``None`` for :data:`NO_TIME`."""
+    if number == NO_TIME:
+        return None
+    return dt.datetime.fromtimestamp(int(number), dt.UTC)
+
+
+def _countries(value) -> tuple[str, ...]:
+    return tuple(value.split(";")) if isinstance(value, str) and value else tuple(value or ())
 
 
 def day_number(value: str | dt.date | None, missing: int) -> int:
@@ -140,6 +168,9 @@ class Tables:
     dep_effect: np.ndarray  # int8 index into EFFECTS
     dep_note: StringColumn
     dep_sources: tuple[np.ndarray, np.ndarray]
+    dep_start_time: np.ndarray  # int64 seconds since the epoch (UTC), NO_TIME when no time is known
+    dep_end_time: np.ndarray  # int64, as dep_start_time
+    dep_countries: StringColumn  # ";"-joined ISO codes where it applies; "" everywhere
     sources: list[dict]
     events: list[dict]
     observations: list[dict]
@@ -154,11 +185,11 @@ class Tables:
         arrays: dict[str, np.ndarray] = {}
         for name in ("actor_id", "actor_iri", "actor_name", "actor_kinds", "actor_country", "actor_homepage"):
             arrays.update(getattr(self, name).arrays(name))
-        for name in ("dep_id", "dep_iri", "dep_note"):
+        for name in ("dep_id", "dep_iri", "dep_note", "dep_countries"):
             arrays.update(getattr(self, name).arrays(name))
         for name in ("actor_is_entity", "actor_owner", "dep_dependent", "dep_provider", "dep_service"):
             arrays[name] = getattr(self, name)
-        for name in ("dep_start", "dep_end", "dep_ended_by", "dep_effect"):
+        for name in ("dep_start", "dep_end", "dep_ended_by", "dep_effect", "dep_start_time", "dep_end_time"):
             arrays[name] = getattr(self, name)
         for name in ("actor_sources", "dep_sources"):
             arrays[f"{name}.pointer"], arrays[f"{name}.index"] = getattr(self, name)
@@ -191,6 +222,7 @@ class Tables:
                 "dep_id",
                 "dep_iri",
                 "dep_note",
+                "dep_countries",
             )
         }
         return cls(
@@ -205,6 +237,8 @@ class Tables:
             dep_end=data["dep_end"],
             dep_ended_by=data["dep_ended_by"],
             dep_effect=data["dep_effect"],
+            dep_start_time=data["dep_start_time"],
+            dep_end_time=data["dep_end_time"],
             dep_sources=(data["dep_sources.pointer"], data["dep_sources.index"]),
             sources=records["sources"],
             events=records["events"],
@@ -263,6 +297,8 @@ class Tables:
             self.dep_end[rows].tolist(),
             self.dep_ended_by[rows].tolist(),
             self.dep_effect[rows].tolist(),
+            self.dep_start_time[rows].tolist(),
+            self.dep_end_time[rows].tolist(),
             strict=True,
         )
         names: dict[int, str] = {}
@@ -274,9 +310,18 @@ class Tables:
             return name
 
         found = []
-        for (index, dependent, provider, service, start, end, ended_by, effect), first, last in zip(
-            columns, starts, ends, strict=True
-        ):
+        for (
+            index,
+            dependent,
+            provider,
+            service,
+            start,
+            end,
+            ended_by,
+            effect,
+            start_time,
+            end_time,
+        ), first, last in zip(columns, starts, ends, strict=True):
             identifier = self.dep_id[index]
             if last - first == 1:
                 cited: tuple[Source, ...] = (sources[int(cited_items[first])],)
@@ -298,6 +343,9 @@ class Tables:
                     effect=EFFECTS[effect] or None,
                     note=self.dep_note[index] or None,
                     sources=cited,
+                    start_time=from_instant_number(start_time),
+                    end_time=from_instant_number(end_time),
+                    countries=_countries(self.dep_countries[index]),
                 )
             )
         return found
@@ -322,6 +370,8 @@ class Tables:
                 dependency=record["dependency"],
                 description=record["description"],
                 sources=cited_ids(record["sources"]),
+                countries=_countries(record.get("countries")),
+                issuer=record.get("issuer") or None,
             )
         return events
 
@@ -349,6 +399,9 @@ class Tables:
                 end=dt.date.fromisoformat(record["end"]) if record["end"] else None,
                 note=record["note"] or None,
                 sources=cited_ids(record["sources"]),
+                start_time=from_instant_number(instant_number(record.get("start_time"))),
+                end_time=from_instant_number(instant_number(record.get("end_time"))),
+                countries=_countries(record.get("countries")),
             )
         return facts
 
@@ -425,6 +478,8 @@ class TablesBuilder:
         self.dep_id: list[str] = []
         self.dep_iri: dict[int, str] = {}
         self.dep_note: dict[int, str] = {}
+        self.dep_times: dict[int, tuple[int, int]] = {}
+        self.dep_countries: dict[int, str] = {}
         self.columns = {
             "dependent": array("i"),
             "provider": array("i"),
@@ -470,6 +525,13 @@ class TablesBuilder:
                 self.dep_iri[index] = record["iri"]
             if record["note"]:
                 self.dep_note[index] = record["note"]
+            if record.get("start_time") or record.get("end_time"):
+                self.dep_times[index] = (
+                    instant_number(record.get("start_time")),
+                    instant_number(record.get("end_time")),
+                )
+            if record.get("countries"):
+                self.dep_countries[index] = ";".join(_countries(record["countries"]))
         elif table == "entities":
             self.entities.append(record)
             self._actor(record["id"])
@@ -530,6 +592,11 @@ class TablesBuilder:
             dep_ended_by=columns["ended_by"][order].astype(np.int8),
             dep_effect=columns["effect"][order].astype(np.int8),
             dep_note=StringColumn.of([self.dep_note.get(i, "") for i in order_list]),
+            dep_start_time=np.asarray(
+                [self.dep_times.get(i, (NO_TIME, NO_TIME))[0] for i in order_list], dtype=np.int64
+            ),
+            dep_end_time=np.asarray([self.dep_times.get(i, (NO_TIME, NO_TIME))[1] for i in order_list], dtype=np.int64),
+            dep_countries=StringColumn.of([self.dep_countries.get(i, "") for i in order_list]),
             dep_sources=dep_sources,
             sources=sources,
             events=sorted(self.records["events"], key=lambda e: e["id"]),
@@ -602,6 +669,9 @@ def tables_from_facts(facts: Facts) -> Tables:
                 "effect": dep.effect or "",
                 "note": dep.note or "",
                 "sources": ids(dep.sources),
+                "start_time": iso(dep.start_time),
+                "end_time": iso(dep.end_time),
+                "countries": list(dep.countries),
             },
         )
     for event in facts.events.values():
@@ -615,6 +685,8 @@ def tables_from_facts(facts: Facts) -> Tables:
                 "dependency": event.dependency,
                 "description": event.description,
                 "sources": ids(event.sources),
+                "countries": list(event.countries),
+                "issuer": event.issuer or "",
             },
         )
     for observation in facts.observations.values():
@@ -628,6 +700,9 @@ def tables_from_facts(facts: Facts) -> Tables:
                 "end": iso(observation.end),
                 "note": observation.note or "",
                 "sources": ids(observation.sources),
+                "start_time": iso(observation.start_time),
+                "end_time": iso(observation.end_time),
+                "countries": list(observation.countries),
             },
         )
     return builder.finish()
