@@ -292,6 +292,8 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
         names = tuple(sorted(services_of.get(provider, [])))
         if service is not None and service not in names:
             continue
+        if "unnamed" in graph.tables.actor_kinds[provider].split(";"):
+            continue  # a provider the sources do not name is never a cut target
         result.append(
             ProviderCriticality(
                 provider=ids[provider],

@@ -52,6 +52,30 @@ def _parse_date(_ctx, param, value):
         raise UsageFailure(f"bad date {value!r}{where}: {error}") from None
 
 
+def _parse_as_of(ctx, param, value):
+    """Parse ``--as-of``: a date, or a date-time with its offset (whose instant goes to ``ctx.meta``)."""
+    if value is None:
+        return None
+    from kg.viewpoint import parse_as_of
+
+    try:
+        day, moment = parse_as_of(value)
+    except InputError as error:
+        raise UsageFailure(f"{error.message} for {param.opts[0]}") from None
+    ctx.meta["kg.moment"] = moment
+    return day
+
+
+def _region_callback(ctx, param, value):
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise UsageFailure(f"bad region {value!r} for {param.opts[0]}: expected an ISO 3166-1 alpha-2 code such as US")
+    ctx.meta["kg.region"] = code
+    return code
+
+
 def _store_callback(ctx, _param, value):
     if value is not None:
         ctx.meta["kg.store"] = value
@@ -742,21 +766,38 @@ def _scope(**needs):
     return Scope(**{k: frozenset(v) if isinstance(v, (list, tuple, set)) else v for k, v in needs.items()})
 
 
-def _analysis_graph(files, as_of):
-    """Load the data and build the analysis graph on ``as_of`` (default: today, UTC)."""
-    from kg.depgraph import build_graph
+def _view(as_of):
+    """Where and when this command's analysis stands: ``--as-of`` (with its time) and ``--region``."""
+    from kg.viewpoint import Viewpoint
 
-    facts = _dataset(files).facts
-    return facts, build_graph(facts, as_of)
+    meta = click.get_current_context().meta
+    return Viewpoint(_day(as_of), meta.get("kg.moment") if as_of else None, meta.get("kg.region"))
+
+
+def _analysis_graph(files, as_of):
+    """Load the data and build the analysis graph at ``as_of`` (default: today, UTC) in ``--region``."""
+    from kg.depgraph import build_graph
+    from kg.viewpoint import facts_at
+
+    view = _view(as_of)
+    facts = facts_at(_dataset(files).facts, view)
+    return facts, build_graph(facts, view.day)
+
+
+def _tables(dataset, as_of):
+    """The dataset's column tables as they stand at ``as_of`` in ``--region``."""
+    from kg.viewpoint import tables_at
+
+    return tables_at(dataset.tables, _view(as_of))
 
 
 def _arrays(files, as_of):
-    """The dataset of ``files`` and its array graph on ``as_of`` (default: today, UTC)."""
+    """The dataset of ``files`` and its array graph at ``as_of`` (default: today, UTC) in ``--region``."""
     from kg.arraygraph import build_array_graph
 
     dataset = _dataset(files)
     try:
-        return dataset, build_array_graph(dataset.tables, as_of)
+        return dataset, build_array_graph(_tables(dataset, as_of), _day(as_of))
     except InputError as error:
         raise _fail(error) from None
 
@@ -807,7 +848,19 @@ def _echo_json(document) -> None:
 
 
 as_of_option = click.option(
-    "--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="The date to analyse (default: today, UTC)."
+    "--as-of",
+    callback=_parse_as_of,
+    metavar="DATE[THH:MM+HH:MM]",
+    help="The date to analyse (default: today, UTC), or an instant (a date-time with its offset, e.g. "
+    "2021-01-10T23:30-08:00) where sources give times of day.",
+)
+region_option = click.option(
+    "--region",
+    callback=_region_callback,
+    expose_value=False,
+    metavar="CC",
+    help="Analyse for users in this country (ISO 3166-1 alpha-2): facts that apply there replace the "
+    "worldwide ones (default: worldwide).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in the README).")
 
@@ -884,6 +937,7 @@ def _impact_scope(as_of, cuts, remove, owner, country, recorded_until, platforms
 @store_option
 @endpoint_option
 @as_of_option
+@region_option
 @scenario_options
 @click.option("--platform", "platforms", multiple=True, metavar="NAME", help="Report only on these actors.")
 @json_option
@@ -928,10 +982,43 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
         if not as_json:
             _echo_lines(impact_lines(result, only=only, progress=report))
             return
-        document = impact_json(result, progress=report)
-    if only:
-        document["affected"] = [a for a in document["affected"] if a["id"] in only]
+        document = impact_json(result, platforms=only or (), progress=report)
     _echo_json(document)
+
+
+@main.command()
+@click.argument("name")
+@data_option
+@store_option
+@endpoint_option
+@as_of_option
+@region_option
+@json_option
+def status(name, files, as_of, as_json) -> None:
+    """The status of NAME (any actor) at a date, an instant or in a country, with why: what it stands on,
+    what it lost, and what sources observed then.
+
+    \b
+    Example:
+      kg status parler --as-of 2021-01-12
+      kg status parler --as-of 2021-01-10T23:30-08:00
+      kg status tiktok --as-of 2025-01-19 --region US
+    """
+    from kg.formatting import format_status
+    from kg.jsonout import status_json
+    from kg.status import actor_status
+
+    graph, target = _target_graph(files, as_of, name)
+    view = _view(as_of)
+    dataset = _dataset(files)
+    if dataset.small:
+        from kg.viewpoint import facts_at
+
+        observations = list(facts_at(dataset.facts, view).observations.values())
+    else:
+        observations = dataset.tables.observations_of(target)
+    result = actor_status(graph, target, view, observations)
+    _echo_json(status_json(result, graph)) if as_json else click.echo(format_status(result, graph))
 
 
 @main.command()
@@ -940,6 +1027,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
 @store_option
 @endpoint_option
 @as_of_option
+@region_option
 @json_option
 def spof(platform, files, as_of, as_json) -> None:
     """Single points of failure: providers whose exit alone takes PLATFORM offline, and channels one exit cuts.
@@ -963,6 +1051,7 @@ def spof(platform, files, as_of, as_json) -> None:
 @store_option
 @endpoint_option
 @as_of_option
+@region_option
 @click.option(
     "--max-order",
     default=3,
@@ -992,6 +1081,7 @@ def cutsets(platform, files, as_of, max_order, as_json) -> None:
 @store_option
 @endpoint_option
 @as_of_option
+@region_option
 @click.option("--service", help="Only providers of this service, with its market concentration.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1), help="Rows to show (text output).")
 @json_option
@@ -1015,7 +1105,7 @@ def rank(files, as_of, service, top, as_json) -> None:
 
     try:
         services = [vocabulary().service(service).identifier] if service else []
-        graph = build_array_graph(_dataset(files).tables, as_of)
+        graph = build_array_graph(_tables(_dataset(files), as_of), _day(as_of))
     except InputError as error:
         raise _fail(error) from None
     rows = criticality_table(graph, services[0] if services else None)
@@ -1032,15 +1122,24 @@ def rank(files, as_of, service, top, as_json) -> None:
 @store_option
 @endpoint_option
 @click.option(
-    "--all", "every", is_flag=True, help="Replay every platform with recorded observations; print the agreement."
+    "--all",
+    "every",
+    is_flag=True,
+    help="Replay every platform with recorded observations, worldwide and in each country observed on its "
+    "own; print the agreement.",
 )
+@region_option
 @json_option
 def replay(platform, files, every, as_json) -> None:
     """Replay PLATFORM's recorded history: the predicted status at each date, checked against observations.
 
+    Where sources give a time of day, the replay also stops at that instant. With --region, the history
+    for users in that country, checked against what was observed there.
+
     \b
     Example:
       kg replay parler
+      kg replay tiktok --region US
       kg replay --all
     """
     from kg.formatting import format_agreement, format_replay
@@ -1052,7 +1151,11 @@ def replay(platform, files, every, as_json) -> None:
         raise UsageFailure("give a PLATFORM or --all (not both)")
     facts = _dataset(files, None if every else _scope(upstream=[platform])).facts
     try:
-        histories = replay_all(facts) if every else [run_replay(facts, platform)]
+        region = click.get_current_context().meta.get("kg.region")
+        if every:
+            histories = [h for h in replay_all(facts) if region in (None, h.region)]
+        else:
+            histories = [run_replay(facts, platform, region)]
     except InputError as error:
         raise _fail(error) from None
     if as_json:
@@ -1067,6 +1170,7 @@ def replay(platform, files, every, as_json) -> None:
 @store_option
 @endpoint_option
 @as_of_option
+@region_option
 @click.option("--focus", metavar="NAME", help="Show only this entity's neighbourhood.")
 @click.option(
     "--depth", default=2, show_default=True, type=click.IntRange(0, 20), help="With --focus: how many steps out."
@@ -1101,7 +1205,7 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
     if replay_name:
         facts = _dataset(files, _scope(upstream=[replay_name], criticality=True)).facts
         try:
-            history = run_replay(facts, replay_name)
+            history = run_replay(facts, replay_name, click.get_current_context().meta.get("kg.region"))
         except InputError as error:
             raise _fail(error) from None
         view, name = replay_view(history, facts, seed=seed), f"replay-{history.platform}"

@@ -134,7 +134,7 @@ def criticality(graph: AnalysisGraph, service: str | None = None) -> list[Provid
             total_degraded=total_degraded[provider],
         )
         for provider in supplied
-        if service is None or service in services[provider]
+        if (service is None or service in services[provider]) and not graph.unnamed(provider)
     ]
     return sorted(rows, key=lambda r: (-r.total_offline, -r.total_degraded, -r.dependents, r.name.casefold()))
 

@@ -92,6 +92,11 @@ class AnalysisGraph:
             self._users[service] = dict(found)
         return self._users[service]
 
+    def unnamed(self, node: str) -> bool:
+        """Whether ``node`` is a provider the sources do not name (:attr:`kg.facts.Entity.unnamed`)."""
+        entity = self.entities.get(node)
+        return entity is not None and entity.unnamed
+
     def providers(self, service: str | None = None) -> set[str]:
         """Every actor supplying some service (or ``service``) to another on this date."""
         if self.whole is not None:

@@ -60,6 +60,11 @@ class Entity:
     def is_platform(self) -> bool:
         return any(kind in vocabulary().platform_kinds for kind in self.kinds)
 
+    @property
+    def unnamed(self) -> bool:
+        """A provider the sources show existed but do not name: it supplies, but is never a cut target."""
+        return "unnamed" in self.kinds
+
 
 @dataclass(frozen=True)
 class Dependency:

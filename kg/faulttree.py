@@ -57,6 +57,8 @@ class _Solver:
         self.offline: dict[str, Family] = {}
 
     def supply_fails(self, provider: str) -> Family:
+        if self.graph.unnamed(provider):  # never a cut target: it fails only if what it stands on does
+            return self.offline.get(provider, NEVER)
         return minimize([frozenset({provider}), *self.offline.get(provider, NEVER)], self.max_order)
 
     def lost(self, need: Need) -> Family:

@@ -118,8 +118,11 @@ def impact_lines(impact, *, only: set[str] | None = None, progress=None) -> Iter
     """The lines of :func:`format_impact`, made one at a time (a big impact is printed as it is explained)."""
     yield f"Scenario on {impact.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")
     affected = [s for s in impact.affected if only is None or s.identifier in only]
+    unchanged = sorted(set(only or ()) - {s.identifier for s in affected}, key=lambda n: impact.graph.name(n))
     if not affected:
-        yield "Nothing changes" + (" for the platforms asked about." if only else ".")
+        yield "Nothing changes" + (" for the platforms asked about:" if only else ".")
+        for node in unchanged:
+            yield f"- {impact.explain(node)} (unchanged)"
         return
     rows = []
     for status in affected:
@@ -142,6 +145,11 @@ def impact_lines(impact, *, only: set[str] | None = None, progress=None) -> Iter
             if options:
                 named = ", ".join(a.name + (f" (has cut {a.has_cut_summary()})" if a.has_cut else "") for a in options)
                 yield f"    alternatives for {loss.service}: {named}"
+    if unchanged:
+        yield ""
+        yield "Unchanged among the platforms asked about:"
+        for node in unchanged:
+            yield f"- {impact.explain(node)}"
 
 
 def format_spof(points, graph) -> str:
@@ -215,14 +223,24 @@ def format_rank(rows, concentrations, graph, top: int) -> str:
     return "\n".join(lines)
 
 
+def step_when(step) -> str:
+    """A replay step's date, with its time of day (UTC) when it is a step at an instant."""
+    return step.moment.strftime("%Y-%m-%d %H:%M") if step.moment else step.day.isoformat()
+
+
+def replay_title(history) -> str:
+    """The replayed platform's name, with the country of a regional replay."""
+    return f"{history.name} in {history.region}" if history.region else history.name
+
+
 def format_replay(history, *, causes: bool = True) -> str:
     """Render a history replay, step by step, with the agreement with observations (and the causes)."""
-    lines = [f"History of {history.name}: predicted status on each date its recorded history changes"]
+    lines = [f"History of {replay_title(history)}: predicted status on each date its recorded history changes"]
     rows = []
     for step in history.steps:
         mark = {True: "yes", False: "NO", None: ""}[step.matches]
         status = step.status + (f" ({', '.join(step.lost_channels)})" if step.lost_channels else "")
-        rows.append([step.day.isoformat(), status, step.observed or "", mark])
+        rows.append([step_when(step), status, step.observed or "", mark])
     lines.append(table(["date", "predicted", "observed", "match"], rows))
     matched, compared = history.agreement
     lines.append(f"\nAgreement with observations: {matched} of {compared}")
@@ -232,9 +250,9 @@ def format_replay(history, *, causes: bool = True) -> str:
     previous = None
     for step in history.steps:
         for event in step.events:
-            lines.append(f"  {step.day.isoformat()}  {event.kind}: {event.description}")
+            lines.append(f"  {step_when(step)}  {event.kind}: {event.description}")
         if step.explanation != previous:
-            lines.append(f"  {step.day.isoformat()}  => {step.explanation}")
+            lines.append(f"  {step_when(step)}  => {step.explanation}")
             previous = step.explanation
     return "\n".join(lines)
 
@@ -246,7 +264,40 @@ def format_agreement(histories) -> str:
     for history in histories:
         matched, compared = history.agreement
         total_matched, total = total_matched + matched, total + compared
-        misses = "; ".join(f"{s.day.isoformat()} {s.status}/{s.observed}" for s in history.compared if not s.matches)
-        rows.append([history.name, f"{matched}/{compared}", misses])
+        misses = "; ".join(f"{step_when(s)} {s.status}/{s.observed}" for s in history.compared if not s.matches)
+        rows.append([replay_title(history), f"{matched}/{compared}", misses])
     rows.append(["all", f"{total_matched}/{total}", ""])
     return table(["platform", "agreement", "mismatches (date predicted/observed)"], rows)
+
+
+def format_status(status, graph) -> str:
+    """Render one actor's status at a viewpoint: the verdict, why, the services it stands on, what was seen."""
+    where = f" in {status.view.region}" if status.view.region else " (worldwide)"
+    lines = [f"{status.name} at {status.view.describe()}{where}: {status.status}"]
+    lines.append(f"  {status.explanation}")
+    if status.services:
+        rows = []
+        for state in status.services:
+            providers = ", ".join(
+                "itself" if p == status.identifier else graph.name(p) + (" (unnamed)" if _unnamed(graph, p) else "")
+                for p in state.providers
+            )
+            rows.append(
+                [state.service, "essential" if state.essential else "channel", "LOST" if state.lost else providers]
+            )
+        lines.append("")
+        lines.append(table(["service", "effect", "supplied by"], rows))
+    observed = status.observed
+    if observed is None:
+        lines.append("\nObserved: nothing recorded for this moment")
+    else:
+        period = f"from {observed.start.isoformat()}" + (f" to {observed.end.isoformat()}" if observed.end else "")
+        verdict = "agrees" if status.matches else "DISAGREES"
+        lines.append(f"\nObserved: {observed.status} {period} ({verdict})")
+        lines.extend(f"  {source.cite()}" for source in observed.sources)
+    return "\n".join(lines)
+
+
+def _unnamed(graph, provider: str) -> bool:
+    entity = graph.entities.get(provider)
+    return entity is not None and "unnamed" in entity.kinds

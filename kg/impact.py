@@ -247,6 +247,12 @@ def _cite(sources: tuple[Source, ...]) -> str:
     return f" (source: {sources[0].cite()})" if sources else ""
 
 
+def _provider(graph, provider: str) -> str:
+    """A provider's name in an explanation, flagged when the sources do not name it."""
+    name = graph.name(provider)
+    return f"{name} (not named by the sources)" if graph.unnamed(provider) else name
+
+
 def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
     """What happened to one supply, as a predicate for the provider's name."""
     when = f" on {cause.day.isoformat()}" if cause.day else ""
@@ -280,9 +286,11 @@ def explain(statuses: dict[str, NodeStatus], graph: AnalysisGraph, node: str, se
         if len(loss.causes) == 1:
             cause = loss.causes[0]
             predicate = _predicate(statuses, graph, cause, seen)
-            text = f"its only {loss.service} provider, {graph.name(cause.provider)}, {predicate}"
+            text = f"its only {loss.service} provider, {_provider(graph, cause.provider)}, {predicate}"
         else:
-            reasons = "; ".join(f"{graph.name(c.provider)} {_predicate(statuses, graph, c, seen)}" for c in loss.causes)
+            reasons = "; ".join(
+                f"{_provider(graph, c.provider)} {_predicate(statuses, graph, c, seen)}" for c in loss.causes
+            )
             text = f"all {len(loss.causes)} of its {loss.service} providers are gone: {reasons}"
         parts.append(f"lost {loss.service}; {text}")
     extra = ""

@@ -6,6 +6,8 @@ documents each document's fields; fields are only ever added, never renamed or r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kg.criticality import ProviderCriticality, ServiceConcentration
 from kg.facts import Source
 from kg.faulttree import CutSets, SinglePoints
@@ -74,20 +76,39 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
     }
 
 
-def impact_json(impact: Impact, *, progress: Progress | None = None) -> dict:
-    """The document of ``kg impact --json`` (``progress(step, done, total)`` is called as it is made)."""
+def impact_json(impact: Impact, *, platforms: Iterable[str] = (), progress: Progress | None = None) -> dict:
+    """The document of ``kg impact --json`` (``progress(step, done, total)`` is called as it is made).
+
+    With ``platforms`` (the actors asked about), ``affected`` keeps only those, and ``platforms`` lists every
+    one of them with its status before and after, also when it does not change.
+    """
     affected = impact.affected
     documents = []
     for done, status in enumerate(affected, start=1):
         if progress is not None and done % EVERY == 0:
             progress("explaining", done, len(affected))
         documents.append(_status(impact, status))
-    return {
+    document = {
         "schema": SCHEMA_VERSION,
         "date": impact.day.isoformat(),
         "scenario": impact.scenario.description,
         "affected": documents,
     }
+    asked = sorted(set(platforms))
+    if asked:
+        document["affected"] = [a for a in documents if a["id"] in asked]
+        document["platforms"] = [
+            {
+                "id": node,
+                "name": impact.graph.name(node),
+                "status": impact.status(node).status,
+                "before": impact.status(node, before=True).status,
+                "changed": any(a["id"] == node for a in documents),
+                "explanation": impact.explain(node),
+            }
+            for node in asked
+        ]
+    return document
 
 
 def _platform_header(graph, target: str, already_offline: bool) -> dict:
@@ -166,10 +187,12 @@ def replay_json(history: Replay) -> dict:
         "schema": SCHEMA_VERSION,
         "platform": history.platform,
         "name": history.name,
+        "region": history.region,
         "agreement": {"matched": matched, "compared": compared},
         "steps": [
             {
                 "date": step.day.isoformat(),
+                "time": step.moment.isoformat() if step.moment else None,
                 "status": step.status,
                 "lost_channels": list(step.lost_channels),
                 "observed": step.observed,
@@ -179,4 +202,41 @@ def replay_json(history: Replay) -> dict:
             }
             for step in history.steps
         ],
+    }
+
+
+def status_json(status, graph) -> dict:
+    """The document of ``kg status --json``."""
+    observed = status.observed
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": status.identifier,
+        "name": status.name,
+        "date": status.view.day.isoformat(),
+        "time": status.view.moment.isoformat() if status.view.moment else None,
+        "region": status.view.region,
+        "status": status.status,
+        "since": _day(status.since),
+        "lost_essential": list(status.lost_essential),
+        "lost_channels": list(status.lost_channels),
+        "explanation": status.explanation,
+        "services": [
+            {
+                "service": state.service,
+                "essential": state.essential,
+                "lost": state.lost,
+                "providers": [{"id": p, "name": graph.name(p)} for p in state.providers],
+            }
+            for state in status.services
+        ],
+        "observed": None
+        if observed is None
+        else {
+            "status": observed.status,
+            "start": _day(observed.start),
+            "end": _day(observed.end),
+            "countries": list(observed.countries),
+            "sources": [_source(s) for s in observed.sources],
+        },
+        "matches": status.matches,
     }

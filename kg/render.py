@@ -237,7 +237,12 @@ def impact_view(impact: Impact, *, focus: str | None = None, depth: int = 2, see
 
 def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
     """One page stepping through a replay: the platform's providers and statuses on each date."""
-    graphs = [build_graph(facts, step.day) for step in history.steps]
+    from kg.viewpoint import Viewpoint, facts_at
+
+    graphs = [
+        build_graph(facts_at(facts, Viewpoint(step.day, step.moment, history.region)), step.day)
+        for step in history.steps
+    ]
     views = [graph_view(g, focus=history.platform, depth=50, seed=seed) for g in graphs]
     keep = involved(facts, history.platform)  # the platform and the providers it depends on, transitively
     for step_view in views:
@@ -276,7 +281,8 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
                     "facts": {"state": shown["facts"]["state"]},
                 }
         observed = f", observed {step.observed}" if step.observed else ""
-        label = f"{step.day.isoformat()}: {step.status}{observed}"
+        when = step.moment.strftime("%Y-%m-%d %H:%M UTC") if step.moment else step.day.isoformat()
+        label = f"{when}: {step.status}{observed}"
         events = [f"{e.kind}: {e.description}" for e in step.events]
         view.states.append({"label": label, "nodes": nodes, "edges": edges, "events": events})
     view.legend = _legend(graphs[-1], view, status=True) if graphs else {}

@@ -5,6 +5,12 @@ On every date where one of the platform's dependencies (or one of its providers'
 ends, a recorded event acts on them, or an availability observation starts or ends, the analysis graph
 is rebuilt as it stood that day and propagated. Where an observation covers the day, the prediction is
 compared with it.
+
+Where sources give a time of day (a cut at 23:59 Pacific, a return seven hours later), the replay also
+stops at that instant, so an outage shorter than a day shows; the step of a date without a time comes
+after that date's instants (it holds what the date rule says of the whole day). A replay is worldwide or
+for one country: in a country, dependencies that apply there replace the worldwide ones (see
+:mod:`kg.viewpoint`) and the predictions are checked against what was observed in that country.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from kg.depgraph import build_graph
 from kg.facts import Event, Facts
 from kg.impact import explain, propagate
 from kg.names import NameIndex
+from kg.status import covers
+from kg.viewpoint import Viewpoint, facts_at
 
 __all__ = ["Replay", "ReplayStep", "replay", "replay_all"]
 
@@ -32,6 +40,7 @@ class ReplayStep:
     explanation: str
     events: tuple[Event, ...] = ()  # recorded events on the platform's dependencies that day
     observed: str | None = None  # the observed status covering the day, if any
+    moment: dt.datetime | None = None  # the instant (UTC) of a step at a time of day
 
     @property
     def matches(self) -> bool | None:
@@ -46,6 +55,7 @@ class Replay:
     platform: str
     name: str
     steps: list[ReplayStep] = field(default_factory=list)
+    region: str | None = None  # the country replayed; None: worldwide
 
     @property
     def compared(self) -> list[ReplayStep]:
@@ -63,7 +73,12 @@ def involved(facts: Facts, platform: str) -> set[str]:
     return ({platform} | nx.descendants(structure, platform)) if platform in structure else {platform}
 
 
-def replay(facts: Facts, name: str) -> Replay:
+def _step_key(step: tuple[dt.date, dt.datetime | None]) -> tuple:
+    day, moment = step
+    return (day, moment is None, moment or dt.datetime.min.replace(tzinfo=dt.UTC))
+
+
+def replay(facts: Facts, name: str, region: str | None = None) -> Replay:
     """Replay the recorded history of the platform called ``name``.
 
     Examples
@@ -77,17 +92,30 @@ def replay(facts: Facts, name: str) -> Replay:
     platform = NameIndex(facts.entities.values()).resolve(name).identifier
     involved_actors = involved(facts, platform)
     dependencies = [d for d in facts.dependencies.values() if d.dependent in involved_actors]
+    if region is None:
+        dependencies = [d for d in dependencies if not d.countries]
+    else:
+        dependencies = [d for d in dependencies if not d.countries or region in d.countries]
     own = {d.identifier for d in dependencies if d.dependent == platform}
-    observations = sorted((o for o in facts.observations.values() if o.actor == platform), key=lambda o: o.start)
+    observations = sorted(
+        (
+            o
+            for o in facts.observations.values()
+            if o.actor == platform and (region in o.countries if region else not o.countries)
+        ),
+        key=lambda o: (o.start, o.start_time or dt.datetime.min.replace(tzinfo=dt.UTC)),
+    )
     events = sorted((e for e in facts.events.values() if e.dependency in own), key=lambda e: (e.day, e.identifier))
-    days = {d for dep in dependencies for d in (dep.start, dep.end) if d}
-    days |= {e.day for e in events} | {d for o in observations for d in (o.start, o.end) if d}
-    history = Replay(platform, facts.entities[platform].name)
-    for day in sorted(days):
-        graph = build_graph(facts, day)
+    steps = {(d, None) for dep in dependencies for d in (dep.start, dep.end) if d}
+    steps |= {(e.day, None) for e in events} | {(d, None) for o in observations for d in (o.start, o.end) if d}
+    steps |= {(t.date(), t) for dep in dependencies for t in (dep.start_time, dep.end_time) if t}
+    steps |= {(t.date(), t) for o in observations for t in (o.start_time, o.end_time) if t}
+    history = Replay(platform, facts.entities[platform].name, region=region)
+    for day, moment in sorted(steps, key=_step_key):
+        graph = build_graph(facts_at(facts, Viewpoint(day, moment, region)), day)
         statuses = propagate(graph)
         status = statuses.get(platform)
-        covering = [o for o in observations if o.start <= day and (o.end is None or day < o.end)]
+        covering = [o for o in observations if covers(o, day, moment)]
         observed = covering[-1].status if covering else None  # the latest-starting report is the newest news
         history.steps.append(
             ReplayStep(
@@ -95,15 +123,17 @@ def replay(facts: Facts, name: str) -> Replay:
                 status=status.status if status else "online",
                 lost_channels=tuple(status.lost_channels) if status else (),
                 explanation=explain(statuses, graph, platform),
-                events=tuple(e for e in events if e.day == day),
+                events=tuple(e for e in events if e.day == day) if moment is None else (),
                 observed=observed,
+                moment=moment,
             )
         )
     return history
 
 
 def replay_all(facts: Facts) -> list[Replay]:
-    """Replay every platform that has recorded availability observations.
+    """Replay every platform that has recorded availability observations, worldwide and in every country
+    it was observed in on its own.
 
     Examples
     --------
@@ -112,5 +142,11 @@ def replay_all(facts: Facts) -> list[Replay]:
     >>> [h.agreement for h in replay_all(read_facts(load())) if h.platform == "parler"]
     [(6, 6)]
     """
-    platforms = sorted({o.actor for o in facts.observations.values()})
-    return [replay(facts, platform) for platform in platforms]
+    regions: dict[str, set[str | None]] = {}
+    for observation in facts.observations.values():
+        regions.setdefault(observation.actor, set()).update(observation.countries or [None])
+    return [
+        replay(facts, platform, region)
+        for platform in sorted(regions)
+        for region in sorted(regions[platform], key=lambda r: (r is not None, r or ""))
+    ]

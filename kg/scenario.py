@@ -122,6 +122,8 @@ def make_scenario(
         )
     for name in remove:
         provider = index.resolve(name).identifier
+        if graph.unnamed(provider):
+            raise InputError(f"{graph.name(provider)} is a provider the sources do not name: it cannot be cut as such")
         if provider not in providers:
             raise InputError(f"{graph.name(provider)} provides no service to anyone on {graph.day.isoformat()}")
         scenario.removed.setdefault(provider, "exits")

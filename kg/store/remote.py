@@ -108,7 +108,8 @@ def _active(start, end, day: dt.date | None) -> bool:
     if day is None:
         return True
     first, last = iso_day(_term(start)), iso_day(_term(end))
-    return (not first or dt.date.fromisoformat(first) <= day) and (not last or day < dt.date.fromisoformat(last))
+    # A dependency ending on the day itself is walked too: at a time of day before its end it still holds.
+    return (not first or dt.date.fromisoformat(first) <= day) and (not last or day <= dt.date.fromisoformat(last))
 
 
 @dataclass

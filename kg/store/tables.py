@@ -390,20 +390,29 @@ class Tables:
         for dependency in self.dependencies(range(self.dependency_count), sources):
             facts.dependencies[dependency.identifier] = dependency
         facts.events.update(self.events_by_id(sources))
-        for record in self.observations:
-            facts.observations[record["id"]] = Observation(
+        for observation in self.observations_of(None, sources):
+            facts.observations[observation.identifier] = observation
+        return facts
+
+    def observations_of(self, actor: str | None, sources: list[Source] | None = None) -> list[Observation]:
+        """The availability observations of ``actor`` (of every actor for ``None``)."""
+        by_id = {source.identifier: source for source in (self.source_objects() if sources is None else sources)}
+        return [
+            Observation(
                 identifier=record["id"],
                 actor=record["actor"],
                 status=record["status"],
                 start=dt.date.fromisoformat(record["start"]),
                 end=dt.date.fromisoformat(record["end"]) if record["end"] else None,
                 note=record["note"] or None,
-                sources=cited_ids(record["sources"]),
+                sources=tuple(sorted({by_id[i] for i in record["sources"] if i in by_id})),
                 start_time=from_instant_number(instant_number(record.get("start_time"))),
                 end_time=from_instant_number(instant_number(record.get("end_time"))),
                 countries=_countries(record.get("countries")),
             )
-        return facts
+            for record in self.observations
+            if actor is None or record["actor"] == actor
+        ]
 
 
 class EntityTable(Mapping):

@@ -1,0 +1,110 @@
+"""The status of one actor at one viewpoint, with why: what it stands on, what it lost, what was observed.
+
+:func:`actor_status` answers "was X up on that date (at that time, in that country), and why?" for any
+actor, also when nothing changed that day: an online platform lists the providers it stood on, an offline
+one the chain of losses (as ``kg impact`` explains them), and where sources recorded the actor's
+availability over that moment, the observation is given beside the prediction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.depgraph import AnalysisGraph
+from kg.facts import Observation
+from kg.impact import explain, propagate
+from kg.viewpoint import Viewpoint
+
+__all__ = ["ActorStatus", "ServiceState", "actor_status", "covers"]
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """One service an actor needs at the viewpoint: who supplies it, or that it is lost."""
+
+    service: str
+    essential: bool
+    providers: tuple[str, ...]  # live suppliers (identifiers), the actor itself for self-provision
+    lost: bool
+
+
+@dataclass(frozen=True)
+class ActorStatus:
+    """An actor's predicted status at a viewpoint, with its explanation and the observation covering it."""
+
+    identifier: str
+    name: str
+    view: Viewpoint
+    status: str  # "online", "degraded", "offline"
+    since: dt.date | None
+    lost_essential: tuple[str, ...]
+    lost_channels: tuple[str, ...]
+    explanation: str
+    services: tuple[ServiceState, ...]
+    observed: Observation | None = None
+
+    @property
+    def matches(self) -> bool | None:
+        """Whether the prediction equals the observation (``None`` when nothing was observed)."""
+        return None if self.observed is None else self.observed.status == self.status
+
+
+def covers(observation: Observation, day: dt.date, moment: dt.datetime | None) -> bool:
+    """Whether ``observation`` covers ``day`` (at ``moment``, where both it and the question have a time)."""
+    if moment is not None and observation.start_time is not None:
+        started = observation.start_time <= moment
+    else:
+        started = observation.start <= day
+    if observation.end is None:
+        return started
+    if moment is not None and observation.end_time is not None:
+        return started and moment < observation.end_time
+    return started and day < observation.end
+
+
+def actor_status(
+    graph: AnalysisGraph, actor: str, view: Viewpoint, observations: Iterable[Observation] = ()
+) -> ActorStatus:
+    """The status of ``actor`` on ``graph`` (built at ``view``), checked against ``observations`` of it.
+
+    Observations specific to the view's country take precedence over worldwide ones; among those that
+    cover the moment, the latest-starting report wins (the newest news).
+
+    Examples
+    --------
+    >>> from kg.depgraph import build_graph
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> facts = read_facts(load())
+    >>> day = dt.date(2021, 1, 12)
+    >>> status = actor_status(build_graph(facts, day), "parler", Viewpoint(day), facts.observations.values())
+    >>> status.status, status.observed.status, status.lost_essential
+    ('offline', 'offline', ('hosting',))
+    """
+    statuses = propagate(graph)
+    state = statuses.get(actor)
+    down = {node for node, s in statuses.items() if s.status in ("offline", "exited")}
+    lost = {loss.service for loss in state.losses} if state else set()
+    services = []
+    for service, need in sorted(graph.needs.get(actor, {}).items()):
+        live = sorted({d.provider for d in need.supplies if d.provider not in down or d.provider == actor})
+        services.append(ServiceState(service, need.essential, tuple(live), service in lost or not live))
+    mine = [o for o in observations if o.actor == actor and covers(o, view.day, view.moment)]
+    regional = [o for o in mine if view.region is not None and view.region in o.countries]
+    chosen = regional or [o for o in mine if not o.countries]
+    chosen.sort(key=lambda o: (o.start, o.start_time or dt.datetime.min.replace(tzinfo=dt.UTC), o.identifier))
+    status = state.status if state else "online"
+    return ActorStatus(
+        identifier=actor,
+        name=graph.name(actor),
+        view=view,
+        status=status,
+        since=state.since if state else None,
+        lost_essential=tuple(sorted(loss.service for loss in state.losses if loss.essential)) if state else (),
+        lost_channels=tuple(state.lost_channels) if state else (),
+        explanation=explain(statuses, graph, actor),
+        services=tuple(services),
+        observed=chosen[-1] if chosen else None,
+    )
