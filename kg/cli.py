@@ -61,7 +61,7 @@ def _parse_as_of(ctx, param, value):
     try:
         day, moment = parse_as_of(value)
     except InputError as error:
-        raise UsageFailure(f"{error.message} for {param.opts[0]}") from None
+        raise UsageFailure(error.message.replace(repr(value), f"{value!r} for {param.opts[0]}", 1)) from None
     ctx.meta["kg.moment"] = moment
     return day
 

@@ -116,10 +116,18 @@ def test_rank(invoke):
 
 def test_replay(invoke):
     out = invoke("replay", "parler").output
-    assert "Agreement with observations: 6 of 6" in out
-    assert "2021-01-11  offline (app-store-android" in out
+    assert "Agreement with observations: 7 of 7" in out
+    # AWS's cut at 23:59 Pacific is a step of its own, before the day's step
+    assert "2021-01-11 07:59  offline (app-store-android" in out
+    assert "2021-01-11        offline (app-store-android" in out
     document = json.loads(invoke("replay", "Parler", "--json").output)
-    assert document["agreement"] == {"matched": 6, "compared": 6}
+    assert document["agreement"] == {"matched": 7, "compared": 7}
+    timed = [step for step in document["steps"] if step["time"]]
+    assert [(s["date"], s["time"], s["status"]) for s in timed][-1] == (
+        "2021-01-11",
+        "2021-01-11T07:59:00+00:00",
+        "offline",
+    )
     out = invoke("replay", "--all").output
-    assert "Parler" in out and "6/6" in out and "all " in out
+    assert "Parler" in out and "7/7" in out and "all " in out
     one_line_error(invoke("replay"), "give a PLATFORM or --all")
