@@ -272,7 +272,7 @@ def format_agreement(histories) -> str:
 
 def format_status(status, graph) -> str:
     """Render one actor's status at a viewpoint: the verdict, why, the services it stands on, what was seen."""
-    where = f" in {status.view.region}" if status.view.region else " (worldwide)"
+    where = "" if status.view.region else " (worldwide)"
     lines = [f"{status.name} at {status.view.describe()}{where}: {status.status}"]
     lines.append(f"  {status.explanation}")
     if status.services:

@@ -131,3 +131,85 @@ def test_replay(invoke):
     out = invoke("replay", "--all").output
     assert "Parler" in out and "7/7" in out and "all " in out
     one_line_error(invoke("replay"), "give a PLATFORM or --all")
+
+
+def _regional_folder(tmp_path):
+    """An app listed worldwide on a store, delisted in the US at 14:00 UTC on 2025-01-19, back on 02-13."""
+    folder = tmp_path / "regional"
+    folder.mkdir()
+    (folder / "entities.csv").write_text(
+        "id,name,kind,country\napp,App,app,\nstore,Store,provider,US\nus-court,A US court,authority,US\n"
+    )
+    (folder / "dependencies.csv").write_text(
+        "id,dependent,provider,service,start,end,ended_by,effect,countries\n"
+        "app-store,app,store,app-store-ios,2020-01-01,,,essential,\n"
+        "app-store-us,app,store,app-store-ios,2020-01-01,2025-01-19T14:00:00Z,provider,essential,US\n"
+        "app-store-us-2,app,store,app-store-ios,2025-02-13,,,essential,US\n"
+    )
+    (folder / "events.csv").write_text(
+        "id,kind,date,dependency,description,countries,issuer\n"
+        "delisted,cut-off,2025-01-19T14:00:00Z,app-store-us,The store delisted the app in the US.,US,us-court\n"
+    )
+    (folder / "availability.csv").write_text(
+        "dependent,status,start,end,countries\napp,offline,2025-01-19T14:00:00Z,2025-02-13,US\n"
+        "app,online,2020-01-01,,\n"
+    )
+    return folder
+
+
+def test_status_region_and_time_of_day(invoke, tmp_path):
+    folder = _regional_folder(tmp_path)
+
+    def status(*args):
+        result = invoke("status", "app", "-q", "-d", folder, "--json", *args)
+        assert result.exit_code == EXIT_OK, result.output
+        return json.loads(result.output)
+
+    worldwide = status("--as-of", "2025-01-20")
+    assert (worldwide["status"], worldwide["region"], worldwide["observed"]["status"]) == ("online", None, "online")
+    us = status("--as-of", "2025-01-20", "--region", "us")
+    assert (us["status"], us["region"], us["matches"]) == ("offline", "US", True)
+    assert us["services"] == [{"service": "app-store-ios", "essential": True, "lost": True, "providers": []}]
+    morning = status("--as-of", "2025-01-19T09:00:00-05:00", "--region", "US")  # 14:00 UTC: the cut's instant
+    assert (morning["status"], morning["time"]) == ("offline", "2025-01-19T14:00:00+00:00")
+    assert status("--as-of", "2025-01-19T13:59Z", "--region", "US")["status"] == "online"
+    assert status("--as-of", "2025-02-13", "--region", "US")["status"] == "online"
+    text = invoke("status", "app", "-q", "-d", folder, "--as-of", "2025-01-20", "--region", "US").output
+    assert (
+        text.startswith("App at 2025-01-20 in US: offline")
+        and "Observed: offline from 2025-01-19 to 2025-02-13 (agrees)" in text
+    )
+    one_line_error(invoke("status", "app", "-d", folder, "--region", "USA"), "bad region 'USA' for --region")
+    one_line_error(invoke("status", "app", "-d", folder, "--as-of", "2025-01-19T14:00"), "give its offset")
+
+
+def test_replay_all_runs_worldwide_and_in_each_observed_country(invoke, tmp_path):
+    folder = _regional_folder(tmp_path)
+    documents = json.loads(invoke("replay", "--all", "-q", "-d", folder, "--json").output)
+    assert [(d["platform"], d["region"], d["agreement"]) for d in documents] == [
+        ("app", None, {"matched": 1, "compared": 1}),
+        ("app", "US", {"matched": 2, "compared": 2}),
+    ]
+    us = documents[1]["steps"]
+    assert [(s["date"], s["time"], s["status"], s["observed"]) for s in us] == [
+        ("2020-01-01", None, "online", None),
+        ("2025-01-19", "2025-01-19T14:00:00+00:00", "offline", "offline"),
+        ("2025-01-19", None, "offline", "offline"),
+        ("2025-02-13", None, "online", None),
+    ]
+    impact = json.loads(
+        invoke(
+            "impact", "-q", "-d", folder, "--as-of", "2025-01-20", "--region", "US", "--platform", "app", "--json"
+        ).output
+    )
+    assert impact["platforms"] == [
+        {
+            "id": "app",
+            "name": "App",
+            "status": "offline",
+            "before": "offline",
+            "changed": False,
+            "explanation": impact["platforms"][0]["explanation"],
+        }
+    ]
+    assert "cut it on 2025-01-19" in impact["platforms"][0]["explanation"]
