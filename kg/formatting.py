@@ -42,9 +42,15 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def _period(dep: Dependency) -> str:
-    start = dep.start.isoformat() if dep.start else "?"
-    end = dep.end.isoformat() if dep.end else "open"
-    return f"{start} .. {end}"
+    """``2020-01-01 .. 2021-01-11 07:59 UTC``, with ``[US]`` when it applies in some countries only."""
+
+    def moment(day, instant, missing: str) -> str:
+        if instant is not None:
+            return instant.strftime("%Y-%m-%d %H:%M UTC")
+        return day.isoformat() if day else missing
+
+    text = f"{moment(dep.start, dep.start_time, '?')} .. {moment(dep.end, dep.end_time, 'open')}"
+    return text + (f" [{', '.join(dep.countries)}]" if dep.countries else "")
 
 
 def format_profile(profile: Profile, *, with_sources: bool = True) -> str:
