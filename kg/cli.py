@@ -519,6 +519,8 @@ def _profile_json(profile) -> dict:
     def dependency(dep):
         record = asdict(dep)
         record["iri"] = str(dep.iri)
+        for key in ("start_time", "end_time"):
+            record[key] = record[key].isoformat() if record[key] else None
         return record
 
     return {
