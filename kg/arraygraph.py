@@ -110,6 +110,50 @@ class ArrayGraph:
         """Per supply: the provider is not the dependent itself."""
         return self.supply_provider != self.need_node[self.supply_need]
 
+    @cached_property
+    def resold_on(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR from need to the supplies its actor resells on it: (pointer, supply numbers).
+
+        A supply relies on the services of its dependency's ``upstream`` (else its service's default in the
+        vocabulary, ``pd:resoldOn``); where its provider has a need of such a service, losing that need
+        loses the supply. Only needs that are channels for their actor are kept: losing an essential one
+        takes the actor offline, which ends all its supplies anyway.
+        """
+        from kg.vocabulary import vocabulary
+
+        tables = self.tables
+        width = max(len(tables.services), 1)
+        index = {service: number for number, service in enumerate(tables.services)}
+        vocab = vocabulary()
+        outside = np.flatnonzero(self.outside_supply)
+        deps = self.supply_dep[outside]
+        given = np.diff(tables.dep_upstream.offsets)[deps] > 0 if len(deps) else np.zeros(0, dtype=bool)
+        service_of = self.need_service[self.supply_need[outside]]
+        supplies, upstream = [], []
+        for service, number in index.items():
+            known = vocab.services.get(service)
+            chosen = outside[(service_of == number) & ~given]
+            for relied in known.upstream if known is not None else ():
+                if relied in index and len(chosen):
+                    supplies.append(chosen)
+                    upstream.append(np.full(len(chosen), index[relied], dtype=np.int64))
+        for supply, dep in zip(outside[given].tolist(), deps[given].tolist(), strict=True):
+            text = tables.dep_upstream[dep]
+            relied = [index[s] for s in text.split(";") if s in index] if text != "-" else []
+            supplies.append(np.full(len(relied), supply, dtype=np.int64))
+            upstream.append(np.asarray(relied, dtype=np.int64))
+        supply = np.concatenate(supplies) if supplies else np.zeros(0, dtype=np.int64)
+        service = np.concatenate(upstream) if upstream else np.zeros(0, dtype=np.int64)
+        need_key = self.need_node.astype(np.int64) * width + self.need_service
+        key = self.supply_provider[supply].astype(np.int64) * width + service
+        found = np.minimum(np.searchsorted(need_key, key), max(len(need_key) - 1, 0))
+        keep = (need_key[found] == key) & ~self.need_essential[found] if len(need_key) else key[:0] > 0
+        need, supply = found[keep], supply[keep]
+        order = np.lexsort((supply, need))
+        pointer = np.zeros(self.need_count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(need, minlength=self.need_count), out=pointer[1:])
+        return pointer, supply[order]
+
     # -- reachability and views -------------------------------------------------------------------
     @cached_property
     def _links(self) -> tuple[np.ndarray, np.ndarray]:

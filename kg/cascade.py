@@ -77,22 +77,29 @@ def cascade(graph: ArrayGraph, removed: np.ndarray | None = None, cut: np.ndarra
     lost = (counts == 0) | ((dead_count == counts) & ~graph.need_self)
     offline = np.zeros(actors, dtype=bool)
     pointer, by_provider = graph.by_provider
-    frontier = _newly_offline(graph, lost, offline, exited)
+    resold_pointer, resold = graph.resold_on
+    reselling = bool(len(resold))
+    newly = np.flatnonzero(lost)  # the needs just lost: their actors may go offline, their resales end
     rounds = 0
-    while len(frontier):
-        rounds += 1
+    while len(newly):
+        candidates = np.zeros(graph.need_count, dtype=bool)
+        candidates[newly] = True
+        frontier = _newly_offline(graph, candidates, offline, exited)
         offline[frontier] = True
         supplies, _ = gather(pointer, by_provider, frontier)
+        if reselling:
+            supplies = _distinct(np.concatenate([supplies, gather(resold_pointer, resold, newly)[0]]), len(dead))
         supplies = supplies[~dead[supplies]]
+        if len(frontier):
+            rounds += 1
+        if not len(supplies):
+            break
         dead[supplies] = True
         needs = graph.supply_need[supplies]
         np.add.at(dead_count, needs, 1)
         needs = _distinct(needs, graph.need_count)
         newly = needs[(dead_count[needs] == counts[needs]) & ~graph.need_self[needs] & ~lost[needs]]
         lost[newly] = True
-        candidates = np.zeros(graph.need_count, dtype=bool)
-        candidates[newly] = True
-        frontier = _newly_offline(graph, candidates, offline, exited)
     return Cascade(offline, exited, lost, rounds)
 
 
@@ -215,6 +222,28 @@ def _need_rows(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure, 
     return result.tocsr()
 
 
+def _cascade_totals(graph: ArrayGraph, base: Cascade, suppliers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offline, degraded) after each supplier's exit alone, by one cascade per supplier.
+
+    Used when some supplies are resold on a service their provider needs as a channel: the set algebra
+    above follows exits through providers going offline, not through a reseller losing its own supply,
+    so the totals come from cascades (exact; a few per second per thousand dependencies).
+    """
+    offline = np.zeros(len(suppliers), dtype=np.int64)
+    degraded = np.zeros(len(suppliers), dtype=np.int64)
+    channel_needs = ~graph.need_essential
+    for position, supplier in enumerate(suppliers.tolist()):
+        after = cascade(graph, np.array([supplier]))
+        down = after.offline & ~base.offline
+        offline[position] = int(down.sum())
+        newly = after.lost & ~base.lost & channel_needs
+        touched = np.zeros(graph.actor_count, dtype=bool)
+        touched[graph.need_node[newly]] = True
+        touched &= ~after.offline & ~after.exited & ~base.offline
+        degraded[position] = int(touched.sum())
+    return offline, degraded
+
+
 def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[ProviderCriticality]:
     """The criticality table of :func:`kg.criticality.criticality`, computed on arrays."""
     from scipy import sparse
@@ -222,6 +251,9 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
     base = cascade(graph)
     baseline = base.offline
     alive = ~baseline[graph.supply_provider]
+    resold_pointer, resold = graph.resold_on
+    if len(resold):  # supplies resold on a service their provider has already lost are gone too
+        alive[gather(resold_pointer, resold, np.flatnonzero(base.lost))[0]] = False
     outside = graph.outside_supply
     suppliers = _distinct(graph.supply_provider[outside], graph.actor_count)
     column = np.full(graph.actor_count, -1, dtype=np.int64)
@@ -266,7 +298,7 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
         offline, channels = per_actor(matrix, True), per_actor(matrix, False)
         return count(offline), count(channels) - count(channels.multiply(offline))
 
-    total_offline, total_degraded = counts(total)
+    total_offline, total_degraded = counts(total) if not len(resold) else _cascade_totals(graph, base, suppliers)
     direct_offline, direct_degraded = counts(direct)
 
     # Who each provider supplies (outside itself), and which services. In the by-provider order, each

@@ -534,7 +534,8 @@ def _profile_json(profile) -> dict:
 
 @main.command()
 def services() -> None:
-    """List the service vocabulary: identifiers for CSV and the command line, and what losing one does.
+    """List the service vocabulary: identifiers for CSV and the command line, what losing one does, and what
+    a provider of it relies on upstream by default (a supply is lost when its provider loses one of these).
 
     \b
     Example:
@@ -543,8 +544,10 @@ def services() -> None:
     from kg.formatting import table
     from kg.vocabulary import vocabulary
 
-    rows = [[s.identifier, s.default_effect, s.label] for s in vocabulary().services.values()]
-    click.echo(table(["service", "losing it", "label"], rows))
+    rows = [
+        [s.identifier, s.default_effect, ", ".join(s.upstream) or "-", s.label] for s in vocabulary().services.values()
+    ]
+    click.echo(table(["service", "losing it", "resold on", "label"], rows))
 
 
 @main.command()

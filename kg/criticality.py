@@ -52,42 +52,66 @@ class _Sets:
     baseline_offline: set[str]
 
 
-def _alive(need: Need, down: set[str]) -> list:
-    return [d for d in need.supplies if d.provider not in down]
-
-
-def _common(need: Need, down: set[str], offline_sets: dict[str, frozenset[str]]) -> frozenset[str]:
-    supplies = _alive(need, down)
-    if not supplies or any(d.self_provided for d in supplies):
-        return frozenset()
-    result = None
-    for dependency in supplies:
-        member = offline_sets.get(dependency.provider, frozenset()) | {dependency.provider}
-        result = member if result is None else result & member
-        if not result:
-            break
-    return result or frozenset()
-
-
 def exit_sets(graph: AnalysisGraph) -> _Sets:
     """For every actor, the providers whose exit alone takes it offline or cuts one of its channels."""
-    baseline = {node for node, status in propagate(graph).items() if status.status == "offline"}
-    offline: dict[str, frozenset[str]] = {}
+    statuses = propagate(graph)
+    baseline = {node for node, status in statuses.items() if status.status == "offline"}
+    lost_already = {(node, loss.service) for node, status in statuses.items() for loss in status.losses}
+    empty: frozenset[str] = frozenset()
+    state: dict[str, tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]] = {}
 
-    def exits_taking_offline(node: str) -> frozenset[str]:
+    def alive(need: Need) -> list:
+        """The supplies that still work on the date: provider online, nothing they are resold on lost."""
+        return [
+            d
+            for d in need.supplies
+            if d.provider not in baseline and not any((d.provider, u) in lost_already for u in d.relies_on)
+        ]
+
+    def common(need: Need, member) -> frozenset[str]:
+        supplies = alive(need)
+        if not supplies or any(d.self_provided for d in supplies):
+            return empty
+        result = None
+        for dependency in supplies:
+            result = member(dependency) if result is None else result & member(dependency)
+            if not result:
+                break
+        return result or empty
+
+    def kills(dependency) -> frozenset[str]:
+        """The exits that end one supply: its provider's, those taking the provider offline, and those
+        losing the provider a service the supply is resold on."""
+        provider = dependency.provider
+        offline, lost = state.get(provider, (empty, ()))
+        found = set(offline) | {provider}
+        for service, exits in lost:
+            if service in dependency.relies_on:
+                found |= exits
+        return frozenset(found)
+
+    def compute(node: str):
         if node in baseline:
-            return frozenset()
-        needs = graph.needs.get(node, {}).values()
-        return frozenset().union(*(_common(need, baseline, offline) for need in needs if need.essential))
+            return empty, ()
+        needs = sorted(graph.needs.get(node, {}).items())
+        lost = tuple((service, common(need, kills)) for service, need in needs)
+        essential = {service for service, need in needs if need.essential}
+        return frozenset().union(*(exits for service, exits in lost if service in essential)), lost
 
-    least_fixpoint(graph, exits_taking_offline, offline, frozenset())
+    least_fixpoint(graph, compute, state, (empty, ()))
+    offline = {node: value[0] for node, value in state.items()}
     channel, direct_offline, direct_channel = {}, {}, {}
+
+    def only(dependency) -> frozenset[str]:
+        return frozenset({dependency.provider})
+
     for node, needs in graph.needs.items():
         if node in baseline:
             continue
-        channel[node] = frozenset().union(*(_common(n, baseline, offline) for n in needs.values() if not n.essential))
-        direct_offline[node] = frozenset().union(*(_common(n, baseline, {}) for n in needs.values() if n.essential))
-        direct_channel[node] = frozenset().union(*(_common(n, baseline, {}) for n in needs.values() if not n.essential))
+        lost = dict(state.get(node, (empty, ()))[1])
+        channel[node] = frozenset().union(*(lost.get(s, empty) for s, n in needs.items() if not n.essential))
+        direct_offline[node] = frozenset().union(*(common(n, only) for n in needs.values() if n.essential))
+        direct_channel[node] = frozenset().union(*(common(n, only) for n in needs.values() if not n.essential))
     return _Sets(offline, channel, direct_offline, direct_channel, baseline)
 
 

@@ -65,7 +65,7 @@ TABLES = {
         Table(
             "dependencies",
             ("id", "dependent", "provider", "service"),
-            ("start", "end", "ended_by", "effect", "countries", "source", "note"),
+            ("start", "end", "ended_by", "effect", "countries", "upstream", "source", "note"),
         ),
         Table("events", ("id", "kind", "date", "dependency", "description"), ("countries", "issuer", "source")),
         Table("availability", ("dependent", "status", "start"), ("end", "countries", "source", "note")),
@@ -253,6 +253,8 @@ _P = {
         "startTime": PD.startTime,
         "endTime": PD.endTime,
         "appliesIn": PD.appliesIn,
+        "resoldOn": PD.resoldOn,
+        "standalone": PD.standalone,
         "orderedBy": PD.orderedBy,
         "endedBy": PD.endedBy,
         "effect": PD.effect,
@@ -367,6 +369,25 @@ class _Converter:
                 raise InputError(f"country {code!r} is not an ISO 3166-1 alpha-2 code such as US", row.location)
             self.add(node, _P["appliesIn"], nt.literal(code))
         return codes
+
+    def upstream(self, node: str, row: Row) -> str:
+        """Write the ``upstream`` column: services separated by ``;``, or ``none``; return it as stored in
+        the tables (``""`` for the service's default, ``"-"`` for none, else the services joined by ``;``)."""
+        value = row.get("upstream").strip().lower()
+        if not value:
+            return ""
+        if value == "none":
+            self.add(node, _P["standalone"], nt.literal("true", str(XSD.boolean)))
+            return "-"
+        services = []
+        for part in sorted({p.strip() for p in value.split(";") if p.strip()}):
+            try:
+                services.append(self.vocab.service(part))
+            except UnknownNameError as error:
+                raise UnknownNameError("upstream service", part, error.suggestions, row.location) from None
+        for service in services:
+            self.add(node, _P["resoldOn"], nt.iri(service.iri))
+        return ";".join(service.identifier for service in services)
 
     def date(self, row: Row, column: str, *, allow_time: bool = False) -> str | None:
         value = self.iso_date(row, column, allow_time=allow_time)
@@ -521,6 +542,7 @@ class _Converter:
         start, start_time = self.add_moment(node, row, "start")
         end, end_time = self.add_moment(node, row, "end")
         countries = self.countries(node, row)
+        upstream = self.upstream(node, row)
         ending = self.term(row, "ended_by", self.vocab.endings, "ended_by value")
         if ending is not None:
             self.add(node, _P["endedBy"], ending)
@@ -544,6 +566,7 @@ class _Converter:
                     "ended_by": row.get("ended_by").lower(),
                     "effect": row.get("effect").lower(),
                     "countries": countries,
+                    "upstream": upstream,
                     "note": row.get("note"),
                     "sources": _source_ids(row),
                 },

@@ -84,6 +84,18 @@ class Dependency:
     start_time: dt.datetime | None = None  # the instant of ``start`` where sources give a time (UTC)
     end_time: dt.datetime | None = None  # the instant of ``end`` where sources give a time (UTC)
     countries: tuple[str, ...] = ()  # where it applies (ISO codes); empty: everywhere
+    upstream: tuple[str, ...] | None = None  # services it is resold on; None: the service's default
+
+    @property
+    def relies_on(self) -> tuple[str, ...]:
+        """The services the provider must itself have to supply this (its own override, else the service's
+        default in the vocabulary, ``pd:resoldOn``); nothing for self-provision."""
+        if self.self_provided:
+            return ()
+        if self.upstream is not None:
+            return self.upstream
+        service = vocabulary().services.get(self.service)
+        return service.upstream if service is not None else ()
 
     @property
     def self_provided(self) -> bool:
@@ -171,6 +183,15 @@ def parse_instant(value: Literal | None) -> dt.datetime | None:
     return None
 
 
+def _upstream(graph: Graph, node, services: dict) -> tuple[str, ...] | None:
+    """A dependency's own ``pd:resoldOn`` services (``()`` when ``pd:standalone``), or ``None``: the default."""
+    standalone = graph.value(node, PD.standalone)
+    if standalone is not None and standalone.toPython() is True:
+        return ()
+    listed = sorted(services[s] for s in graph.objects(node, PD.resoldOn) if s in services)
+    return tuple(listed) if listed else None
+
+
 def _countries(graph: Graph, node) -> tuple[str, ...]:
     return tuple(sorted({str(code) for code in graph.objects(node, PD.appliesIn)}))
 
@@ -242,6 +263,7 @@ def read_facts(graph: Graph) -> Facts:
             start_time=parse_instant(graph.value(node, PD.startTime)),
             end_time=parse_instant(graph.value(node, PD.endTime)),
             countries=_countries(graph, node),
+            upstream=_upstream(graph, node, services),
         )
         facts.dependencies[dependency.identifier] = dependency
 

@@ -5,7 +5,8 @@ than found by trying every subset of providers:
 
 * a dependent is offline if it loses any essential service (OR);
 * it loses a service if every supply fails (AND); a self-provided supply never fails;
-* a supply fails if its provider exits, or is itself offline (OR, recursively).
+* a supply fails if its provider exits, is itself offline, or has lost a service it resells this supply on
+  (a payment gateway whose own card acquirer cut it off), OR, recursively.
 
 Sets larger than the requested order are dropped as they are formed, and only minimal sets are kept.
 Dependency cycles are solved as a least fixpoint: the cut sets of a strongly connected group of
@@ -49,17 +50,36 @@ def _both(left: Family, right: Family, max_order: int) -> Family:
 
 
 class _Solver:
-    """Cut sets of 'X is offline' for every actor reachable from a target."""
+    """Cut sets of 'X is offline' (and of 'X loses service s') for every actor reachable from a target."""
 
     def __init__(self, graph: AnalysisGraph, max_order: int) -> None:
         self.graph = graph
         self.max_order = max_order
-        self.offline: dict[str, Family] = {}
+        #: actor -> (cut sets of its going offline, ((service, cut sets of losing it), ...)): the fixpoint's value
+        self.state: dict[str, tuple[Family, tuple[tuple[str, Family], ...]]] = {}
 
-    def supply_fails(self, provider: str) -> Family:
-        if self.graph.unnamed(provider):  # never a cut target: it fails only if what it stands on does
-            return self.offline.get(provider, NEVER)
-        return minimize([frozenset({provider}), *self.offline.get(provider, NEVER)], self.max_order)
+    @property
+    def offline(self) -> dict[str, Family]:
+        return {node: value[0] for node, value in self.state.items()}
+
+    def _offline(self, node: str) -> Family:
+        value = self.state.get(node)
+        return value[0] if value is not None else NEVER
+
+    def _lost(self, node: str, service: str) -> Family:
+        value = self.state.get(node)
+        return dict(value[1]).get(service, NEVER) if value is not None else NEVER
+
+    def supply_fails(self, dependency) -> Family:
+        """A supply fails when its provider exits (unless unnamed), goes offline, or loses a service it
+        resells this on."""
+        provider = dependency.provider
+        families = [*self._offline(provider)]
+        if not self.graph.unnamed(provider):  # never a cut target: it fails only if what it stands on does
+            families.append(frozenset({provider}))
+        for service in dependency.relies_on:
+            families.extend(self._lost(provider, service))
+        return minimize(families, self.max_order)
 
     def lost(self, need: Need) -> Family:
         if not need.supplies:
@@ -68,15 +88,18 @@ class _Solver:
             return NEVER
         result = ALREADY
         for dependency in need.supplies:
-            result = _both(result, self.supply_fails(dependency.provider), self.max_order)
+            result = _both(result, self.supply_fails(dependency), self.max_order)
         return result
 
-    def node_offline(self, node: str) -> Family:
-        needs = self.graph.needs.get(node, {}).values()
-        return minimize((s for need in needs if need.essential for s in self.lost(need)), self.max_order)
+    def node_state(self, node: str) -> tuple[Family, tuple[tuple[str, Family], ...]]:
+        needs = sorted(self.graph.needs.get(node, {}).items())
+        lost = tuple((service, self.lost(need)) for service, need in needs)
+        essential = {service for service, need in needs if need.essential}
+        offline = minimize((s for service, family in lost if service in essential for s in family), self.max_order)
+        return offline, lost
 
     def solve(self, target: str) -> None:
-        least_fixpoint(self.graph, self.node_offline, self.offline, NEVER, start=target)
+        least_fixpoint(self.graph, self.node_state, self.state, (NEVER, ()), start=target)
 
 
 @dataclass

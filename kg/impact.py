@@ -32,7 +32,8 @@ class Cause:
 
     provider: str
     dependency: str
-    how: str  # "cut", "recorded" (a recorded cut-off), "exit", "offline" (provider down), "lost" (before the date)
+    how: str  # "cut", "recorded" (a recorded cut-off), "exit", "offline" (provider down), "lost" (before the date),
+    # "resold" (the provider lost the service it resells this on: ``detail``)
     day: dt.date | None = None
     detail: str = ""  # e.g. why a provider exits
     sources: tuple[Source, ...] = ()
@@ -79,17 +80,22 @@ class NodeStatus:
 
 
 def _losses(
-    graph: AnalysisGraph, node: str, cuts: dict[str, Cut], removed: dict[str, str], down: dict[str, NodeStatus]
+    graph: AnalysisGraph,
+    node: str,
+    cuts: dict[str, Cut],
+    removed: dict[str, str],
+    down: dict[str, NodeStatus],
+    lost_of: dict[str, dict[str, Loss]],
 ) -> list[Loss]:
     losses = []
     for need in graph.needs.get(node, {}).values():
-        causes = _dead_supplies(graph, need, cuts, removed, down)
+        causes = _dead_supplies(graph, need, cuts, removed, down, lost_of)
         if causes is not None:
             losses.append(Loss(need.service, need.essential, tuple(causes)))
     return losses
 
 
-def _dead_supplies(graph, need: Need, cuts, removed, down) -> list[Cause] | None:
+def _dead_supplies(graph, need: Need, cuts, removed, down, lost_of) -> list[Cause] | None:
     """The causes if every supply of ``need`` is gone, else ``None``."""
     if not need.supplies:
         lost = need.lost_with
@@ -110,6 +116,9 @@ def _dead_supplies(graph, need: Need, cuts, removed, down) -> list[Cause] | None
             )
         elif dependency.provider in down:
             causes.append(Cause(dependency.provider, dependency.identifier, "offline", down[dependency.provider].since))
+        elif upstream := [u for u in dependency.relies_on if u in lost_of.get(dependency.provider, {})]:
+            loss = lost_of[dependency.provider][upstream[0]]
+            causes.append(Cause(dependency.provider, dependency.identifier, "resold", loss.day, upstream[0]))
         else:
             return None
     return causes
@@ -138,6 +147,7 @@ def propagate(
     """
     cuts, removed = cuts or {}, removed or {}
     down: dict[str, NodeStatus] = {}
+    lost_of: dict[str, dict[str, Loss]] = {}  # what each actor has lost so far: resold supplies die with it
     queue = deque(sorted(graph.needs))
     queued = set(queue)
     visited = 0
@@ -149,9 +159,14 @@ def propagate(
         queued.discard(node)
         if node in down or node in removed:
             continue
-        losses = _losses(graph, node, cuts, removed, down)
-        if any(loss.essential for loss in losses):
+        losses = _losses(graph, node, cuts, removed, down, lost_of)
+        offline = any(loss.essential for loss in losses)
+        grew = {loss.service for loss in losses} - set(lost_of.get(node, ()))
+        if grew:
+            lost_of[node] = {loss.service: loss for loss in losses}
+        if offline:
             down[node] = NodeStatus(node, graph.name(node), "offline", losses)
+        if offline or grew:
             for dependent in sorted(graph.dependents_of(node)):
                 if dependent not in down and dependent not in queued:
                     queue.append(dependent)
@@ -161,14 +176,16 @@ def propagate(
     for done, node in enumerate(down, start=1):
         if progress is not None and done % EVERY == 0:
             progress(f"{step}: final losses", done, len(down) + len(graph.needs))
-        statuses[node] = NodeStatus(node, graph.name(node), "offline", _losses(graph, node, cuts, removed, down))
+        statuses[node] = NodeStatus(
+            node, graph.name(node), "offline", _losses(graph, node, cuts, removed, down, lost_of)
+        )
     for node, reason in removed.items():
         statuses[node] = NodeStatus(node, graph.name(node), "exited", [], reason)
     for done, node in enumerate(graph.needs, start=len(down) + 1):
         if progress is not None and done % EVERY == 0:
             progress(f"{step}: final losses", done, len(down) + len(graph.needs))
         if node not in statuses:
-            losses = _losses(graph, node, cuts, removed, down)
+            losses = _losses(graph, node, cuts, removed, down, lost_of)
             if losses:
                 statuses[node] = NodeStatus(node, graph.name(node), "degraded", losses)
     return dict(sorted(statuses.items()))
@@ -265,6 +282,11 @@ def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
     if cause.how == "lost":
         verb = {"provider": "cut it", "dependent": "was left", "unknown": "stopped"}.get(cause.detail, "stopped")
         return f"{verb}{when}{_cite(cause.sources)}"
+    if cause.how == "resold":
+        text = f"resells it on its own {cause.detail}, which it lost{when}"
+        if cause.provider in seen:
+            return text
+        return f"{text} ({explain(statuses, graph, cause.provider, seen)})"
     if cause.provider in seen:
         return "is offline"
     return f"is offline ({explain(statuses, graph, cause.provider, seen)})"

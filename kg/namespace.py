@@ -132,10 +132,12 @@ class PD(DefinedNamespace):
     provider: URIRef
     reachableAt: URIRef
     reachedThrough: URIRef
+    resoldOn: URIRef
     registeredWith: URIRef
     registryBy: URIRef
     service: URIRef
     smsBy: URIRef
+    standalone: URIRef
     startDate: URIRef
     startTime: URIRef
     status: URIRef

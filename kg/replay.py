@@ -86,8 +86,8 @@ def replay(facts: Facts, name: str, region: str | None = None) -> Replay:
     >>> from kg.facts import read_facts
     >>> from kg.loading import load
     >>> history = replay(read_facts(load()), "Parler")
-    >>> [(s.day.isoformat(), s.status) for s in history.steps if s.day.isoformat() == "2021-01-11"]
-    [('2021-01-11', 'offline')]
+    >>> [(str(s.moment), s.status) for s in history.steps if s.day.isoformat() == "2021-01-11"]
+    [('2021-01-11 07:59:00+00:00', 'offline'), ('None', 'offline')]
     """
     platform = NameIndex(facts.entities.values()).resolve(name).identifier
     involved_actors = involved(facts, platform)
@@ -140,7 +140,7 @@ def replay_all(facts: Facts) -> list[Replay]:
     >>> from kg.facts import read_facts
     >>> from kg.loading import load
     >>> [h.agreement for h in replay_all(read_facts(load())) if h.platform == "parler"]
-    [(6, 6)]
+    [(7, 7)]
     """
     regions: dict[str, set[str | None]] = {}
     for observation in facts.observations.values():

@@ -30,6 +30,7 @@ class Service:
     description: str
     default_effect: str  # "essential" or "channel"
     direct_property: URIRef | None
+    upstream: tuple[str, ...] = ()  # services a provider of it relies on to supply it (pd:resoldOn)
 
     @property
     def essential(self) -> bool:
@@ -116,6 +117,7 @@ def vocabulary(ontology_path: str = str(ONTOLOGY)) -> Vocabulary:
     """
     graph = Graph().parse(ontology_path, format="turtle")
     services = {}
+    notation_of = {iri: str(graph.value(iri, SKOS.notation)) for iri in graph.subjects(RDF.type, PD.Service)}
     for iri in graph.subjects(RDF.type, PD.Service):
         identifier = str(graph.value(iri, SKOS.notation))
         effect = graph.value(iri, PD.defaultEffect)
@@ -126,6 +128,7 @@ def vocabulary(ontology_path: str = str(ONTOLOGY)) -> Vocabulary:
             description=str(graph.value(iri, RDFS.comment)),
             default_effect=str(graph.value(effect, SKOS.notation)),
             direct_property=graph.value(iri, PD.directProperty),
+            upstream=tuple(sorted(notation_of[u] for u in graph.objects(iri, PD.resoldOn))),
         )
     platform_kinds = _notations(graph, _subclasses(graph, PD.Platform))
     return Vocabulary(

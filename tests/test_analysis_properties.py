@@ -14,6 +14,7 @@ from kg.faulttree import cut_sets, single_points_of_failure
 from kg.impact import STATUS_ORDER, propagate
 
 from .builders import facts_of
+from .test_array_engine import with_upstream
 
 DAY = dt.date(2021, 1, 7)
 NODES = [f"n{i}" for i in range(7)]
@@ -33,7 +34,7 @@ def graphs(draw):
             rows.append((dependent, provider, service, None, "2021-01-01", "provider", effect))
         else:
             rows.append((dependent, provider, service, None, None, None, effect))
-    return build_graph(facts_of(*rows), DAY)
+    return build_graph(with_upstream(facts_of(*rows), draw), DAY)
 
 
 def outcome(graph, removed):

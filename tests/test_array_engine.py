@@ -38,7 +38,17 @@ def datasets(draw):
         ended_by = draw(st.sampled_from([None, "provider", "dependent", "unknown"])) if end else None
         effect = draw(st.sampled_from([None, None, None, "essential", "channel"]))
         rows.append((dependent, provider, service, start, end, ended_by, effect))
-    return facts_of(*rows)
+    return with_upstream(facts_of(*rows), draw)
+
+
+UPSTREAM = [None, None, None, (), ("app-store-ios",), ("cdn",), ("cdn", "hosting")]
+
+
+def with_upstream(facts, draw):
+    """``facts`` with some supplies resold on services of their provider (an override, or none)."""
+    for key, dependency in list(facts.dependencies.items()):
+        facts.dependencies[key] = replace(dependency, upstream=draw(st.sampled_from(UPSTREAM)))
+    return facts
 
 
 def reference_outcome(graph, removed, cuts):

@@ -34,6 +34,7 @@ _PD_ENDEDBY = str(PD.endedBy)
 _PD_ENDTIME = str(PD.endTime)
 _PD_ORDEREDBY = str(PD.orderedBy)
 _PD_STARTTIME = str(PD.startTime)
+_PD_STANDALONE = str(PD.standalone)
 _PD_NOTE = str(PD.note)
 _PD_OBSERVEDACTOR = str(PD.observedActor)
 _PD_OWNEDBY = str(PD.ownedBy)
@@ -121,6 +122,13 @@ def iso_instant(term) -> str:
     return ""
 
 
+def _upstream(standalone: Term | None, services: list[str] | None) -> str:
+    """A dependency's ``upstream`` as the tables keep it: "" (the default), "-" (none) or services joined by ";"."""
+    if standalone is not None and standalone.value in ("true", "1"):
+        return "-"
+    return ";".join(sorted(set(services or ())))
+
+
 def _moment(term: Term | None) -> dt.date | dt.datetime | None:
     if term is None or term.datatype is None:
         return None
@@ -204,9 +212,15 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
     for subject, code in select_rows(store, f"SELECT ?s ?c WHERE {{ ?s <{PD.appliesIn}> ?c }}"):
         applies[subject.value].append(code.value)
     services = {str(service.iri): key for key, service in vocab.services.items()}
+    resold: dict[str, list[str]] = defaultdict(list)
+    for subject, service in select_rows(store, f"SELECT ?s ?u WHERE {{ ?s <{PD.resoldOn}> ?u ; a <{PD.Dependency}> }}"):
+        if service.value in services:
+            resold[subject.value].append(services[service.value])
     dependency_properties = [PD.dependent, PD.provider, PD.service, PD.startDate, PD.endDate, PD.endedBy, PD.effect]
     times = [PD.startTime, PD.endTime]
-    dependency_values = _values(store, f"?s a <{PD.Dependency}> .", [*dependency_properties, *times, PD.note])
+    dependency_values = _values(
+        store, f"?s a <{PD.Dependency}> .", [*dependency_properties, *times, PD.standalone, PD.note]
+    )
     for key, values in dependency_values.items():
         identifier = identifier_of(key)
         dependent, provider = values.get(_PD_DEPENDENT), values.get(_PD_PROVIDER)
@@ -226,6 +240,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "ended_by": notation_of(values.get(_PD_ENDEDBY)),
                 "effect": notation_of(values.get(_PD_EFFECT)),
                 "countries": sorted(set(applies.get(key, ()))),
+                "upstream": _upstream(values.get(_PD_STANDALONE), resold.get(key)),
                 "note": _text(values.get(_PD_NOTE)) or "",
                 "sources": cited.get(key, []),
             },

@@ -103,6 +103,7 @@ def load_facts(path: Path) -> Facts:
                 "end": _date(r["end"]),
                 "sources": cited(r["sources"]),
                 **_read_times(r),
+                "upstream": tuple(r["upstream"]) if r.get("upstream") is not None else None,
             }
         )
     for r in document["events"]:

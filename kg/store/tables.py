@@ -45,7 +45,7 @@ _EPOCH = dt.date(1970, 1, 1)
 #: Codes of ``ended_by`` and ``effect`` (index 0: not given).
 ENDINGS = ("", "provider", "dependent", "unknown")
 EFFECTS = ("", "essential", "channel")
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: ``dep_start_time`` / ``dep_end_time`` where no time of day is known.
 NO_TIME = np.iinfo(np.int64).min
 
@@ -67,6 +67,18 @@ def from_instant_number(number: int) -> dt.datetime | None:
     if number == NO_TIME:
         return None
     return dt.datetime.fromtimestamp(int(number), dt.UTC)
+
+
+def _upstream(value: str) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    return () if value == "-" else tuple(value.split(";"))
+
+
+def _upstream_text(value: tuple[str, ...] | None) -> str:
+    if value is None:
+        return ""
+    return ";".join(value) if value else "-"
 
 
 def _countries(value) -> tuple[str, ...]:
@@ -171,6 +183,7 @@ class Tables:
     dep_start_time: np.ndarray  # int64 seconds since the epoch (UTC), NO_TIME when no time is known
     dep_end_time: np.ndarray  # int64, as dep_start_time
     dep_countries: StringColumn  # ";"-joined ISO codes where it applies; "" everywhere
+    dep_upstream: StringColumn  # services it is resold on: "" the service's default, "-" none, else ";"-joined
     sources: list[dict]
     events: list[dict]
     observations: list[dict]
@@ -185,7 +198,7 @@ class Tables:
         arrays: dict[str, np.ndarray] = {}
         for name in ("actor_id", "actor_iri", "actor_name", "actor_kinds", "actor_country", "actor_homepage"):
             arrays.update(getattr(self, name).arrays(name))
-        for name in ("dep_id", "dep_iri", "dep_note", "dep_countries"):
+        for name in ("dep_id", "dep_iri", "dep_note", "dep_countries", "dep_upstream"):
             arrays.update(getattr(self, name).arrays(name))
         for name in ("actor_is_entity", "actor_owner", "dep_dependent", "dep_provider", "dep_service"):
             arrays[name] = getattr(self, name)
@@ -223,6 +236,7 @@ class Tables:
                 "dep_iri",
                 "dep_note",
                 "dep_countries",
+                "dep_upstream",
             )
         }
         return cls(
@@ -346,6 +360,7 @@ class Tables:
                     start_time=from_instant_number(start_time),
                     end_time=from_instant_number(end_time),
                     countries=_countries(self.dep_countries[index]),
+                    upstream=_upstream(self.dep_upstream[index]),
                 )
             )
         return found
@@ -489,6 +504,7 @@ class TablesBuilder:
         self.dep_note: dict[int, str] = {}
         self.dep_times: dict[int, tuple[int, int]] = {}
         self.dep_countries: dict[int, str] = {}
+        self.dep_upstream: dict[int, str] = {}
         self.columns = {
             "dependent": array("i"),
             "provider": array("i"),
@@ -541,6 +557,8 @@ class TablesBuilder:
                 )
             if record.get("countries"):
                 self.dep_countries[index] = ";".join(_countries(record["countries"]))
+            if record.get("upstream"):
+                self.dep_upstream[index] = record["upstream"]
         elif table == "entities":
             self.entities.append(record)
             self._actor(record["id"])
@@ -606,6 +624,7 @@ class TablesBuilder:
             ),
             dep_end_time=np.asarray([self.dep_times.get(i, (NO_TIME, NO_TIME))[1] for i in order_list], dtype=np.int64),
             dep_countries=StringColumn.of([self.dep_countries.get(i, "") for i in order_list]),
+            dep_upstream=StringColumn.of([self.dep_upstream.get(i, "") for i in order_list]),
             dep_sources=dep_sources,
             sources=sources,
             events=sorted(self.records["events"], key=lambda e: e["id"]),
@@ -681,6 +700,7 @@ def tables_from_facts(facts: Facts) -> Tables:
                 "start_time": iso(dep.start_time),
                 "end_time": iso(dep.end_time),
                 "countries": list(dep.countries),
+                "upstream": _upstream_text(dep.upstream),
             },
         )
     for event in facts.events.values():

@@ -1,0 +1,83 @@
+"""The richer model on a small dataset that uses all of it (tests/data/model): resale chains, regions and
+government orders, times of day, unnamed providers and platforms reached through several endpoints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.cli import EXIT_OK
+from kg.facts import read_facts
+from kg.loading import load
+from kg.store.dataset import open_dataset
+
+MODEL = Path(__file__).parent / "data" / "model"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE", str(tmp_path / "cache"))
+
+
+def test_every_loading_path_reads_the_same_records(cache, invoke, tmp_path):
+    turtle = tmp_path / "model.ttl"
+    assert invoke("import", MODEL, "--out", turtle).exit_code == EXIT_OK
+    expected = read_facts(load([MODEL], ontology=False))
+    assert open_dataset([MODEL]).facts == expected  # the CSV fast path
+    assert open_dataset([turtle]).facts == expected  # RDF read back from the store with SPARQL
+    assert open_dataset([MODEL]).tables.to_facts() == expected
+    dependency = expected.dependencies
+    assert dependency["web.ch-unnamed-hosting"].upstream == () and dependency["web.ch-dns1-dns"].upstream == (
+        "hosting",
+        "ip-transit",
+    )
+    assert dependency["app-gateway-payments"].upstream is None
+    assert dependency["app-gateway-payments"].relies_on == ("banking", "payments")
+    assert dependency["app-isps-br"].countries == ("BR",)
+    assert str(dependency["app-store-us"].end_time) == "2025-01-19 14:00:00+00:00"
+    assert expected.events["court-orders-block"].issuer == "court"
+
+
+def status(invoke, *args):
+    result = invoke("status", *args, "-q", "-d", MODEL, "--json")
+    assert result.exit_code == EXIT_OK, result.output
+    return json.loads(result.output)
+
+
+def test_a_lost_upstream_service_takes_what_is_resold_on_it(invoke):
+    before = status(invoke, "app", "--as-of", "2011-07-07")
+    assert before["status"] == "online"
+    after = status(invoke, "app", "--as-of", "2011-07-09")
+    assert (after["status"], after["lost_channels"]) == ("degraded", ["payments"])
+    assert "Card Gateway, resells it on its own payments, which it lost on 2011-07-08" in after["explanation"]
+    assert after["matches"] is True
+    spof = json.loads(invoke("spof", "app", "--as-of", "2011-01-01", "-q", "-d", MODEL, "--json").output)
+    assert {c["provider"]: c["channels"] for c in spof["channels"]}["acquirer"] == ["payments"]
+    rank = json.loads(invoke("rank", "--as-of", "2011-01-01", "-q", "-d", MODEL, "--json").output)
+    acquirer = next(row for row in rank["providers"] if row["provider"] == "acquirer")
+    assert (acquirer["direct_degraded"], acquirer["total_degraded"]) == (1, 2)
+
+
+def test_a_government_order_applies_in_its_country(invoke):
+    brazil = status(invoke, "app", "--as-of", "2024-09-01", "--region", "BR")
+    assert (brazil["status"], brazil["lost_essential"], brazil["matches"]) == ("offline", ["internet-access"], True)
+    assert status(invoke, "app", "--as-of", "2024-09-01")["status"] == "degraded"  # payments only
+    assert status(invoke, "app", "--as-of", "2024-08-31T02:59Z", "--region", "BR")["status"] == "degraded"
+
+
+def test_several_endpoints_and_an_unnamed_host(invoke):
+    web = status(invoke, "web", "--as-of", "2010-12-04")
+    assert web["status"] == "online"
+    assert web["services"] == [
+        {"service": "endpoint", "essential": True, "lost": False, "providers": [{"id": "web.ch", "name": "web.ch"}]}
+    ]
+    assert status(invoke, "web.org", "--as-of", "2010-12-04")["status"] == "offline"
+    # After web.org lost its registrar (03:00 UTC) and before web.ch was reachable (11:00 UTC), Web was down.
+    assert status(invoke, "web", "--as-of", "2010-12-03T02:00Z")["status"] == "online"
+    assert status(invoke, "web", "--as-of", "2010-12-03T04:00Z")["status"] == "offline"
+    cuts = json.loads(invoke("cutsets", "web", "--as-of", "2010-12-04", "-q", "-d", MODEL, "--json").output)
+    assert cuts["cut_sets"] == [["dns1"], ["transit"], ["web.ch"]]  # never the unnamed host itself
+    refused = invoke("impact", "--as-of", "2010-12-04", "--remove", "unnamed-web-hosting", "-q", "-d", MODEL)
+    assert refused.exit_code == 2 and "provider the sources do not name" in refused.output
