@@ -394,12 +394,16 @@ def _still_needed(tables, rows, end, starts, sizes, ended_count, has_active):
     return lost_row, lost_essential
 
 
-def build_array_graph(tables: Tables, day: dt.date | None = None) -> ArrayGraph:
-    """The needs and supplies of ``tables`` on ``day`` (default: today, UTC), as arrays.
+def build_array_graph(tables: Tables, day: dt.date | None = None, view=None) -> ArrayGraph:
+    """The needs and supplies of ``tables`` on ``day`` (default: today, UTC), as arrays; ``view`` as for
+    :func:`kg.depgraph.build_graph` (default: worldwide, at the date).
 
     Raises :class:`~kg.errors.InputError` for a dependency whose service is not in the vocabulary.
     """
-    day = day or dt.datetime.now(dt.UTC).date()
+    from kg.viewpoint import Viewpoint, tables_at
+
+    day = view.day if view is not None else day or dt.datetime.now(dt.UTC).date()
+    tables = tables_at(tables, view or Viewpoint(day))
     today = day_number(day, 0)
     unknown = np.flatnonzero(tables.dep_service < 0)
     if len(unknown):

@@ -785,15 +785,8 @@ def _analysis_graph(files, as_of):
     from kg.viewpoint import facts_at
 
     view = _view(as_of)
-    facts = facts_at(_dataset(files).facts, view)
-    return facts, build_graph(facts, view.day)
-
-
-def _tables(dataset, as_of):
-    """The dataset's column tables as they stand at ``as_of`` in ``--region``."""
-    from kg.viewpoint import tables_at
-
-    return tables_at(dataset.tables, _view(as_of))
+    facts = _dataset(files).facts
+    return facts_at(facts, view), build_graph(facts, view=view)
 
 
 def _arrays(files, as_of):
@@ -802,7 +795,7 @@ def _arrays(files, as_of):
 
     dataset = _dataset(files)
     try:
-        return dataset, build_array_graph(_tables(dataset, as_of), _day(as_of))
+        return dataset, build_array_graph(dataset.tables, view=_view(as_of))
     except InputError as error:
         raise _fail(error) from None
 
@@ -1110,7 +1103,7 @@ def rank(files, as_of, service, top, as_json) -> None:
 
     try:
         services = [vocabulary().service(service).identifier] if service else []
-        graph = build_array_graph(_tables(_dataset(files), as_of), _day(as_of))
+        graph = build_array_graph(_dataset(files).tables, view=_view(as_of))
     except InputError as error:
         raise _fail(error) from None
     rows = criticality_table(graph, services[0] if services else None)

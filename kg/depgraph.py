@@ -18,6 +18,7 @@ from typing import TypeVar
 import networkx as nx
 
 from kg.facts import Dependency, Entity, Event, Facts
+from kg.viewpoint import Viewpoint, facts_at
 from kg.vocabulary import vocabulary
 
 __all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint", "solve_in_order", "still_needed"]
@@ -139,8 +140,11 @@ def still_needed(ended: Iterable[Dependency]) -> list[Dependency]:
     return sorted(keeping, key=lambda d: (d.ended_by != "provider", not _essential(d), d.provider, d.identifier))
 
 
-def build_graph(facts: Facts, day: dt.date | None = None) -> AnalysisGraph:
+def build_graph(facts: Facts, day: dt.date | None = None, view: Viewpoint | None = None) -> AnalysisGraph:
     """Build the :class:`AnalysisGraph` of ``facts`` as it stood on ``day`` (default: today, UTC).
+
+    ``view`` (default: worldwide, at the date) selects what holds: in one country, at one instant (see
+    :mod:`kg.viewpoint`); facts that apply in some countries only never count worldwide.
 
     Examples
     --------
@@ -151,7 +155,8 @@ def build_graph(facts: Facts, day: dt.date | None = None) -> AnalysisGraph:
     >>> hosting.supplies, hosting.lost_with.provider
     ([], 'aws')
     """
-    day = day or dt.datetime.now(dt.UTC).date()
+    day = view.day if view is not None else day or dt.datetime.now(dt.UTC).date()
+    facts = facts_at(facts, view or Viewpoint(day))
     graph = nx.MultiDiGraph()
     for identifier, entity in facts.entities.items():
         graph.add_node(identifier, name=entity.name, kinds=entity.kinds)

@@ -237,12 +237,9 @@ def impact_view(impact: Impact, *, focus: str | None = None, depth: int = 2, see
 
 def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
     """One page stepping through a replay: the platform's providers and statuses on each date."""
-    from kg.viewpoint import Viewpoint, facts_at
+    from kg.viewpoint import Viewpoint
 
-    graphs = [
-        build_graph(facts_at(facts, Viewpoint(step.day, step.moment, history.region)), step.day)
-        for step in history.steps
-    ]
+    graphs = [build_graph(facts, view=Viewpoint(step.day, step.moment, history.region)) for step in history.steps]
     views = [graph_view(g, focus=history.platform, depth=50, seed=seed) for g in graphs]
     keep = involved(facts, history.platform)  # the platform and the providers it depends on, transitively
     for step_view in views:

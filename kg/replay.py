@@ -25,7 +25,7 @@ from kg.facts import Event, Facts
 from kg.impact import explain, propagate
 from kg.names import NameIndex
 from kg.status import covers
-from kg.viewpoint import Viewpoint, facts_at
+from kg.viewpoint import Viewpoint
 
 __all__ = ["Replay", "ReplayStep", "replay", "replay_all"]
 
@@ -112,7 +112,7 @@ def replay(facts: Facts, name: str, region: str | None = None) -> Replay:
     steps |= {(t.date(), t) for o in observations for t in (o.start_time, o.end_time) if t}
     history = Replay(platform, facts.entities[platform].name, region=region)
     for day, moment in sorted(steps, key=_step_key):
-        graph = build_graph(facts_at(facts, Viewpoint(day, moment, region)), day)
+        graph = build_graph(facts, view=Viewpoint(day, moment, region))
         statuses = propagate(graph)
         status = statuses.get(platform)
         covering = [o for o in observations if covers(o, day, moment)]

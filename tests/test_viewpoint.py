@@ -13,7 +13,7 @@ from kg.arraygraph import build_array_graph
 from kg.depgraph import build_graph
 from kg.errors import InputError
 from kg.store.tables import tables_from_facts
-from kg.viewpoint import Viewpoint, facts_at, parse_as_of, tables_at
+from kg.viewpoint import Viewpoint, facts_at, parse_as_of
 
 from .builders import facts_of
 from .test_array_engine import array_outcome, reference_outcome
@@ -63,10 +63,9 @@ def outcome(facts, view, removed=(), cuts=()):
 
 def outcomes(facts, view, removed=(), cuts=()):
     """The cascade's outcome at ``view`` by the record path and by the array path."""
-    records = facts_at(facts, view)
-    cuts = [c for c in cuts if c in records.dependencies]
-    by_records = reference_outcome(build_graph(records, view.day), removed, cuts)
-    arrays = build_array_graph(tables_at(tables_from_facts(facts), view), view.day)
+    cuts = [c for c in cuts if c in facts_at(facts, view).dependencies]
+    by_records = reference_outcome(build_graph(facts, view=view), removed, cuts)
+    arrays = build_array_graph(tables_from_facts(facts), view=view)
     return by_records, array_outcome(arrays, removed, cuts)
 
 
@@ -111,6 +110,8 @@ def test_a_regional_dependency_replaces_the_worldwide_one_there_only():
     facts.dependencies[us] = replace(facts.dependencies[us], countries=("US",))
     facts.dependencies[isp] = replace(facts.dependencies[isp], countries=("BR",))
     assert outcome(facts, Viewpoint(DAY)) == {}
+    assert reference_outcome(build_graph(facts, DAY), (), ()) == {}  # without a view: worldwide
+    assert array_outcome(build_array_graph(tables_from_facts(facts), DAY), (), ()) == {}
     assert outcome(facts, Viewpoint(DAY, None, "FR")) == {}
     assert outcome(facts, Viewpoint(DAY, None, "US")) == {"app": ("offline", ["app-store-ios"])}
     assert outcome(facts, Viewpoint(DAY, None, "BR"), removed=["isps"]) == {
