@@ -73,6 +73,13 @@ def involved(facts: Facts, platform: str) -> set[str]:
     return ({platform} | nx.descendants(structure, platform)) if platform in structure else {platform}
 
 
+def _instant(event: Event) -> dt.datetime | None:
+    """The UTC instant of an event dated with a time (``None`` for a date)."""
+    if isinstance(event.when, dt.datetime) and event.when.tzinfo is not None:
+        return event.when.astimezone(dt.UTC)
+    return None
+
+
 def _step_key(step: tuple[dt.date, dt.datetime | None]) -> tuple:
     day, moment = step
     return (day, moment is None, moment or dt.datetime.min.replace(tzinfo=dt.UTC))
@@ -111,7 +118,11 @@ def replay(facts: Facts, name: str, region: str | None = None) -> Replay:
     steps |= {(t.date(), t) for dep in dependencies for t in (dep.start_time, dep.end_time) if t}
     steps |= {(t.date(), t) for o in observations for t in (o.start_time, o.end_time) if t}
     history = Replay(platform, facts.entities[platform].name, region=region)
-    for day, moment in sorted(steps, key=_step_key):
+    ordered = sorted(steps, key=_step_key)
+    instants = {moment for _, moment in ordered if moment is not None}
+    # An event with a time goes to the step at that instant, if there is one; the others to their date's step.
+    at_instant = {e.identifier: _instant(e) for e in events if _instant(e) in instants}
+    for day, moment in ordered:
         graph = build_graph(facts, view=Viewpoint(day, moment, region))
         statuses = propagate(graph)
         status = statuses.get(platform)
@@ -123,7 +134,15 @@ def replay(facts: Facts, name: str, region: str | None = None) -> Replay:
                 status=status.status if status else "online",
                 lost_channels=tuple(status.lost_channels) if status else (),
                 explanation=explain(statuses, graph, platform),
-                events=tuple(e for e in events if e.day == day) if moment is None else (),
+                events=tuple(
+                    e
+                    for e in events
+                    if (
+                        at_instant.get(e.identifier) == moment
+                        if moment
+                        else e.day == day and e.identifier not in at_instant
+                    )
+                ),
                 observed=observed,
                 moment=moment,
             )

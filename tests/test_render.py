@@ -75,7 +75,10 @@ def test_impact_view_has_before_and_after(bundled_facts):
 def test_replay_view_has_one_state_per_step(bundled_facts):
     history = replay(bundled_facts, "parler")
     view = replay_view(history, bundled_facts)
-    assert [s["label"].split(":")[0] for s in view.states] == [s.day.isoformat() for s in history.steps]
+    assert [s["label"].split(": ")[0] for s in view.states] == [
+        s.moment.strftime("%Y-%m-%d %H:%M UTC") if s.moment else s.day.isoformat() for s in history.steps
+    ]
+    assert any(s["label"].startswith("2021-01-11 07:59 UTC: offline") for s in view.states)  # AWS's cut
     offline = next(s for s in view.states if s["label"].startswith("2021-01-11"))
     assert offline["nodes"]["parler"]["color"] == "#d62728"
     assert offline["edges"]["parler-skysilk-hosting"] == {"hidden": True}
