@@ -37,6 +37,7 @@ class Cause:
     day: dt.date | None = None
     detail: str = ""  # e.g. why a provider exits
     sources: tuple[Source, ...] = ()
+    issuer: str | None = None  # the authority that ordered the cut-off (a government order)
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,17 @@ def _dead_supplies(graph, need: Need, cuts, removed, down, lost_of) -> list[Caus
         events = graph.cut_off_events.get(lost.identifier, [])
         day = events[0].day if events else lost.end
         sources = events[0].sources if events else lost.sources
-        return [Cause(lost.provider, lost.identifier, "lost", day, lost.ended_by or "", sources)]
+        issuer = events[0].issuer if events else None
+        return [Cause(lost.provider, lost.identifier, "lost", day, lost.ended_by or "", sources, issuer)]
     causes = []
     for dependency in need.supplies:
         if dependency.self_provided:
             return None
         if dependency.identifier in cuts:
             cut = cuts[dependency.identifier]
-            causes.append(Cause(dependency.provider, dependency.identifier, cut.how, cut.day, "", cut.sources))
+            causes.append(
+                Cause(dependency.provider, dependency.identifier, cut.how, cut.day, "", cut.sources, cut.issuer)
+            )
         elif dependency.provider in removed:
             causes.append(
                 Cause(dependency.provider, dependency.identifier, "exit", graph.day, removed[dependency.provider])
@@ -275,13 +279,14 @@ def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
     when = f" on {cause.day.isoformat()}" if cause.day else ""
     if cause.how == "cut":
         return "is cut off in this scenario"
+    ordered = f" on the order of {graph.name(cause.issuer)}" if cause.issuer else ""
     if cause.how == "recorded":
-        return f"cut it{when}{_cite(cause.sources)}"
+        return f"cut it{when}{ordered}{_cite(cause.sources)}"
     if cause.how == "exit":
         return cause.detail or "exits"
     if cause.how == "lost":
         verb = {"provider": "cut it", "dependent": "was left", "unknown": "stopped"}.get(cause.detail, "stopped")
-        return f"{verb}{when}{_cite(cause.sources)}"
+        return f"{verb}{when}{ordered}{_cite(cause.sources)}"
     if cause.how == "resold":
         text = f"resells it on its own {cause.detail}, which it lost{when}"
         if cause.provider in seen:

@@ -53,6 +53,7 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
                         "how": cause.how,
                         "date": _day(cause.day),
                         "detail": cause.detail,
+                        "issuer": cause.issuer,
                         "sources": [_source(s) for s in cause.sources],
                     }
                     for cause in loss.causes

@@ -30,6 +30,7 @@ class Cut:
     how: str  # "cut" (asked for), "recorded" (a recorded cut-off event)
     day: dt.date
     sources: tuple[Source, ...] = ()
+    issuer: str | None = None  # the authority that ordered a recorded cut-off
 
 
 @dataclass
@@ -156,7 +157,8 @@ def make_scenario(
             if events:
                 first = events[0]
                 scenario.cuts.setdefault(
-                    dependency.identifier, Cut(dependency.identifier, "recorded", first.day, first.sources)
+                    dependency.identifier,
+                    Cut(dependency.identifier, "recorded", first.day, first.sources, first.issuer),
                 )
         scenario.description.append(f"the recorded cut-offs up to {recorded_until.isoformat()}")
     return scenario

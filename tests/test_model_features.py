@@ -63,6 +63,23 @@ def test_a_lost_upstream_service_takes_what_is_resold_on_it(invoke):
 def test_a_government_order_applies_in_its_country(invoke):
     brazil = status(invoke, "app", "--as-of", "2024-09-01", "--region", "BR")
     assert (brazil["status"], brazil["lost_essential"], brazil["matches"]) == ("offline", ["internet-access"], True)
+    assert "cut it on 2024-08-31 on the order of Supreme Court of Brazil" in brazil["explanation"]
+    impact = invoke(
+        "impact",
+        "--as-of",
+        "2024-08-30",
+        "--recorded-until",
+        "2024-09-01",
+        "--region",
+        "BR",
+        "--json",
+        "-q",
+        "-d",
+        MODEL,
+    )
+    (app,) = [a for a in json.loads(impact.output)["affected"] if a["id"] == "app"]
+    (cause,) = [c for loss in app["losses"] for c in loss["causes"] if loss["service"] == "internet-access"]
+    assert (cause["how"], cause["issuer"]) == ("recorded", "court")
     assert status(invoke, "app", "--as-of", "2024-09-01")["status"] == "degraded"  # payments only
     assert status(invoke, "app", "--as-of", "2024-08-31T02:59Z", "--region", "BR")["status"] == "degraded"
 
