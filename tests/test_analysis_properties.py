@@ -1,8 +1,13 @@
-"""Invariants of the what-if engine on random dependency graphs (hypothesis), checked by brute force."""
+"""Invariants of the what-if engine on random dependency graphs (hypothesis), checked by brute force.
+
+The graphs carry resale chains (upstream overrides), dependencies that apply in some countries only and
+cut-offs at a time of day, and are built at a random viewpoint (worldwide or in one country, at a date or
+an instant)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from itertools import combinations
 
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +17,7 @@ from kg.criticality import criticality
 from kg.depgraph import build_graph
 from kg.faulttree import cut_sets, single_points_of_failure
 from kg.impact import STATUS_ORDER, propagate
+from kg.viewpoint import Viewpoint
 
 from .builders import facts_of
 from .test_array_engine import with_upstream
@@ -30,11 +36,23 @@ def graphs(draw):
         provider = draw(st.sampled_from(NODES)) if draw(st.integers(0, 9)) else dependent  # some self-provision
         service = draw(st.sampled_from(SERVICES))
         effect = draw(st.sampled_from([None, None, None, "essential", "channel"]))
-        if draw(st.integers(0, 7)) == 0:  # a past cut-off: the service stays needed
-            rows.append((dependent, provider, service, None, "2021-01-01", "provider", effect))
+        if draw(st.integers(0, 7)) == 0:  # a past cut-off (maybe that very day): the service stays needed
+            end = draw(st.sampled_from(["2021-01-01", "2021-01-07"]))
+            rows.append((dependent, provider, service, None, end, "provider", effect))
         else:
             rows.append((dependent, provider, service, None, None, None, effect))
-    return build_graph(with_upstream(facts_of(*rows), draw), DAY)
+    facts = with_upstream(facts_of(*rows), draw)
+    for key, dependency in list(facts.dependencies.items()):  # some only in one country, some cut at a time
+        end_time = draw(st.sampled_from([None, dt.time(7, 59)])) if dependency.end else None
+        facts.dependencies[key] = replace(
+            dependency,
+            countries=draw(st.sampled_from([(), (), (), ("US",), ("BR", "US")])),
+            end_time=dt.datetime.combine(dependency.end, end_time, dt.UTC) if end_time else None,
+        )
+    region = draw(st.sampled_from([None, None, "US", "BR"]))
+    time = draw(st.sampled_from([None, None, dt.time(6, 0), dt.time(12, 0)]))
+    moment = dt.datetime.combine(DAY, time, dt.UTC) if time else None
+    return build_graph(facts, view=Viewpoint(DAY, moment, region))
 
 
 def outcome(graph, removed):
