@@ -764,10 +764,12 @@ def describe(files, out) -> None:
 def _scope(**needs):
     """What a command needs of a remote graph (a :class:`kg.store.remote.Scope`); ``None`` without
     ``--endpoint``. Name sets may be given as any iterable."""
-    if not click.get_current_context().meta.get("kg.endpoint"):
+    meta = click.get_current_context().meta
+    if not meta.get("kg.endpoint"):
         return None
     from kg.store.remote import Scope
 
+    needs.setdefault("region", meta.get("kg.region"))
     return Scope(**{k: frozenset(v) if isinstance(v, (list, tuple, set)) else v for k, v in needs.items()})
 
 

@@ -95,7 +95,8 @@ def _changing(arrays: ArrayGraph, scenario: Scenario) -> tuple[np.ndarray, np.nd
     """The actors whose status or losses the scenario changes, with everyone offline before or after
     (a mask over actors), and the needs lost before or after it (a mask over needs).
 
-    The set is closed under "is supplied by an actor that is offline": whoever is offline outside it
+    The set is closed under "is supplied by an actor that is offline, or that lost a service it resells
+    the supply on": whoever is offline outside it
     (offline before and after, unchanged) supplies nobody in it, and so, as it goes down in the
     reference propagation, requeues no member. The propagation over the lost needs of this set alone
     therefore visits its members in the same order and gives them the same statuses and causes as over
@@ -107,7 +108,12 @@ def _changing(arrays: ArrayGraph, scenario: Scenario) -> tuple[np.ndarray, np.nd
     before, after = cascade(arrays), _scenario_cascade(arrays, scenario)
     changed = (after.offline & ~before.offline) | after.exited  # exited: the providers the scenario removes
     changed[arrays.need_node[after.lost != before.lost]] = True
-    members = arrays.reach(np.flatnonzero(changed), within=changed | before.offline | after.offline)
+    # A reseller that lost a service it resells supplies on ends those supplies while online: it belongs
+    # with the offline actors (outside the set, nobody ends a member's supply).
+    pointer, _ = arrays.resold_on
+    resellers = np.zeros(arrays.actor_count, dtype=bool)
+    resellers[arrays.need_node[(before.lost | after.lost) & (np.diff(pointer) > 0)]] = True
+    members = arrays.reach(np.flatnonzero(changed), within=changed | before.offline | after.offline | resellers)
     return members, before.lost | after.lost
 
 

@@ -53,6 +53,8 @@ class Scope:
     market : also who supplies each service the walk meets, across the whole graph on ``day`` (the
         :class:`Market` alternatives are ranked by), with the closure of every such provider (whether it is
         available).
+    region : the country the market is counted in (``None``: worldwide, leaving out dependencies that
+        apply in some countries only, as the analyses do).
     """
 
     everything: bool = False
@@ -67,6 +69,7 @@ class Scope:
     cut_offs_until: dt.date | None = None
     criticality: bool = False
     market: bool = False
+    region: str | None = None
 
 
 @dataclass
@@ -260,33 +263,47 @@ def _subjects(endpoint, clause: str) -> set[str]:
     return {row["s"].value for row in endpoint.select_paged(f"SELECT DISTINCT ?s WHERE {{ {clause} }}", "?s")}
 
 
-def _active_filter(day: dt.date | None) -> str:
-    """SPARQL keeping a dependency ``?d`` active on ``day`` (start <= day < end; open ends hold)."""
+def _region_filter(region: str | None) -> str:
+    """SPARQL keeping a dependency ``?d`` that counts in ``region``: worldwide ones, and there, its own."""
+    worldwide = f"NOT EXISTS {{ ?d <{PD.appliesIn}> ?somewhere }}"
+    if region is None:
+        return f"FILTER({worldwide})"
+    return f"FILTER({worldwide} || EXISTS {{ ?d <{PD.appliesIn}> {_literal(region)} }})"
+
+
+def _active_filter(day: dt.date | None, region: str | None = None) -> str:
+    """SPARQL keeping a dependency ``?d`` active on ``day`` (start <= day < end; open ends hold) that counts
+    in ``region`` (worldwide for ``None``)."""
     if day is None:
         return ""
     import pyoxigraph
 
     text = pyoxigraph.Literal(day.isoformat())
     return (
-        f"OPTIONAL {{ ?d <{PD.startDate}> ?start }} OPTIONAL {{ ?d <{PD.endDate}> ?end }} "
-        f"FILTER((!BOUND(?start) || SUBSTR(STR(?start), 1, 10) <= {text}) && "
-        f"(!BOUND(?end) || SUBSTR(STR(?end), 1, 10) > {text}))"
+        _region_filter(region)
+        + " "
+        + (
+            f"OPTIONAL {{ ?d <{PD.startDate}> ?start }} OPTIONAL {{ ?d <{PD.endDate}> ?end }} "
+            f"FILTER((!BOUND(?start) || SUBSTR(STR(?start), 1, 10) <= {text}) && "
+            f"(!BOUND(?end) || SUBSTR(STR(?end), 1, 10) > {text}))"
+        )
     )
 
 
-def _market_providers(endpoint, services: Iterable[str], day: dt.date | None) -> set[str]:
+def _market_providers(endpoint, services: Iterable[str], day: dt.date | None, region: str | None = None) -> set[str]:
     found: set[str] = set()
     for batch in _batches(services):
         query = (
             f"SELECT DISTINCT ?s WHERE {{ {_values('service', batch)} ?d <{PD.service}> ?service ; "
-            f"<{PD.provider}> ?s ; <{PD.dependent}> ?x . FILTER(?x != ?s) {_active_filter(day)} }}"
+            f"<{PD.provider}> ?s ; <{PD.dependent}> ?x . FILTER(?x != ?s) {_active_filter(day, region)} }}"
         )
         found |= {row["s"].value for row in endpoint.select_paged(query, "?s")}
     return found
 
 
-def fetch_market(endpoint, services: Iterable[str], day: dt.date) -> Market:
-    """The :class:`Market` of ``services`` (IRIs) on ``day``, across the endpoint's whole graph."""
+def fetch_market(endpoint, services: Iterable[str], day: dt.date, region: str | None = None) -> Market:
+    """The :class:`Market` of ``services`` (IRIs) on ``day`` in ``region`` (``None``: worldwide), across the
+    endpoint's whole graph."""
     from kg.namespace import identifier_of
 
     vocab = vocabulary()
@@ -306,7 +323,7 @@ def fetch_market(endpoint, services: Iterable[str], day: dt.date) -> Market:
             continue
         query = (
             f"SELECT ?p ?pid (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?d <{PD.service}> <{service}> ; "
-            f"<{PD.provider}> ?p ; <{PD.dependent}> ?x . FILTER(?x != ?p) {_active_filter(day)} "
+            f"<{PD.provider}> ?p ; <{PD.dependent}> ?x . FILTER(?x != ?p) {_active_filter(day, region)} "
             f"OPTIONAL {{ ?p <{DCTERMS.identifier}> ?pid }} }} GROUP BY ?p ?pid"
         )
         counts = market.counts.setdefault(key, {})
@@ -315,7 +332,7 @@ def fetch_market(endpoint, services: Iterable[str], day: dt.date) -> Market:
         query = (
             f"SELECT DISTINCT ?p ?pid ?x ?xid WHERE {{ ?d <{PD.service}> <{service}> ; <{PD.provider}> ?p ; "
             f"<{PD.dependent}> ?x ; <{PD.endedBy}> <{ended}> ; <{PD.endDate}> ?end "
-            f"FILTER(SUBSTR(STR(?end), 1, 10) <= {text}) "
+            f"FILTER(SUBSTR(STR(?end), 1, 10) <= {text}) {_region_filter(region)} "
             f"OPTIONAL {{ ?p <{DCTERMS.identifier}> ?pid }} OPTIONAL {{ ?x <{DCTERMS.identifier}> ?xid }} }}"
         )
         cut: dict[str, set[str]] = {}
@@ -375,7 +392,7 @@ def _walk(endpoint, scope: Scope, names: dict[str, list[str]]) -> tuple[set[str]
     if scope.market:  # the providers of every service met, with the closures their availability rests on
         met = walk.dependencies.values()
         services = {r[4].value for r in met if r[4] is not None}  # ended ones too: their loss is listed
-        actors |= walk.upstream(_market_providers(endpoint, services, scope.day))
+        actors |= walk.upstream(_market_providers(endpoint, services, scope.day, scope.region))
     actors |= {a for dependent, provider, *_ in walk.dependencies.values() for a in (dependent, provider)}
     return set(walk.dependencies), actors, services
 
@@ -389,15 +406,15 @@ def fetch_ntriples(endpoint, scope: Scope, write: Callable[[str], object]) -> tu
     names = [*scope.upstream, *scope.downstream, *scope.around, *scope.records, *scope.owners]
     resolved = resolve_names(endpoint, names) if names else {}
     dependencies, actors, services = _walk(endpoint, scope, resolved)
-    market = fetch_market(endpoint, services, scope.day) if scope.market and scope.day else None
+    market = fetch_market(endpoint, services, scope.day, scope.region) if scope.market and scope.day else None
     done: set[str] = set()
     count = 0
 
     def triples(subjects: set[str]) -> set[str]:
-        """Write the triples of ``subjects`` not yet written; return the IRIs they cite or are owned by."""
+        """Write the triples of ``subjects`` not yet written; return the IRIs they cite, are owned or ordered by."""
         nonlocal count
         cited: set[str] = set()
-        follow = {str(PROV.wasDerivedFrom), str(PD.ownedBy)}
+        follow = {str(PROV.wasDerivedFrom), str(PD.ownedBy), str(PD.orderedBy)}
         for batch in _batches(subjects - done):
             done.update(batch)
             for chunk in _construct_paged(endpoint, f"{_values('s', batch)} ?s ?p ?o", "?s ?p ?o"):
