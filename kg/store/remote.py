@@ -188,7 +188,8 @@ def _actor_kinds() -> list[str]:
 
 
 def resolve_names(endpoint, names: Iterable[str]) -> dict[str, list[str]]:
-    """The IRIs of the actors each name may mean (identifier, name or label, any case), by name.
+    """The IRIs of the actors each name may mean (identifier, name or label, any case), by name: the actor
+    with that identifier when there is one (it wins locally too), else every actor it names.
 
     Raises :class:`~kg.errors.UnknownNameError` (with close names the endpoint has) for a name that
     matches nothing.
@@ -199,6 +200,13 @@ def resolve_names(endpoint, names: Iterable[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for name in sorted(set(names)):
         key = pyoxigraph.Literal(" ".join(name.lower().split()))
+        # An identifier first, as kg.names does: one lookup by value, which every store indexes; only a
+        # name that is no identifier costs a scan of every actor's identifier and label.
+        exact = f"SELECT DISTINCT ?e WHERE {{ ?e <{DCTERMS.identifier}> {key} ; a ?kind . VALUES ?kind {{ {kinds} }} }}"
+        matches = sorted({row["e"].value for row in endpoint.select(exact)})
+        if matches:
+            found[name] = matches
+            continue
         tail = pyoxigraph.Literal("/" + key.value)
         query = (
             f"SELECT DISTINCT ?e WHERE {{ ?e a ?kind . VALUES ?kind {{ {kinds} }} "
