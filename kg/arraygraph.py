@@ -66,6 +66,12 @@ class ArrayGraph:
     supply_dep: np.ndarray  # int32 dependency number
     supply_provider: np.ndarray  # int32 actor number
     supply_need: np.ndarray  # int32 need number
+    view: object = None  # the kg.viewpoint.Viewpoint the arrays were built at
+
+    @property
+    def when(self) -> str:
+        """The date, with the instant and the country where the arrays have them."""
+        return self.view.describe() if self.view is not None else self.day.isoformat()
 
     @property
     def actor_count(self) -> int:
@@ -327,7 +333,15 @@ class ArrayGraph:
                 cut_offs.setdefault(event.dependency, []).append(event)
         graph = graph if graph is not None else nx.MultiDiGraph()
         return AnalysisGraph(
-            self.day, graph, needs, entities, cut_offs, ended_by_provider, whole=self, dependents_from=dependents_from
+            self.day,
+            graph,
+            needs,
+            entities,
+            cut_offs,
+            ended_by_provider,
+            whole=self,
+            dependents_from=dependents_from,
+            view=self.view,
         )
 
     def to_networkx(self):
@@ -456,4 +470,5 @@ def build_array_graph(tables: Tables, day: dt.date | None = None, view=None) -> 
         supply_dep=supplies.astype(np.int32),
         supply_provider=providers.astype(np.int32),
         supply_need=supply_need,
+        view=view or Viewpoint(day),
     )

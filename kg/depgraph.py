@@ -62,6 +62,13 @@ class AnalysisGraph:
     #: When this graph is the part of a remote graph a scenario needs: who supplies each service across
     #: the whole remote graph on the date (:class:`kg.store.remote.Market`), which ranks alternatives.
     market: object | None = field(default=None, repr=False, compare=False)
+    #: Where and when the graph stands (:class:`kg.viewpoint.Viewpoint`): the date, an instant, a country.
+    view: Viewpoint | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def when(self) -> str:
+        """The date, with the instant and the country where the graph has them (``2021-01-11 07:30 UTC in US``)."""
+        return self.view.describe() if self.view is not None else self.day.isoformat()
 
     def name(self, identifier: str) -> str:
         """Display name of an entity (its identifier when it has none)."""
@@ -187,7 +194,9 @@ def build_graph(facts: Facts, day: dt.date | None = None, view: Viewpoint | None
     for event in sorted(facts.events.values(), key=lambda e: (e.day, e.identifier)):
         if event.kind == "cut-off":
             cut_offs[event.dependency].append(event)
-    return AnalysisGraph(day, graph, dict(needs), facts.entities, dict(cut_offs), dict(terminations))
+    return AnalysisGraph(
+        day, graph, dict(needs), facts.entities, dict(cut_offs), dict(terminations), view=view or Viewpoint(day)
+    )
 
 
 Value = TypeVar("Value")

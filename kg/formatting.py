@@ -122,7 +122,7 @@ def format_impact(impact, *, only: set[str] | None = None, progress=None) -> str
 
 def impact_lines(impact, *, only: set[str] | None = None, progress=None) -> Iterator[str]:
     """The lines of :func:`format_impact`, made one at a time (a big impact is printed as it is explained)."""
-    yield f"Scenario on {impact.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")
+    yield f"Scenario on {impact.graph.when}: " + ("; ".join(impact.scenario.description) or "no cuts")
     affected = [s for s in impact.affected if only is None or s.identifier in only]
     unchanged = sorted(set(only or ()) - {s.identifier for s in affected}, key=lambda n: impact.graph.name(n))
     if not affected:
@@ -163,7 +163,7 @@ def format_spof(points, graph) -> str:
     from kg.impact import explain, propagate
 
     name = graph.name(points.target)
-    lines = [f"Single points of failure of {name} on {graph.day.isoformat()}:"]
+    lines = [f"Single points of failure of {name} on {graph.when}:"]
     if points.already_offline:
         lines.append(f"  {name} is already offline on that date: {explain(propagate(graph), graph, points.target)}")
         return "\n".join(lines)
@@ -183,9 +183,7 @@ def format_spof(points, graph) -> str:
 def format_cutsets(sets, graph) -> str:
     """Render the minimal cut sets of a platform."""
     name = graph.name(sets.target)
-    lines = [
-        f"Minimal sets of provider exits (up to {sets.max_order}) that take {name} offline on {graph.day.isoformat()}:"
-    ]
+    lines = [f"Minimal sets of provider exits (up to {sets.max_order}) that take {name} offline on {graph.when}:"]
     if sets.already_offline:
         lines.append(f"  none needed: {name} is already offline on that date")
     elif not sets.sets:
@@ -200,7 +198,7 @@ def format_cutsets(sets, graph) -> str:
 
 def format_rank(rows, concentrations, graph, top: int) -> str:
     """Render the provider criticality table and service concentration."""
-    lines = [f"Provider criticality on {graph.day.isoformat()} (what each provider's exit alone would do):"]
+    lines = [f"Provider criticality on {graph.when} (what each provider's exit alone would do):"]
     body = [
         [
             r.name,

@@ -27,6 +27,13 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _where(graph) -> dict:
+    """``time`` (the instant asked about, or null) and ``region`` (the country, or null) of a graph."""
+    view = getattr(graph, "view", None)
+    moment = getattr(view, "moment", None)
+    return {"time": moment.isoformat() if moment else None, "region": getattr(view, "region", None)}
+
+
 def _source(source: Source) -> dict:
     return {"publisher": source.publisher, "date": source.date, "title": source.title, "url": source.url}
 
@@ -92,6 +99,7 @@ def impact_json(impact: Impact, *, platforms: Iterable[str] = (), progress: Prog
     document = {
         "schema": SCHEMA_VERSION,
         "date": impact.day.isoformat(),
+        **_where(impact.graph),
         "scenario": impact.scenario.description,
         "affected": documents,
     }
@@ -116,6 +124,7 @@ def _platform_header(graph, target: str, already_offline: bool) -> dict:
     return {
         "schema": SCHEMA_VERSION,
         "date": graph.day.isoformat(),
+        **_where(graph),
         "platform": target,
         "name": graph.name(target),
         "already_offline": already_offline,
@@ -156,6 +165,7 @@ def rank_json(rows: list[ProviderCriticality], concentrations: list[ServiceConce
     return {
         "schema": SCHEMA_VERSION,
         "date": graph.day.isoformat(),
+        **_where(graph),
         "providers": [
             {
                 "provider": r.provider,

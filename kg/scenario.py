@@ -113,8 +113,7 @@ def make_scenario(
         if not matched:
             what = f" for {service}" if service else ""
             raise InputError(
-                f"{graph.name(dependent)} has no dependency on {graph.name(provider)}{what} "
-                f"active on {graph.day.isoformat()}"
+                f"{graph.name(dependent)} has no dependency on {graph.name(provider)}{what} active on {graph.when}"
             )
         for dependency in matched:
             scenario.cuts[dependency.identifier] = Cut(dependency.identifier, "cut", graph.day)
@@ -126,14 +125,14 @@ def make_scenario(
         if graph.unnamed(provider):
             raise InputError(f"{graph.name(provider)} is a provider the sources do not name: it cannot be cut as such")
         if provider not in providers:
-            raise InputError(f"{graph.name(provider)} provides no service to anyone on {graph.day.isoformat()}")
+            raise InputError(f"{graph.name(provider)} provides no service to anyone on {graph.when}")
         scenario.removed.setdefault(provider, "exits")
         scenario.description.append(f"{graph.name(provider)} exits")
     for name in owners:
         owner = index.resolve(name).identifier
         members = sorted(controlled_by(graph, owner) & providers)
         if not members:
-            raise InputError(f"nothing {graph.name(owner)} controls provides a service on {graph.day.isoformat()}")
+            raise InputError(f"nothing {graph.name(owner)} controls provides a service on {graph.when}")
         for member in members:
             scenario.removed.setdefault(member, f"exits with everything {graph.name(owner)} controls")
         named = ", ".join(graph.name(m) for m in members)
