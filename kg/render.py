@@ -185,7 +185,7 @@ def graph_view(
     colours = service_colours()
     where = f" around {graph.name(focus)} (depth {depth})" if focus else ""
     view = View(
-        title=f"Dependencies on {graph.day.isoformat()}{where}" + (f", {service} only" if service else ""),
+        title=f"Dependencies on {graph.when}{where}" + (f", {service} only" if service else ""),
         subtitle="Arrows point from a dependent to its provider. Grey dashed: lost to a cut-off before this date.",
         seed=seed,
     )
@@ -195,7 +195,7 @@ def graph_view(
     for node, style in view.nodes.items():
         style["facts"]["status"] = statuses[node].status if node in statuses else "online"
         style["facts"]["explanation"] = explain(statuses, graph, node) if node in statuses else ""
-    view.states = [{"label": graph.day.isoformat(), "nodes": {}, "edges": {}}]
+    view.states = [{"label": graph.when, "nodes": {}, "edges": {}}]
     view.legend = _legend(graph, view, status=False)
     return view
 
@@ -227,8 +227,8 @@ def impact_view(impact: Impact, *, focus: str | None = None, depth: int = 2, see
                     "width": style["width"],
                     "facts": {"state": style["facts"]["state"]},
                 }
-        states.append({"label": f"{label} ({graph.day.isoformat()})", "nodes": nodes, "edges": edges})
-    base.title = f"Impact on {graph.day.isoformat()}: " + ("; ".join(impact.scenario.description) or "no cuts")
+        states.append({"label": f"{label} ({graph.when})", "nodes": nodes, "edges": edges})
+    base.title = f"Impact on {graph.when}: " + ("; ".join(impact.scenario.description) or "no cuts")
     base.subtitle = "Switch between before and after. Red dashed: cut; orange dotted: its provider is down."
     base.states = states
     base.legend = _legend(graph, base, status=True)
@@ -246,7 +246,7 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
         step_view.nodes = {n: s for n, s in step_view.nodes.items() if n in keep}
         step_view.edges = {k: e for k, e in step_view.edges.items() if e["from"] in keep and e["to"] in keep}
     view = View(
-        title=f"History of {history.name}",
+        title=f"History of {history.name}" + (f" in {history.region}" if history.region else ""),
         subtitle="Step through the dates of its recorded history; colours show the predicted status.",
         seed=seed,
     )
