@@ -194,6 +194,38 @@ DEP_HEADER = "id,dependent,provider,service,start,end,ended_by,effect,source,not
             "sources.csv:2: url 'javascript:alert(1)' is not an http(s) URL",
         ),
         ("availability", "dependent,status,start\nacme,down,2021-01-11\n", "availability.csv:2: unknown status 'down'"),
+        (
+            "dependencies",
+            "id,dependent,provider,service,countries,source\nd1,acme,hostco,hosting,US;Brazil,news-1\n",
+            "dependencies.csv:2: country 'BRAZIL' is not an ISO 3166-1 alpha-2 code",
+        ),
+        (
+            "dependencies",
+            "id,dependent,provider,service,upstream,source\nd1,acme,hostco,hosting,transit,news-1\n",
+            "dependencies.csv:2: unknown upstream service 'transit'; did you mean",
+        ),
+        (
+            "dependencies",
+            "id,dependent,provider,service,end,ended_by,source\nd1,acme,hostco,hosting,2021-01-10T23:59,provider,news-1\n",
+            "dependencies.csv:2: bad end '2021-01-10T23:59': expected YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]+hh:mm",
+        ),
+        (
+            "events",
+            "id,kind,date,dependency,description,issuer,source\n"
+            "e1,warning,2021-01-09,acme-hostco-hosting,x,parentco,news-1\n",
+            "events.csv:2: only a cut-off has an issuer (the authority that ordered it)",
+        ),
+        (
+            "events",
+            "id,kind,date,dependency,description,issuer,source\n"
+            "e1,cut-off,2021-01-10,acme-hostco-hosting,x,court-x,news-1\n",
+            "events.csv:2: unknown entity 'court-x'",
+        ),
+        (
+            "availability",
+            "dependent,status,start,countries\nacme,offline,2021-01-11T07:59:00,US\n",
+            "availability.csv:2: bad start '2021-01-11T07:59:00': expected YYYY-MM-DD or YYYY-MM-DDThh:mm",
+        ),
     ],
 )
 def test_input_errors_name_file_line_and_value(tmp_path, table, text, message):
