@@ -865,6 +865,13 @@ region_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in the README).")
 
 
+def actor_question_options(command):
+    """The options of a question about one actor: data, store, endpoint, date, region and JSON."""
+    for option in reversed([data_option, store_option, endpoint_option, as_of_option, region_option, json_option]):
+        command = option(command)
+    return command
+
+
 def _parse_cut(text: str) -> tuple[str, str, str | None]:
     parts = [part.strip() for part in text.split(":")]
     if len(parts) not in (2, 3) or not all(parts):
@@ -988,12 +995,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
 
 @main.command()
 @click.argument("name")
-@data_option
-@store_option
-@endpoint_option
-@as_of_option
-@region_option
-@json_option
+@actor_question_options
 def status(name, files, as_of, as_json) -> None:
     """The status of NAME (any actor) at a date, an instant or in a country, with why: what it stands on,
     what it lost, and what sources observed then.
@@ -1023,12 +1025,7 @@ def status(name, files, as_of, as_json) -> None:
 
 @main.command()
 @click.argument("platform")
-@data_option
-@store_option
-@endpoint_option
-@as_of_option
-@region_option
-@json_option
+@actor_question_options
 def spof(platform, files, as_of, as_json) -> None:
     """Single points of failure: providers whose exit alone takes PLATFORM offline, and channels one exit cuts.
 
