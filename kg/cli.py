@@ -784,11 +784,8 @@ def _view(as_of):
 def _analysis_graph(files, as_of):
     """Load the data and build the analysis graph at ``as_of`` (default: today, UTC) in ``--region``."""
     from kg.depgraph import build_graph
-    from kg.viewpoint import facts_at
 
-    view = _view(as_of)
-    facts = _dataset(files).facts
-    return facts_at(facts, view), build_graph(facts, view=view)
+    return build_graph(_dataset(files).facts, view=_view(as_of))
 
 
 def _arrays(files, as_of):
@@ -809,7 +806,7 @@ def _target_graph(files, as_of, name: str):
 
     dataset = _dataset(files, _scope(upstream=[name], day=_day(as_of)))
     if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
-        _, graph = _analysis_graph(files, as_of)
+        graph = _analysis_graph(files, as_of)
         return graph, _resolve(graph, name)
     from kg.focus import graph_for_target
 
@@ -972,7 +969,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
             from kg.impact import assess
             from kg.scenario import make_scenario
 
-            _, graph = _analysis_graph(files, as_of)
+            graph = _analysis_graph(files, as_of)
             scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
             only = {_resolve(graph, name) for name in platforms} or None
             graph.market = dataset.market
@@ -1012,13 +1009,8 @@ def status(name, files, as_of, as_json) -> None:
 
     graph, target = _target_graph(files, as_of, name)
     view = _view(as_of)
-    dataset = _dataset(files)
-    if dataset.small:
-        from kg.viewpoint import facts_at
-
-        observations = list(facts_at(dataset.facts, view).observations.values())
-    else:
-        observations = dataset.tables.observations_of(target)
+    dataset = _dataset(files)  # actor_status picks the observations that count at the view
+    observations = dataset.facts.observations.values() if dataset.small else dataset.tables.observations_of(target)
     result = actor_status(graph, target, view, observations)
     _echo_json(status_json(result, graph)) if as_json else click.echo(format_status(result, graph))
 
@@ -1216,7 +1208,7 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
             else:
                 needs = _scope(day=_day(as_of), around=[focus], depth=depth, criticality=True)
             _dataset(files, needs)
-        _, graph = _analysis_graph(files, as_of)
+        graph = _analysis_graph(files, as_of)
         focus_id = _resolve(graph, focus) if focus else None
         try:
             service_id = vocabulary().service(service).identifier if service else None

@@ -359,12 +359,18 @@ class _Converter:
             self.add(node, _P[f"{column}Time"], nt.literal(moment, _XSD_DATETIME))
         return day, moment
 
-    def countries(self, node: str, row: Row) -> list[str]:
-        """Write the ``countries`` column (ISO codes separated by ``;``, empty: everywhere); return them."""
+    def country_codes(self, row: Row) -> list[str]:
+        """The ``countries`` column (ISO codes separated by ``;``, empty: everywhere), checked and sorted."""
         codes = sorted({part.strip().upper() for part in row.get("countries").split(";") if part.strip()})
         for code in codes:
             if not COUNTRY.match(code):
                 raise InputError(f"country {code!r} is not an ISO 3166-1 alpha-2 code such as US", row.location)
+        return codes
+
+    def countries(self, node: str, row: Row, codes: list[str] | None = None) -> list[str]:
+        """Write the ``countries`` column (or ``codes`` already read from it); return the codes."""
+        codes = self.country_codes(row) if codes is None else codes
+        for code in codes:
             self.add(node, _P["appliesIn"], nt.literal(code))
         return codes
 
@@ -611,7 +617,7 @@ class _Converter:
         start, start_time = self.moment(row, "start")
         if status is None or not start:
             raise InputError("availability needs a status and a start date", row.location)
-        codes = sorted({part.strip().upper() for part in row.get("countries").split(";") if part.strip()})
+        codes = self.country_codes(row)
         identifier = "-".join([row.get("dependent"), row.get("status").lower(), start, *(c.lower() for c in codes)])
         if identifier in self.ids["availability"]:
             first = self.ids["availability"].location(identifier)
@@ -623,7 +629,7 @@ class _Converter:
         self.add(node, _P["status"], status)
         self.add_moment(node, row, "start")
         end, end_time = self.add_moment(node, row, "end")
-        countries = self.countries(node, row)
+        countries = self.countries(node, row, codes)
         self.text(node, _P["note"], row, "note")
         self.sources(row, node)
         if self.on_record is not None:

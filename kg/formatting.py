@@ -283,7 +283,7 @@ def format_status(status, graph) -> str:
         rows = []
         for state in status.services:
             providers = ", ".join(
-                "itself" if p == status.identifier else graph.name(p) + (" (unnamed)" if _unnamed(graph, p) else "")
+                "itself" if p == status.identifier else graph.name(p) + (" (unnamed)" if graph.unnamed(p) else "")
                 for p in state.providers
             )
             rows.append(
@@ -300,8 +300,3 @@ def format_status(status, graph) -> str:
         lines.append(f"\nObserved: {observed.status} {period} ({verdict})")
         lines.extend(f"  {source.cite()}" for source in observed.sources)
     return "\n".join(lines)
-
-
-def _unnamed(graph, provider: str) -> bool:
-    entity = graph.entities.get(provider)
-    return entity is not None and "unnamed" in entity.kinds

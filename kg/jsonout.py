@@ -27,11 +27,10 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _where(graph) -> dict:
-    """``time`` (the instant asked about, or null) and ``region`` (the country, or null) of a graph."""
-    view = getattr(graph, "view", None)
-    moment = getattr(view, "moment", None)
-    return {"time": moment.isoformat() if moment else None, "region": getattr(view, "region", None)}
+def _where(view) -> dict:
+    """``time`` (the instant asked about, or null) and ``region`` (the country, or null) of a viewpoint."""
+    moment = view.moment if view is not None else None
+    return {"time": moment.isoformat() if moment else None, "region": view.region if view is not None else None}
 
 
 def _source(source: Source) -> dict:
@@ -99,7 +98,7 @@ def impact_json(impact: Impact, *, platforms: Iterable[str] = (), progress: Prog
     document = {
         "schema": SCHEMA_VERSION,
         "date": impact.day.isoformat(),
-        **_where(impact.graph),
+        **_where(impact.graph.view),
         "scenario": impact.scenario.description,
         "affected": documents,
     }
@@ -124,7 +123,7 @@ def _platform_header(graph, target: str, already_offline: bool) -> dict:
     return {
         "schema": SCHEMA_VERSION,
         "date": graph.day.isoformat(),
-        **_where(graph),
+        **_where(graph.view),
         "platform": target,
         "name": graph.name(target),
         "already_offline": already_offline,
@@ -165,7 +164,7 @@ def rank_json(rows: list[ProviderCriticality], concentrations: list[ServiceConce
     return {
         "schema": SCHEMA_VERSION,
         "date": graph.day.isoformat(),
-        **_where(graph),
+        **_where(graph.view),
         "providers": [
             {
                 "provider": r.provider,
@@ -224,8 +223,7 @@ def status_json(status, graph) -> dict:
         "id": status.identifier,
         "name": status.name,
         "date": status.view.day.isoformat(),
-        "time": status.view.moment.isoformat() if status.view.moment else None,
-        "region": status.view.region,
+        **_where(status.view),
         "status": status.status,
         "since": _day(status.since),
         "lost_essential": list(status.lost_essential),

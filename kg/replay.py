@@ -25,7 +25,7 @@ from kg.facts import Event, Facts
 from kg.impact import explain, propagate
 from kg.names import NameIndex
 from kg.status import covers
-from kg.viewpoint import Viewpoint
+from kg.viewpoint import Viewpoint, applies
 
 __all__ = ["Replay", "ReplayStep", "replay", "replay_all"]
 
@@ -98,11 +98,9 @@ def replay(facts: Facts, name: str, region: str | None = None) -> Replay:
     """
     platform = NameIndex(facts.entities.values()).resolve(name).identifier
     involved_actors = involved(facts, platform)
-    dependencies = [d for d in facts.dependencies.values() if d.dependent in involved_actors]
-    if region is None:
-        dependencies = [d for d in dependencies if not d.countries]
-    else:
-        dependencies = [d for d in dependencies if not d.countries or region in d.countries]
+    dependencies = [
+        d for d in facts.dependencies.values() if d.dependent in involved_actors and applies(d.countries, region)
+    ]
     own = {d.identifier for d in dependencies if d.dependent == platform}
     observations = sorted(
         (

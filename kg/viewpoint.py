@@ -24,11 +24,12 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from itertools import chain
 
 from kg.errors import InputError
 from kg.facts import Dependency, Facts
 
-__all__ = ["Viewpoint", "facts_at", "parse_as_of", "tables_at"]
+__all__ = ["Viewpoint", "applies", "facts_at", "parse_as_of", "tables_at"]
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _ONE_DAY = dt.timedelta(days=1)
@@ -81,7 +82,12 @@ def parse_as_of(text: str) -> tuple[dt.date, dt.datetime | None]:
     return moment.date(), moment
 
 
-def _applies(countries: tuple[str, ...], region: str | None) -> bool:
+def applies(countries: tuple[str, ...], region: str | None) -> bool:
+    """Whether a fact that applies in ``countries`` (none: everywhere) counts in ``region`` (None: worldwide).
+
+    >>> applies((), None), applies(("US",), None), applies(("US",), "US"), applies(("US",), "BR")
+    (True, False, True, False)
+    """
     return not countries or (region is not None and region in countries)
 
 
@@ -122,9 +128,9 @@ def facts_at(facts: Facts, view: Viewpoint) -> Facts:
         entities=facts.entities,
         dependencies=kept,
         events={
-            key: e for key, e in facts.events.items() if e.dependency in kept and _applies(e.countries, view.region)
+            key: e for key, e in facts.events.items() if e.dependency in kept and applies(e.countries, view.region)
         },
-        observations={k: o for k, o in facts.observations.items() if _applies(o.countries, view.region)},
+        observations={k: o for k, o in facts.observations.items() if applies(o.countries, view.region)},
         sources=facts.sources,
     )
 
@@ -140,13 +146,13 @@ def tables_at(tables, view: Viewpoint):
     from kg.store.tables import NO_END, NO_TIME, day_number
 
     countries = tables.dep_countries
-    with_countries = [row for row in range(len(countries)) if countries[row]] if countries.text else []
+    with_countries = np.flatnonzero(np.diff(countries.offsets) > 0).tolist()  # the few rows with countries
     timed = (
         np.flatnonzero((tables.dep_start_time != NO_TIME) | (tables.dep_end_time != NO_TIME))
         if view.moment is not None
         else np.zeros(0, dtype=np.int64)
     )
-    regional_records = any(r.get("countries") for r in (*tables.events, *tables.observations))
+    regional_records = any(r.get("countries") for r in chain(tables.events, tables.observations))
     if not with_countries and not len(timed) and not regional_records:
         return tables
     start, end, ended_by = tables.dep_start.copy(), tables.dep_end.copy(), tables.dep_ended_by.copy()
@@ -180,7 +186,7 @@ def tables_at(tables, view: Viewpoint):
     kept_events = [
         e
         for e in tables.events
-        if e["dependency"] not in gone and _applies(tuple(e.get("countries") or ()), view.region)
+        if e["dependency"] not in gone and applies(tuple(e.get("countries") or ()), view.region)
     ]
     return replace(
         tables,
@@ -188,5 +194,5 @@ def tables_at(tables, view: Viewpoint):
         dep_end=end,
         dep_ended_by=ended_by,
         events=kept_events,
-        observations=[o for o in tables.observations if _applies(tuple(o.get("countries") or ()), view.region)],
+        observations=[o for o in tables.observations if applies(tuple(o.get("countries") or ()), view.region)],
     )
