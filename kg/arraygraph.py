@@ -25,7 +25,7 @@ from functools import cached_property
 import numpy as np
 
 from kg.errors import InputError
-from kg.store.tables import EFFECTS, ENDINGS, Tables, day_number
+from kg.store.tables import EFFECTS, ENDINGS, Tables, day_number, upstream_services
 
 __all__ = ["ArrayGraph", "build_array_graph", "gather"]
 
@@ -144,8 +144,7 @@ class ArrayGraph:
                     supplies.append(chosen)
                     upstream.append(np.full(len(chosen), index[relied], dtype=np.int64))
         for supply, dep in zip(outside[given].tolist(), deps[given].tolist(), strict=True):
-            text = tables.dep_upstream[dep]
-            relied = [index[s] for s in text.split(";") if s in index] if text != "-" else []
+            relied = [index[s] for s in upstream_services(tables.dep_upstream[dep]) or () if s in index]
             supplies.append(np.full(len(relied), supply, dtype=np.int64))
             upstream.append(np.asarray(relied, dtype=np.int64))
         supply = np.concatenate(supplies) if supplies else np.zeros(0, dtype=np.int64)

@@ -37,6 +37,7 @@ __all__ = [
     "from_instant_number",
     "instant_number",
     "tables_from_facts",
+    "upstream_services",
 ]
 
 #: Day numbers (days since 1970-01-01) standing for "no start" and "no end".
@@ -69,7 +70,12 @@ def from_instant_number(number: int) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(number), dt.UTC)
 
 
-def _upstream(value: str) -> tuple[str, ...] | None:
+def upstream_services(value: str) -> tuple[str, ...] | None:
+    """Decode ``dep_upstream``: ``None`` for the service's default, ``()`` for none, else the services.
+
+    >>> upstream_services(""), upstream_services("-"), upstream_services("banking;payments")
+    (None, (), ('banking', 'payments'))
+    """
     if not value:
         return None
     return () if value == "-" else tuple(value.split(";"))
@@ -360,7 +366,7 @@ class Tables:
                     start_time=from_instant_number(start_time),
                     end_time=from_instant_number(end_time),
                     countries=_countries(self.dep_countries[index]),
-                    upstream=_upstream(self.dep_upstream[index]),
+                    upstream=upstream_services(self.dep_upstream[index]),
                 )
             )
         return found
