@@ -26,6 +26,7 @@ import numpy as np
 
 from kg.errors import InputError
 from kg.store.tables import EFFECTS, ENDINGS, Tables, day_number, upstream_services
+from kg.vocabulary import OPERATION
 
 __all__ = ["ArrayGraph", "build_array_graph", "gather"]
 
@@ -60,7 +61,8 @@ class ArrayGraph:
     need_node: np.ndarray  # int32 actor number of the dependent
     need_service: np.ndarray  # int16 index into tables.services
     need_essential: np.ndarray  # bool
-    need_lost: np.ndarray  # int32 dependency number whose end lost it (no supply left), else -1
+    need_lost: np.ndarray  # int32 dependency number whose end lost it (no supply left), else -1; -2 - k for
+    # the need of an actor's own operation during outage ``k`` (an index into ``tables.outages``)
     need_self: np.ndarray  # bool: one supply is self-provision
     need_pointer: np.ndarray  # int64, len(needs) + 1
     supply_dep: np.ndarray  # int32 dependency number
@@ -158,6 +160,26 @@ class ArrayGraph:
         pointer = np.zeros(self.need_count + 1, dtype=np.int64)
         np.cumsum(np.bincount(need, minlength=self.need_count), out=pointer[1:])
         return pointer, supply[order]
+
+    @cached_property
+    def impairable(self) -> np.ndarray:
+        """Actors that may keep a service only in part, a bool mask: those with a partial supply, a need of
+        an additive service with several supplies or a partial outage, and everyone who depends on them,
+        transitively (an impaired provider impairs what it supplies). Mostly empty: then nothing costs."""
+        from kg.vocabulary import vocabulary
+
+        seeds = np.zeros(self.actor_count, dtype=bool)
+        partial = self.tables.dep_partial[self.supply_dep]
+        seeds[self.need_node[self.supply_need[partial]]] = True
+        additive = [i for i, s in enumerate(self.tables.services) if (v := vocabulary().services.get(s)) and v.additive]
+        if additive:
+            several = np.isin(self.need_service, additive) & (self.supply_count > 1)
+            seeds[self.need_node[several]] = True
+        outage = (self.need_lost <= -2) & ~self.need_essential
+        seeds[self.need_node[outage]] = True
+        if not seeds.any():
+            return seeds
+        return self.reach(np.flatnonzero(seeds), upstream=True)
 
     # -- reachability and views -------------------------------------------------------------------
     @cached_property
@@ -294,6 +316,7 @@ class ArrayGraph:
         records = dict(zip(rows.tolist(), tables.dependencies(rows, sources), strict=True))
         needs: dict[str, dict[str, Need]] = {}
         services, ids = tables.services, self.ids
+        outages = tables.outages_of(None, sources) if (lost_rows <= -2).any() else []
         supply_dep = self.supply_dep[supply_rows].tolist()  # the chosen needs' supplies, need after need
         ends = np.cumsum(self.supply_count[chosen_needs]).tolist()
         columns = zip(
@@ -309,8 +332,9 @@ class ArrayGraph:
             dependent, service = ids[node], services[service_number]
             supplies = [records[d] for d in supply_dep[start:end]]
             start = end
+            outage = outages[-2 - lost] if lost <= -2 else None
             needs.setdefault(dependent, {})[service] = Need(
-                dependent, service, essential, supplies, records[lost] if lost >= 0 else None
+                dependent, service, essential, supplies, records[lost] if lost >= 0 else None, outage
             )
         return needs
 
@@ -407,6 +431,27 @@ def _still_needed(tables, rows, end, starts, sizes, ended_count, has_active):
     return lost_row, lost_essential
 
 
+def _outage_needs(tables: Tables, view, services: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The needs of their own operation of the actors in an outage at ``view``: (need key, ``-2 - k`` for
+    outage ``k``, essential), one per actor (a full outage before a partial one, then the earliest)."""
+    if not tables.outages or OPERATION not in tables.services:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=bool)
+    operation = tables.services.index(OPERATION)
+    number = {identifier: index for index, identifier in enumerate(tables.actor_id.tolist())}
+    chosen: dict[int, tuple[tuple, int, bool]] = {}
+    for k, outage in enumerate(tables.outages_of(None, [])):
+        actor = number.get(outage.actor)
+        if actor is None or not outage.holds(view.day, view.moment):
+            continue
+        rank = (outage.partial, outage.start, outage.identifier)
+        if actor not in chosen or rank < chosen[actor][0]:
+            chosen[actor] = (rank, k, not outage.partial)
+    actors = sorted(chosen)
+    key = np.asarray([a * services + operation for a in actors], dtype=np.int64)
+    lost = np.asarray([-2 - chosen[a][1] for a in actors], dtype=np.int32)
+    return key, lost, np.asarray([chosen[a][2] for a in actors], dtype=bool)
+
+
 def build_array_graph(tables: Tables, day: dt.date | None = None, view=None) -> ArrayGraph:
     """The needs and supplies of ``tables`` on ``day`` (default: today, UTC), as arrays; ``view`` as for
     :func:`kg.depgraph.build_graph` (default: worldwide, at the date).
@@ -423,6 +468,8 @@ def build_array_graph(tables: Tables, day: dt.date | None = None, view=None) -> 
         raise InputError(f"dependency {tables.dep_id[int(unknown[0])]!r} has no service of the vocabulary")
     services = max(len(tables.services), 1)
     rows = np.flatnonzero(tables.dep_start <= today).astype(np.int64)
+    if OPERATION in tables.services:  # nobody supplies an actor's own operation
+        rows = rows[tables.dep_service[rows] != tables.services.index(OPERATION)]
     key = tables.dep_dependent[rows].astype(np.int64) * services + tables.dep_service[rows]
     end = tables.dep_end[rows]
     order = np.lexsort((rows, end, key))
@@ -437,6 +484,13 @@ def build_array_graph(tables: Tables, day: dt.date | None = None, view=None) -> 
     keep = has_active | (lost_row >= 0)
     need_key = key[starts][keep]
     need_lost = np.where(has_active, -1, lost_row)[keep].astype(np.int32)
+    lost_essential = lost_essential[keep]
+    outage_key, outage_lost, outage_essential = _outage_needs(tables, view or Viewpoint(day), services)
+    if len(outage_key):
+        need_key, need_lost = np.r_[need_key, outage_key], np.r_[need_lost, outage_lost].astype(np.int32)
+        lost_essential = np.r_[lost_essential, outage_essential]
+        order = np.argsort(need_key, kind="stable")
+        need_key, need_lost, lost_essential = need_key[order], need_lost[order], lost_essential[order]
 
     supplies = rows[active]
     supply_key = key[active]
@@ -455,8 +509,8 @@ def build_array_graph(tables: Tables, day: dt.date | None = None, view=None) -> 
         need_essential[with_supply] = np.logical_or.reduceat(essential_rows, pointer[with_supply])
         own = providers == need_node[supply_need]
         need_self[with_supply] = np.logical_or.reduceat(own, pointer[with_supply])
-    lost = need_lost >= 0
-    need_essential[lost] = lost_essential[keep][lost]
+    lost = need_lost != -1
+    need_essential[lost] = lost_essential[lost]
     return ArrayGraph(
         day=day,
         tables=tables,

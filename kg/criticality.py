@@ -56,7 +56,9 @@ def exit_sets(graph: AnalysisGraph) -> _Sets:
     """For every actor, the providers whose exit alone takes it offline or cuts one of its channels."""
     statuses = propagate(graph)
     baseline = {node for node, status in statuses.items() if status.status == "offline"}
-    lost_already = {(node, loss.service) for node, status in statuses.items() for loss in status.losses}
+    lost_already = {
+        (node, loss.service) for node, status in statuses.items() for loss in status.losses if not loss.partial
+    }
     empty: frozenset[str] = frozenset()
     state: dict[str, tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]] = {}
 

@@ -1,7 +1,7 @@
 """The CSV interchange format: read analysts' spreadsheets and convert them to RDF, deterministically.
 
-A dataset is a set of CSV files, each one table: ``entities``, ``sources``, ``dependencies``, ``events``
-and ``availability``. ``data/README.md`` documents every column. A file is recognised by its name
+A dataset is a set of CSV files, each one table: ``entities``, ``sources``, ``dependencies``, ``events``,
+``availability`` and ``outages``. ``data/README.md`` documents every column. A file is recognised by its name
 (``dependencies.csv``) or, failing that, by its header row. Every problem is reported as an
 :class:`~kg.errors.InputError` naming the file and line.
 """
@@ -65,10 +65,11 @@ TABLES = {
         Table(
             "dependencies",
             ("id", "dependent", "provider", "service"),
-            ("start", "end", "ended_by", "effect", "countries", "upstream", "source", "note"),
+            ("start", "end", "ended_by", "effect", "extent", "countries", "upstream", "source", "note"),
         ),
         Table("events", ("id", "kind", "date", "dependency", "description"), ("countries", "issuer", "source")),
         Table("availability", ("dependent", "status", "start"), ("end", "countries", "source", "note")),
+        Table("outages", ("id", "actor", "start"), ("end", "extent", "countries", "issuer", "description", "source")),
     )
 }
 
@@ -255,6 +256,9 @@ _P = {
         "appliesIn": PD.appliesIn,
         "resoldOn": PD.resoldOn,
         "standalone": PD.standalone,
+        "partial": PD.partial,
+        "outageOf": PD.outageOf,
+        "Outage": PD.Outage,
         "orderedBy": PD.orderedBy,
         "endedBy": PD.endedBy,
         "effect": PD.effect,
@@ -393,6 +397,16 @@ class _Converter:
             self.add(node, _P["resoldOn"], nt.iri(service.iri))
         return ";".join(service.identifier for service in services)
 
+    def extent(self, node: str, row: Row) -> bool:
+        """Write the ``extent`` column (``full``, the default, or ``partial``); return whether it is partial."""
+        value = row.get("extent").lower()
+        if value not in ("", "full", "partial"):
+            close = difflib.get_close_matches(value, ["full", "partial"], n=1)
+            raise UnknownNameError("extent", value, close, row.location)
+        if value == "partial":
+            self.add(node, _P["partial"], nt.literal("true", str(XSD.boolean)))
+        return value == "partial"
+
     def date(self, row: Row, column: str, *, allow_time: bool = False) -> str | None:
         value = self.iso_date(row, column, allow_time=allow_time)
         return nt.literal(*value) if value else None
@@ -464,6 +478,7 @@ class _Converter:
             ("dependencies", self.dependency),
             ("events", self.event),
             ("availability", self.observation),
+            ("outages", self.outage),
         ):
             for row in self.rows(table):
                 method(row)
@@ -542,11 +557,18 @@ class _Converter:
             known = self.vocab.service(service)
         except UnknownNameError as error:
             raise UnknownNameError("service", service, error.suggestions, row.location) from None
+        if known.identifier == "operation":
+            raise InputError(
+                "service 'operation' is an actor's own running of its service, which no provider supplies: "
+                "record its interruption in outages.csv",
+                row.location,
+            )
         self.add(node, _P["service"], nt.iri(known.iri))
         start, start_time = self.add_moment(node, row, "start")
         end, end_time = self.add_moment(node, row, "end")
         countries = self.countries(node, row)
         upstream = self.upstream(node, row)
+        partial = self.extent(node, row)
         ending = self.term(row, "ended_by", self.vocab.endings, "ended_by value")
         if ending is not None:
             self.add(node, _P["endedBy"], ending)
@@ -571,6 +593,7 @@ class _Converter:
                     "effect": row.get("effect").lower(),
                     "countries": countries,
                     "upstream": upstream,
+                    "partial": partial,
                     "note": row.get("note"),
                     "sources": _source_ids(row),
                 },
@@ -645,6 +668,42 @@ class _Converter:
                     "end_time": end_time,
                     "countries": countries,
                     "note": row.get("note"),
+                    "sources": _source_ids(row),
+                },
+            )
+
+    def outage(self, row: Row) -> None:
+        identifier = self.identifier(row, "id", "outages")
+        node = nt.data("outage", identifier)
+        self.add(node, _P["type"], _P["Outage"])
+        self.add(node, _P["outageOf"], self.reference(row, "actor", "entities"))
+        start, start_time = self.add_moment(node, row, "start")
+        if not start:
+            raise InputError("outage start is empty", row.location)
+        end, end_time = self.add_moment(node, row, "end")
+        if end and (end, end_time or end) < (start, start_time or start):
+            raise InputError(f"outage ends ({end}) before it starts ({start})", row.location)
+        partial = self.extent(node, row)
+        countries = self.countries(node, row)
+        issuer = self.reference(row, "issuer", "entities", required=False)
+        if issuer is not None:
+            self.add(node, _P["orderedBy"], issuer)
+        self.text(node, _P["description"], row, "description")
+        self.sources(row, node)
+        if self.on_record is not None:
+            self.on_record(
+                "outages",
+                {
+                    "id": identifier,
+                    "actor": row.get("actor"),
+                    "start": start,
+                    "end": end,
+                    "start_time": start_time,
+                    "end_time": end_time,
+                    "partial": partial,
+                    "countries": countries,
+                    "issuer": row.get("issuer"),
+                    "description": row.get("description"),
                     "sources": _source_ids(row),
                 },
             )

@@ -4,7 +4,9 @@ Nodes are entity identifiers; each dependency active on the date is an edge from
 whose key is the dependency identifier. Beside the edges, every dependent has a :class:`Need` per
 service: the service's supplies (its active dependencies, alternatives to each other) and, when none is
 left, the dependency whose loss left it unprovided. A service lost to a cut-off stays needed; only a
-dependency the dependent ended itself drops the need (:func:`still_needed` decides same-day ends).
+dependency the dependent ended itself drops the need (:func:`still_needed` decides same-day ends). An
+actor in an outage on the date has one more need, of its own :data:`OPERATION`, with no supply: essential
+for a full outage (it is offline), a channel for a partial one (degraded).
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from typing import TypeVar
 
 import networkx as nx
 
-from kg.facts import Dependency, Entity, Event, Facts
+from kg.facts import Dependency, Entity, Event, Facts, Outage
 from kg.viewpoint import Viewpoint, facts_at
-from kg.vocabulary import vocabulary
+from kg.vocabulary import OPERATION, vocabulary
 
-__all__ = ["AnalysisGraph", "Need", "build_graph", "least_fixpoint", "solve_in_order", "still_needed"]
+__all__ = ["OPERATION", "AnalysisGraph", "Need", "build_graph", "least_fixpoint", "solve_in_order", "still_needed"]
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Need:
     essential: bool
     supplies: list[Dependency] = field(default_factory=list)  # active on the date: alternatives
     lost_with: Dependency | None = None  # when no supply is left: the dependency whose end lost it
+    outage: Outage | None = None  # for the need of the actor's own ``operation``: the outage under way
 
     @property
     def self_provided(self) -> bool:
@@ -169,6 +172,8 @@ def build_graph(facts: Facts, day: dt.date | None = None, view: Viewpoint | None
         graph.add_node(identifier, name=entity.name, kinds=entity.kinds)
     by_need: dict[tuple[str, str], list[Dependency]] = defaultdict(list)
     for dependency in facts.dependencies.values():
+        if dependency.service == OPERATION:  # nobody supplies an actor's own operation
+            continue
         if dependency.start is None or dependency.start <= day:
             by_need[(dependency.dependent, dependency.service)].append(dependency)
     needs: dict[str, dict[str, Need]] = defaultdict(dict)
@@ -186,6 +191,13 @@ def build_graph(facts: Facts, day: dt.date | None = None, view: Viewpoint | None
             graph.add_edge(
                 dependent, dependency.provider, key=dependency.identifier, service=service, dependency=dependency
             )
+    moment = view.moment if view is not None else None
+    for outage in sorted(facts.outages.values(), key=lambda o: (o.partial, o.start, o.identifier)):
+        if outage.actor and outage.holds(day, moment) and OPERATION not in needs[outage.actor]:
+            needs[outage.actor][OPERATION] = Need(outage.actor, OPERATION, not outage.partial, [], None, outage)
+            needs[outage.actor] = dict(sorted(needs[outage.actor].items()))
+            if outage.actor not in graph:
+                graph.add_node(outage.actor, name=outage.actor, kinds=())
     terminations: dict[tuple[str, str], list[Dependency]] = defaultdict(list)
     for dependency in sorted(facts.dependencies.values(), key=lambda d: (d.end or day, d.identifier)):
         if dependency.ended_by == "provider" and dependency.end is not None and dependency.end <= day:

@@ -21,6 +21,7 @@ __all__ = [
     "Event",
     "Facts",
     "Observation",
+    "Outage",
     "Source",
     "parse_day",
     "parse_instant",
@@ -85,6 +86,7 @@ class Dependency:
     end_time: dt.datetime | None = None  # the instant of ``end`` where sources give a time (UTC)
     countries: tuple[str, ...] = ()  # where it applies (ISO codes); empty: everywhere
     upstream: tuple[str, ...] | None = None  # services it is resold on; None: the service's default
+    partial: bool = False  # supplied only in part (pd:partial): it keeps the dependent up but impaired
 
     @property
     def relies_on(self) -> tuple[str, ...]:
@@ -153,6 +155,40 @@ class Observation:
     countries: tuple[str, ...] = ()  # where it was observed; empty: everywhere
 
 
+@dataclass(frozen=True)
+class Outage:
+    """A period ``start <= d < end`` in which ``actor`` could not run its own service, wholly or in part,
+    for a reason that is no provider's cut-off (a power failure, a raid, an attack, its own shutdown)."""
+
+    identifier: str
+    iri: URIRef
+    actor: str
+    start: dt.date
+    end: dt.date | None = None
+    partial: bool = False  # degraded, not offline; what it supplies is impaired
+    description: str = ""
+    sources: tuple[Source, ...] = ()
+    start_time: dt.datetime | None = None
+    end_time: dt.datetime | None = None
+    countries: tuple[str, ...] = ()  # where it applies; empty: everywhere
+    issuer: str | None = None  # the authority that ordered it (a raid), if any
+
+    def holds(self, day: dt.date, moment: dt.datetime | None = None) -> bool:
+        """Whether the outage is under way on ``day`` (at ``moment``, where its start or end has a time).
+
+        >>> o = Outage("o", URIRef("o"), "x", dt.date(2025, 1, 19), dt.date(2025, 1, 20))
+        >>> o.holds(dt.date(2025, 1, 19)), o.holds(dt.date(2025, 1, 20))
+        (True, False)
+        """
+        if day < self.start:
+            return False
+        if day == self.start and moment is not None and self.start_time is not None and moment < self.start_time:
+            return False
+        if self.end is None or day < self.end:
+            return True
+        return day == self.end and moment is not None and self.end_time is not None and moment < self.end_time
+
+
 @dataclass
 class Facts:
     """Every record of a graph, keyed by identifier."""
@@ -162,6 +198,7 @@ class Facts:
     events: dict[str, Event] = field(default_factory=dict)
     observations: dict[str, Observation] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
+    outages: dict[str, Outage] = field(default_factory=dict)
 
 
 def parse_day(value: Literal | None) -> dt.date | None:
@@ -264,6 +301,7 @@ def read_facts(graph: Graph) -> Facts:
             end_time=parse_instant(graph.value(node, PD.endTime)),
             countries=_countries(graph, node),
             upstream=_upstream(graph, node, services),
+            partial=_flag(graph, node, PD.partial),
         )
         facts.dependencies[dependency.identifier] = dependency
 
@@ -306,7 +344,32 @@ def read_facts(graph: Graph) -> Facts:
             countries=_countries(graph, node),
         )
         facts.observations[observation.identifier] = observation
+
+    for node in graph.subjects(RDF.type, PD.Outage):
+        start = parse_day(graph.value(node, PD.startDate))
+        if start is None:
+            continue
+        outage = Outage(
+            identifier=identifier_of(node),
+            iri=node,
+            actor=_entity_id(graph, graph.value(node, PD.outageOf)) or "",
+            start=start,
+            end=parse_day(graph.value(node, PD.endDate)),
+            partial=_flag(graph, node, PD.partial),
+            description=_text(graph, node, DCTERMS.description) or "",
+            sources=sources_of(node),
+            start_time=parse_instant(graph.value(node, PD.startTime)),
+            end_time=parse_instant(graph.value(node, PD.endTime)),
+            countries=_countries(graph, node),
+            issuer=_entity_id(graph, graph.value(node, PD.orderedBy)),
+        )
+        facts.outages[outage.identifier] = outage
     return facts
+
+
+def _flag(graph: Graph, node, predicate) -> bool:
+    value = graph.value(node, predicate)
+    return value is not None and value.toPython() is True
 
 
 def _notation(term) -> str | None:

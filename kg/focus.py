@@ -100,7 +100,8 @@ def _changing(arrays: ArrayGraph, scenario: Scenario) -> tuple[np.ndarray, np.nd
     (offline before and after, unchanged) supplies nobody in it, and so, as it goes down in the
     reference propagation, requeues no member. The propagation over the lost needs of this set alone
     therefore visits its members in the same order and gives them the same statuses and causes as over
-    the whole graph, while the many actors that were already offline and depend on nothing changed
+    the whole graph (actors that may keep a service only in part, :attr:`ArrayGraph.impairable`, are
+    members with all their needs), while the many actors that were already offline and depend on nothing changed
     (sites whose last host left long before) are never materialised.
     """
     from kg.cascade import cascade
@@ -113,8 +114,11 @@ def _changing(arrays: ArrayGraph, scenario: Scenario) -> tuple[np.ndarray, np.nd
     pointer, _ = arrays.resold_on
     resellers = np.zeros(arrays.actor_count, dtype=bool)
     resellers[arrays.need_node[(before.lost | after.lost) & (np.diff(pointer) > 0)]] = True
+    # Who may keep a service only in part is decided by the reference propagation, over all its needs.
+    impairable = arrays.impairable
+    changed |= impairable
     members = arrays.reach(np.flatnonzero(changed), within=changed | before.offline | after.offline | resellers)
-    return members, before.lost | after.lost
+    return members, before.lost | after.lost | impairable[arrays.need_node]
 
 
 def assess_focused(

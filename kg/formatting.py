@@ -133,7 +133,7 @@ def impact_lines(impact, *, only: set[str] | None = None, progress=None) -> Iter
     rows = []
     for status in affected:
         before = impact.status(status.identifier, before=True).status
-        lost = ", ".join(status.lost_essentials + status.lost_channels)
+        lost = ", ".join(status.lost_essentials + status.lost_channels + [f"{s} impaired" for s in status.impaired])
         rows.append([status.name, f"{before} -> {status.status}", status.since or "", lost])
     yield ""
     yield table(["actor", "status", "since", "lost"], rows)
@@ -243,7 +243,8 @@ def format_replay(history, *, causes: bool = True) -> str:
     rows = []
     for step in history.steps:
         mark = {True: "yes", False: "NO", None: ""}[step.matches]
-        status = step.status + (f" ({', '.join(step.lost_channels)})" if step.lost_channels else "")
+        lost = [*step.lost_channels, *(f"{service} impaired" for service in step.impaired)]
+        status = step.status + (f" ({', '.join(lost)})" if lost else "")
         rows.append([step_when(step), status, step.observed or "", mark])
     lines.append(table(["date", "predicted", "observed", "match"], rows))
     matched, compared = history.agreement

@@ -5,6 +5,13 @@ exits, or comes from a provider that is itself offline; self-provision cannot be
 essential service takes the dependent offline; losing a channel degrades it. An offline provider stops
 providing to its own dependents, transitively; the computation is a least fixpoint over a work list,
 so cycles terminate. Every status carries the causes that explain it.
+
+A service can also be *impaired* rather than lost (a :class:`Loss` with ``partial``): every supply left
+is partial (a block that failed for most users), comes from a provider in a partial outage or with an
+essential service impaired itself, or, for an additive service (endpoints), some supplies are gone while
+others remain. An impaired service degrades the dependent, whatever its effect. An outage
+(:class:`kg.facts.Outage`) is a need of the actor's own ``operation`` with nothing to supply it: a full
+one takes the actor offline, a partial one degrades it and impairs what it supplies.
 """
 
 from __future__ import annotations
@@ -12,14 +19,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import islice
 
 from kg.alternatives import Alternative, ranked
-from kg.depgraph import AnalysisGraph, Need
+from kg.depgraph import OPERATION, AnalysisGraph, Need
 from kg.facts import Source
 from kg.progress import EVERY, Progress
 from kg.scenario import Cut, Scenario
+from kg.vocabulary import vocabulary
 
 __all__ = ["Cause", "Impact", "Loss", "NodeStatus", "assess", "propagate"]
 
@@ -33,7 +41,9 @@ class Cause:
     provider: str
     dependency: str
     how: str  # "cut", "recorded" (a recorded cut-off), "exit", "offline" (provider down), "lost" (before the date),
-    # "resold" (the provider lost the service it resells this on: ``detail``)
+    # "resold" (the provider lost the service it resells this on: ``detail``), "outage" (the actor's own outage:
+    # ``dependency`` is the outage, ``detail`` its description), "partial" (a partial supply), "impaired" (the
+    # provider's own ``detail`` service is impaired)
     day: dt.date | None = None
     detail: str = ""  # e.g. why a provider exits
     sources: tuple[Source, ...] = ()
@@ -47,6 +57,7 @@ class Loss:
     service: str
     essential: bool
     causes: tuple[Cause, ...]
+    partial: bool = False  # impaired, not lost: it degrades the dependent whatever its effect
 
     @cached_property
     def day(self) -> dt.date | None:
@@ -67,16 +78,22 @@ class NodeStatus:
 
     @property
     def lost_channels(self) -> list[str]:
-        return sorted(loss.service for loss in self.losses if not loss.essential)
+        return sorted(loss.service for loss in self.losses if not loss.essential and not loss.partial)
 
     @property
     def lost_essentials(self) -> list[str]:
-        return sorted(loss.service for loss in self.losses if loss.essential)
+        return sorted(loss.service for loss in self.losses if loss.essential and not loss.partial)
+
+    @property
+    def impaired(self) -> list[str]:
+        """The services it keeps only in part (a partial outage of its own ``operation`` included)."""
+        return sorted(loss.service for loss in self.losses if loss.partial)
 
     @cached_property
     def since(self) -> dt.date | None:
         """When it went offline (its first essential loss) or was first degraded."""
-        relevant = [loss.day for loss in self.losses if loss.essential == (self.status == "offline") and loss.day]
+        offline = self.status == "offline"
+        relevant = [loss.day for loss in self.losses if (loss.essential and not loss.partial) == offline and loss.day]
         return min(relevant) if relevant else None
 
 
@@ -87,17 +104,59 @@ def _losses(
     removed: dict[str, str],
     down: dict[str, NodeStatus],
     lost_of: dict[str, dict[str, Loss]],
+    impaired_of: dict[str, str] | None = None,
 ) -> list[Loss]:
     losses = []
     for need in graph.needs.get(node, {}).values():
         causes = _dead_supplies(graph, need, cuts, removed, down, lost_of)
         if causes is not None:
-            losses.append(Loss(need.service, need.essential, tuple(causes)))
+            partial = need.outage is not None and need.outage.partial
+            losses.append(Loss(need.service, need.essential, tuple(causes), partial))
+        elif (impairment := _impairment(graph, need, cuts, removed, down, lost_of, impaired_of or {})) is not None:
+            losses.append(Loss(need.service, need.essential, tuple(impairment), True))
     return losses
+
+
+def _impairment(graph, need: Need, cuts, removed, down, lost_of, impaired_of) -> list[Cause] | None:
+    """The causes if ``need``, not lost, is impaired: every supply left is partial or from a provider with
+    something essential impaired, or (for an additive service) some supplies are gone; else ``None``."""
+    additive = need.service in _additive_services()
+    if not additive and not any(d.partial or d.provider in impaired_of for d in need.supplies):
+        return None
+    gone, partial, whole = [], [], 0
+    for dependency in need.supplies:
+        if dependency.self_provided:
+            return None
+        dead = _dead_supply(graph, dependency, cuts, removed, down, lost_of)
+        if dead is not None:
+            gone.append(dead)
+        elif dependency.partial:
+            cause = Cause(
+                dependency.provider, dependency.identifier, "partial", dependency.start, "", dependency.sources
+            )
+            partial.append(cause)
+        elif dependency.provider in impaired_of:
+            service = impaired_of[dependency.provider]
+            partial.append(Cause(dependency.provider, dependency.identifier, "impaired", None, service))
+        else:
+            whole += 1
+    if not whole and partial:
+        return partial + gone
+    return gone if additive and gone else None
+
+
+@cache
+def _additive_services() -> frozenset[str]:
+    """The services whose providers each serve their own users (``pd:additive``)."""
+    return frozenset(key for key, service in vocabulary().services.items() if service.additive)
 
 
 def _dead_supplies(graph, need: Need, cuts, removed, down, lost_of) -> list[Cause] | None:
     """The causes if every supply of ``need`` is gone, else ``None``."""
+    if not need.supplies and need.outage is not None:
+        outage = need.outage
+        how, day, text = "outage", outage.start, outage.description
+        return [Cause(need.dependent, outage.identifier, how, day, text, outage.sources, outage.issuer)]
     if not need.supplies:
         lost = need.lost_with
         events = graph.cut_off_events.get(lost.identifier, [])
@@ -109,23 +168,26 @@ def _dead_supplies(graph, need: Need, cuts, removed, down, lost_of) -> list[Caus
     for dependency in need.supplies:
         if dependency.self_provided:
             return None
-        if dependency.identifier in cuts:
-            cut = cuts[dependency.identifier]
-            causes.append(
-                Cause(dependency.provider, dependency.identifier, cut.how, cut.day, "", cut.sources, cut.issuer)
-            )
-        elif dependency.provider in removed:
-            causes.append(
-                Cause(dependency.provider, dependency.identifier, "exit", graph.day, removed[dependency.provider])
-            )
-        elif dependency.provider in down:
-            causes.append(Cause(dependency.provider, dependency.identifier, "offline", down[dependency.provider].since))
-        elif upstream := [u for u in dependency.relies_on if u in lost_of.get(dependency.provider, {})]:
-            loss = lost_of[dependency.provider][upstream[0]]
-            causes.append(Cause(dependency.provider, dependency.identifier, "resold", loss.day, upstream[0]))
-        else:
+        cause = _dead_supply(graph, dependency, cuts, removed, down, lost_of)
+        if cause is None:
             return None
+        causes.append(cause)
     return causes
+
+
+def _dead_supply(graph, dependency, cuts, removed, down, lost_of) -> Cause | None:
+    """Why one (outside) supply is gone, or ``None`` while it works."""
+    if dependency.identifier in cuts:
+        cut = cuts[dependency.identifier]
+        return Cause(dependency.provider, dependency.identifier, cut.how, cut.day, "", cut.sources, cut.issuer)
+    if dependency.provider in removed:
+        return Cause(dependency.provider, dependency.identifier, "exit", graph.day, removed[dependency.provider])
+    if dependency.provider in down:
+        return Cause(dependency.provider, dependency.identifier, "offline", down[dependency.provider].since)
+    if upstream := [u for u in dependency.relies_on if u in lost_of.get(dependency.provider, {})]:
+        loss = lost_of[dependency.provider][upstream[0]]
+        return Cause(dependency.provider, dependency.identifier, "resold", loss.day, upstream[0])
+    return None
 
 
 def propagate(
@@ -152,6 +214,7 @@ def propagate(
     cuts, removed = cuts or {}, removed or {}
     down: dict[str, NodeStatus] = {}
     lost_of: dict[str, dict[str, Loss]] = {}  # what each actor has lost so far: resold supplies die with it
+    impaired_of: dict[str, str] = {}  # actor -> an essential service (or its operation) it keeps only in part
     queue = deque(sorted(graph.needs))
     queued = set(queue)
     visited = 0
@@ -163,14 +226,20 @@ def propagate(
         queued.discard(node)
         if node in down or node in removed:
             continue
-        losses = _losses(graph, node, cuts, removed, down, lost_of)
-        offline = any(loss.essential for loss in losses)
-        grew = {loss.service for loss in losses} - set(lost_of.get(node, ()))
+        losses = _losses(graph, node, cuts, removed, down, lost_of, impaired_of)
+        offline = any(loss.essential and not loss.partial for loss in losses)
+        whole = {loss.service: loss for loss in losses if not loss.partial}
+        grew = set(whole) - set(lost_of.get(node, ()))
         if grew:
-            lost_of[node] = {loss.service: loss for loss in losses}
+            lost_of[node] = whole
+        impaired = node not in impaired_of and next(
+            (loss.service for loss in losses if loss.partial and (loss.essential or loss.service == OPERATION)), None
+        )
+        if impaired:
+            impaired_of[node] = impaired
         if offline:
             down[node] = NodeStatus(node, graph.name(node), "offline", losses)
-        if offline or grew:
+        if offline or grew or impaired:
             for dependent in sorted(graph.dependents_of(node)):
                 if dependent not in down and dependent not in queued:
                     queue.append(dependent)
@@ -181,7 +250,7 @@ def propagate(
         if progress is not None and done % EVERY == 0:
             progress(f"{step}: final losses", done, len(down) + len(graph.needs))
         statuses[node] = NodeStatus(
-            node, graph.name(node), "offline", _losses(graph, node, cuts, removed, down, lost_of)
+            node, graph.name(node), "offline", _losses(graph, node, cuts, removed, down, lost_of, impaired_of)
         )
     for node, reason in removed.items():
         statuses[node] = NodeStatus(node, graph.name(node), "exited", [], reason)
@@ -189,7 +258,7 @@ def propagate(
         if progress is not None and done % EVERY == 0:
             progress(f"{step}: final losses", done, len(down) + len(graph.needs))
         if node not in statuses:
-            losses = _losses(graph, node, cuts, removed, down, lost_of)
+            losses = _losses(graph, node, cuts, removed, down, lost_of, impaired_of)
             if losses:
                 statuses[node] = NodeStatus(node, graph.name(node), "degraded", losses)
     return dict(sorted(statuses.items()))
@@ -287,6 +356,13 @@ def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
     if cause.how == "lost":
         verb = {"provider": "cut it", "dependent": "was left", "unknown": "stopped"}.get(cause.detail, "stopped")
         return f"{verb}{when}{ordered}{_cite(cause.sources)}"
+    if cause.how == "partial":
+        return f"supplies it only in part{' since ' + cause.day.isoformat() if cause.day else ''}{_cite(cause.sources)}"
+    if cause.how == "impaired":
+        text = f"keeps its own {cause.detail} only in part"
+        if cause.provider in seen:
+            return text
+        return f"{text} ({explain(statuses, graph, cause.provider, seen)})"
     if cause.how == "resold":
         text = f"resells it on its own {cause.detail}, which it lost{when}"
         if cause.provider in seen:
@@ -295,6 +371,15 @@ def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
     if cause.provider in seen:
         return "is offline"
     return f"is offline ({explain(statuses, graph, cause.provider, seen)})"
+
+
+def _outage_text(graph, loss: Loss) -> str:
+    """``outage since 2025-01-19: TikTok stopped serving ... (source: ...)``: an actor's own outage."""
+    cause = loss.causes[0]
+    ordered = f" on the order of {graph.name(cause.issuer)}" if cause.issuer else ""
+    when = f" since {cause.day.isoformat()}" if cause.day else ""
+    what = f": {cause.detail.rstrip('.')}" if cause.detail else ""
+    return f"{'partial outage' if loss.partial else 'outage'}{when}{ordered}{what}{_cite(cause.sources)}"
 
 
 def explain(statuses: dict[str, NodeStatus], graph: AnalysisGraph, node: str, seen: set[str] | None = None) -> str:
@@ -308,8 +393,19 @@ def explain(statuses: dict[str, NodeStatus], graph: AnalysisGraph, node: str, se
         return f"{name}: {status.reason or 'exits'}"
     since = f" since {status.since.isoformat()}" if status.since else ""
     parts = []
-    relevant = [loss for loss in status.losses if loss.essential] if status.status == "offline" else status.losses
+    offline = status.status == "offline"
+    relevant = [loss for loss in status.losses if loss.essential and not loss.partial] if offline else status.losses
     for loss in sorted(relevant, key=lambda loss: loss.service):
+        if loss.causes and loss.causes[0].how == "outage":
+            parts.append(_outage_text(graph, loss))
+            continue
+        if loss.partial and not any(cause.how in ("partial", "impaired") for cause in loss.causes):
+            reasons = "; ".join(
+                f"{_provider(graph, c.provider)} {_predicate(statuses, graph, c, seen)}" for c in loss.causes
+            )
+            parts.append(f"impaired {loss.service} (its other {loss.service} providers remain); {reasons}")
+            continue
+        verb = "impaired" if loss.partial else "lost"
         if len(loss.causes) == 1:
             cause = loss.causes[0]
             predicate = _predicate(statuses, graph, cause, seen)
@@ -318,8 +414,9 @@ def explain(statuses: dict[str, NodeStatus], graph: AnalysisGraph, node: str, se
             reasons = "; ".join(
                 f"{_provider(graph, c.provider)} {_predicate(statuses, graph, c, seen)}" for c in loss.causes
             )
-            text = f"all {len(loss.causes)} of its {loss.service} providers are gone: {reasons}"
-        parts.append(f"lost {loss.service}; {text}")
+            gone = "gone or partial" if loss.partial else "gone"
+            text = f"all {len(loss.causes)} of its {loss.service} providers are {gone}: {reasons}"
+        parts.append(f"{verb} {loss.service}; {text}")
     extra = ""
     if status.status == "offline" and status.lost_channels:
         extra = f" (channels also lost: {', '.join(status.lost_channels)})"

@@ -47,11 +47,13 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
         "since": _day(status.since),
         "lost_essential": status.lost_essentials,
         "lost_channels": status.lost_channels,
+        "impaired": status.impaired,
         "explanation": impact.explain(status.identifier),
         "losses": [
             {
                 "service": loss.service,
                 "essential": loss.essential,
+                "partial": loss.partial,
                 "causes": [
                     {
                         "provider": cause.provider,
@@ -205,6 +207,7 @@ def replay_json(history: Replay) -> dict:
                 "time": step.moment.isoformat() if step.moment else None,
                 "status": step.status,
                 "lost_channels": list(step.lost_channels),
+                "impaired": list(step.impaired),
                 "observed": step.observed,
                 "matches": step.matches,
                 "events": [{"id": e.identifier, "kind": e.kind, "description": e.description} for e in step.events],
@@ -228,12 +231,14 @@ def status_json(status, graph) -> dict:
         "since": _day(status.since),
         "lost_essential": list(status.lost_essential),
         "lost_channels": list(status.lost_channels),
+        "impaired": list(status.impaired),
         "explanation": status.explanation,
         "services": [
             {
                 "service": state.service,
                 "essential": state.essential,
                 "lost": state.lost,
+                "impaired": state.impaired,
                 "providers": [{"id": p, "name": graph.name(p)} for p in state.providers],
             }
             for state in status.services

@@ -78,9 +78,12 @@ class PD(DefinedNamespace):
     NewsSite: URIRef
     Offline: URIRef
     Online: URIRef
+    Operation: URIRef
+    Outage: URIRef
     Payments: URIRef
     Platform: URIRef
     Provider: URIRef
+    Reachable: URIRef
     Registrar: URIRef
     Registry: URIRef
     Restoration: URIRef
@@ -96,6 +99,7 @@ class PD(DefinedNamespace):
     Warning: URIRef
     Website: URIRef
     actsOn: URIRef
+    additive: URIRef
     appliesIn: URIRef
     authenticationBy: URIRef
     banksWith: URIRef
@@ -127,7 +131,9 @@ class PD(DefinedNamespace):
     observedActor: URIRef
     ocspStapling: URIRef
     orderedBy: URIRef
+    outageOf: URIRef
     ownedBy: URIRef
+    partial: URIRef
     paymentsBy: URIRef
     provider: URIRef
     reachableAt: URIRef
@@ -152,7 +158,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 DATA = Namespace("https://w3id.org/pdkg/id/")
 
 #: The kinds of data node, each with its own path under :data:`DATA`.
-DATA_KINDS = ("entity", "dependency", "event", "source", "observation")
+DATA_KINDS = ("entity", "dependency", "event", "source", "observation", "outage")
 
 #: Prefixes bound on every graph the library builds or serialises.
 PREFIXES = {
@@ -162,6 +168,7 @@ PREFIXES = {
     "event": DATA["event/"],
     "source": DATA["source/"],
     "observation": DATA["observation/"],
+    "outage": DATA["outage/"],
     "dcterms": DCTERMS._NS,
     "prov": PROV._NS,
     "schema": Namespace(str(SDO._NS)),

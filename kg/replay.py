@@ -24,7 +24,7 @@ from kg.depgraph import build_graph
 from kg.facts import Event, Facts
 from kg.impact import explain, propagate
 from kg.names import NameIndex
-from kg.status import covers
+from kg.status import agrees, covers
 from kg.viewpoint import Viewpoint, applies
 
 __all__ = ["Replay", "ReplayStep", "replay", "replay_all"]
@@ -41,11 +41,12 @@ class ReplayStep:
     events: tuple[Event, ...] = ()  # recorded events on the platform's dependencies that day
     observed: str | None = None  # the observed status covering the day, if any
     moment: dt.datetime | None = None  # the instant (UTC) of a step at a time of day
+    impaired: tuple[str, ...] = ()  # services kept only in part
 
     @property
     def matches(self) -> bool | None:
         """Whether the prediction equals the observation (``None`` when nothing was observed)."""
-        return None if self.observed is None else self.observed == self.status
+        return agrees(self.observed, self.status)
 
 
 @dataclass
@@ -115,6 +116,9 @@ def replay(facts: Facts, name: str, region: str | None = None) -> Replay:
     steps |= {(e.day, None) for e in events} | {(d, None) for o in observations for d in (o.start, o.end) if d}
     steps |= {(t.date(), t) for dep in dependencies for t in (dep.start_time, dep.end_time) if t}
     steps |= {(t.date(), t) for o in observations for t in (o.start_time, o.end_time) if t}
+    outages = [o for o in facts.outages.values() if o.actor in involved_actors and applies(o.countries, region)]
+    steps |= {(d, None) for o in outages for d in (o.start, o.end) if d}
+    steps |= {(t.date(), t) for o in outages for t in (o.start_time, o.end_time) if t}
     history = Replay(platform, facts.entities[platform].name, region=region)
     ordered = sorted(steps, key=_step_key)
     instants = {moment for _, moment in ordered if moment is not None}
@@ -131,6 +135,7 @@ def replay(facts: Facts, name: str, region: str | None = None) -> Replay:
                 day=day,
                 status=status.status if status else "online",
                 lost_channels=tuple(status.lost_channels) if status else (),
+                impaired=tuple(status.impaired) if status else (),
                 explanation=explain(statuses, graph, platform),
                 events=tuple(
                     e

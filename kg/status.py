@@ -17,7 +17,23 @@ from kg.facts import Observation
 from kg.impact import explain, propagate
 from kg.viewpoint import Viewpoint
 
-__all__ = ["ActorStatus", "ServiceState", "actor_status", "covers"]
+__all__ = ["ActorStatus", "ServiceState", "actor_status", "agrees", "covers"]
+
+
+def agrees(observed: str | None, predicted: str) -> bool | None:
+    """Whether a prediction agrees with an observed status (``None`` when nothing was observed).
+
+    An observation of ``reachable`` (the sources say the site was up, not whether every channel worked)
+    agrees with ``online`` and ``degraded``; the others only with themselves.
+
+    >>> agrees("reachable", "degraded"), agrees("reachable", "offline"), agrees("online", "degraded"), agrees(None, "x")
+    (True, False, False, None)
+    """
+    if observed is None:
+        return None
+    if observed == "reachable":
+        return predicted in ("online", "degraded")
+    return observed == predicted
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,7 @@ class ServiceState:
     essential: bool
     providers: tuple[str, ...]  # live suppliers (identifiers), the actor itself for self-provision
     lost: bool
+    impaired: bool = False  # kept only in part (partial supplies, a lost endpoint among several)
 
 
 @dataclass(frozen=True)
@@ -44,11 +61,12 @@ class ActorStatus:
     explanation: str
     services: tuple[ServiceState, ...]
     observed: Observation | None = None
+    impaired: tuple[str, ...] = ()  # services kept only in part
 
     @property
     def matches(self) -> bool | None:
         """Whether the prediction equals the observation (``None`` when nothing was observed)."""
-        return None if self.observed is None else self.observed.status == self.status
+        return agrees(self.observed.status if self.observed is not None else None, self.status)
 
 
 def covers(observation: Observation, day: dt.date, moment: dt.datetime | None) -> bool:
@@ -86,11 +104,13 @@ def actor_status(
     statuses = propagate(graph)
     state = statuses.get(actor)
     down = {node for node, s in statuses.items() if s.status in ("offline", "exited")}
-    lost = {loss.service for loss in state.losses} if state else set()
+    lost = {loss.service for loss in state.losses if not loss.partial} if state else set()
+    impaired = set(state.impaired) if state else set()
     services = []
     for service, need in sorted(graph.needs.get(actor, {}).items()):
         live = sorted({d.provider for d in need.supplies if d.provider not in down or d.provider == actor})
-        services.append(ServiceState(service, need.essential, tuple(live), service in lost or not live))
+        gone = service in lost or (not live and service not in impaired)
+        services.append(ServiceState(service, need.essential, tuple(live), gone, service in impaired))
     mine = [o for o in observations if o.actor == actor and covers(o, view.day, view.moment)]
     regional = [o for o in mine if view.region is not None and view.region in o.countries]
     chosen = regional or [o for o in mine if not o.countries]
@@ -102,8 +122,9 @@ def actor_status(
         view=view,
         status=status,
         since=state.since if state else None,
-        lost_essential=tuple(sorted(loss.service for loss in state.losses if loss.essential)) if state else (),
+        lost_essential=tuple(state.lost_essentials) if state else (),
         lost_channels=tuple(state.lost_channels) if state else (),
+        impaired=tuple(state.impaired) if state else (),
         explanation=explain(statuses, graph, actor),
         services=tuple(services),
         observed=chosen[-1] if chosen else None,

@@ -10,6 +10,8 @@ data they always take, so nothing downstream changes:
   applies there *replaces* the worldwide dependencies of the same dependent, provider and service (the US
   listing of TikTok on Apple's App Store stands in for its worldwide listing, for US users), and facts that
   apply only elsewhere are left out.
+- **Outages.** An outage (:class:`~kg.facts.Outage`) counts where it applies, while it holds
+  (:meth:`~kg.facts.Outage.holds`, with the same rules for dates and times as a dependency).
 - **Time of day.** At an instant, a dependency that starts or ends on that UTC date with a known time
   (``pd:startTime`` / ``pd:endTime``) holds from its start time up to its end time; at a date, and for
   facts without a time, the date rule holds (``start <= d < end``).
@@ -132,6 +134,7 @@ def facts_at(facts: Facts, view: Viewpoint) -> Facts:
         },
         observations={k: o for k, o in facts.observations.items() if applies(o.countries, view.region)},
         sources=facts.sources,
+        outages={k: o for k, o in facts.outages.items() if applies(o.countries, view.region)},
     )
 
 
@@ -152,7 +155,7 @@ def tables_at(tables, view: Viewpoint):
         if view.moment is not None
         else np.zeros(0, dtype=np.int64)
     )
-    regional_records = any(r.get("countries") for r in chain(tables.events, tables.observations))
+    regional_records = any(r.get("countries") for r in chain(tables.events, tables.observations, tables.outages))
     if not with_countries and not len(timed) and not regional_records:
         return tables
     start, end, ended_by = tables.dep_start.copy(), tables.dep_end.copy(), tables.dep_ended_by.copy()
@@ -195,4 +198,5 @@ def tables_at(tables, view: Viewpoint):
         dep_ended_by=ended_by,
         events=kept_events,
         observations=[o for o in tables.observations if applies(tuple(o.get("countries") or ()), view.region)],
+        outages=[o for o in tables.outages if applies(tuple(o.get("countries") or ()), view.region)],
     )

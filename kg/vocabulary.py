@@ -11,13 +11,17 @@ import difflib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from kg.errors import UnknownNameError
 from kg.namespace import PD, RDF, RDFS, SKOS
 from kg.resources import ONTOLOGY
 
-__all__ = ["Service", "Vocabulary", "vocabulary"]
+__all__ = ["OPERATION", "Service", "Vocabulary", "vocabulary"]
+
+#: The service that is an actor's own running of its service (``pd:Operation``): no provider supplies it,
+#: an outage (``pd:Outage``) takes it away.
+OPERATION = "operation"
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Service:
     default_effect: str  # "essential" or "channel"
     direct_property: URIRef | None
     upstream: tuple[str, ...] = ()  # services a provider of it relies on to supply it (pd:resoldOn)
+    additive: bool = False  # each provider serves its own users: losing some degrades (pd:additive)
 
     @property
     def essential(self) -> bool:
@@ -129,6 +134,7 @@ def vocabulary(ontology_path: str = str(ONTOLOGY)) -> Vocabulary:
             default_effect=str(graph.value(effect, SKOS.notation)),
             direct_property=graph.value(iri, PD.directProperty),
             upstream=tuple(sorted(notation_of[u] for u in graph.objects(iri, PD.resoldOn))),
+            additive=graph.value(iri, PD.additive) == Literal(True),
         )
     platform_kinds = _notations(graph, _subclasses(graph, PD.Platform))
     return Vocabulary(

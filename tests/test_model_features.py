@@ -86,10 +86,18 @@ def test_a_government_order_applies_in_its_country(invoke):
 
 def test_several_endpoints_and_an_unnamed_host(invoke):
     web = status(invoke, "web", "--as-of", "2010-12-04")
-    assert web["status"] == "online"
+    # Reached through web.ch alone: up, but degraded (those who went to web.org are cut off).
+    assert (web["status"], web["impaired"], web["lost_essential"]) == ("degraded", ["endpoint"], [])
     assert web["services"] == [
-        {"service": "endpoint", "essential": True, "lost": False, "providers": [{"id": "web.ch", "name": "web.ch"}]}
+        {
+            "service": "endpoint",
+            "essential": True,
+            "lost": False,
+            "impaired": True,
+            "providers": [{"id": "web.ch", "name": "web.ch"}],
+        }
     ]
+    assert "impaired endpoint (its other endpoint providers remain); web.org is offline" in web["explanation"]
     assert status(invoke, "web.org", "--as-of", "2010-12-04")["status"] == "offline"
     # After web.org lost its registrar (03:00 UTC) and before web.ch was reachable (11:00 UTC), Web was down.
     assert status(invoke, "web", "--as-of", "2010-12-03T02:00Z")["status"] == "online"

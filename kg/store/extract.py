@@ -37,6 +37,8 @@ _PD_STARTTIME = str(PD.startTime)
 _PD_STANDALONE = str(PD.standalone)
 _PD_NOTE = str(PD.note)
 _PD_OBSERVEDACTOR = str(PD.observedActor)
+_PD_OUTAGEOF = str(PD.outageOf)
+_PD_PARTIAL = str(PD.partial)
 _PD_OWNEDBY = str(PD.ownedBy)
 _PD_PROVIDER = str(PD.provider)
 _PD_SERVICE = str(PD.service)
@@ -122,9 +124,14 @@ def iso_instant(term) -> str:
     return ""
 
 
+def _true(term: Term | None) -> bool:
+    """Whether an ``xsd:boolean`` term is true."""
+    return term is not None and term.value in ("true", "1")
+
+
 def _upstream(standalone: Term | None, services: list[str] | None) -> str:
     """A dependency's ``upstream`` as the tables keep it: "" (the default), "-" (none) or services joined by ";"."""
-    if standalone is not None and standalone.value in ("true", "1"):
+    if _true(standalone):
         return "-"
     return ";".join(sorted(set(services or ())))
 
@@ -219,7 +226,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
     dependency_properties = [PD.dependent, PD.provider, PD.service, PD.startDate, PD.endDate, PD.endedBy, PD.effect]
     times = [PD.startTime, PD.endTime]
     dependency_values = _values(
-        store, f"?s a <{PD.Dependency}> .", [*dependency_properties, *times, PD.standalone, PD.note]
+        store, f"?s a <{PD.Dependency}> .", [*dependency_properties, *times, PD.standalone, PD.partial, PD.note]
     )
     for key, values in dependency_values.items():
         identifier = identifier_of(key)
@@ -241,6 +248,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "effect": notation_of(values.get(_PD_EFFECT)),
                 "countries": sorted(set(applies.get(key, ()))),
                 "upstream": _upstream(values.get(_PD_STANDALONE), resold.get(key)),
+                "partial": _true(values.get(_PD_PARTIAL)),
                 "note": _text(values.get(_PD_NOTE)) or "",
                 "sources": cited.get(key, []),
             },
@@ -294,6 +302,30 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "end_time": iso_instant(values.get(_PD_ENDTIME)),
                 "countries": sorted(set(applies.get(key, ()))),
                 "note": _text(values.get(_PD_NOTE)) or "",
+                "sources": cited.get(key, []),
+            },
+        )
+
+    outage_properties = [PD.outageOf, PD.startDate, PD.endDate, *times, PD.partial, PD.orderedBy, DCTERMS.description]
+    for key, values in _values(store, f"?s a <{PD.Outage}> .", outage_properties).items():
+        start = iso_day(values.get(_PD_STARTDATE))
+        if not start:
+            continue
+        actor = values.get(_PD_OUTAGEOF)
+        add(
+            "outages",
+            {
+                "id": identifier_of(key),
+                "iri": key,
+                "actor": entity_id(actor) if actor is not None else "",
+                "start": start,
+                "end": iso_day(values.get(_PD_ENDDATE)),
+                "start_time": iso_instant(values.get(_PD_STARTTIME)),
+                "end_time": iso_instant(values.get(_PD_ENDTIME)),
+                "partial": _true(values.get(_PD_PARTIAL)),
+                "countries": sorted(set(applies.get(key, ()))),
+                "issuer": entity_id(issuer) if (issuer := values.get(_PD_ORDEREDBY)) is not None else "",
+                "description": _text(values.get(_DCTERMS_DESCRIPTION)) or "",
                 "sources": cited.get(key, []),
             },
         )

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from kg.facts import Dependency, Entity, Event, Facts, Observation, Source
+from kg.facts import Dependency, Entity, Event, Facts, Observation, Outage, Source
 
 __all__ = ["SMALL", "dump_facts", "load_facts"]
 
@@ -74,6 +74,17 @@ def dump_facts(facts: Facts, path: Path) -> None:
             {**vars(o), **_times(o), "start": _iso(o.start), "end": _iso(o.end), "sources": ids(o.sources)}
             for o in facts.observations.values()
         ],
+        "outages": [
+            {
+                **vars(o),
+                **_times(o),
+                "iri": str(o.iri),
+                "start": _iso(o.start),
+                "end": _iso(o.end),
+                "sources": ids(o.sources),
+            }
+            for o in facts.outages.values()
+        ],
     }
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
@@ -121,6 +132,17 @@ def load_facts(path: Path) -> Facts:
         facts.observations[r["identifier"]] = Observation(
             **{
                 **r,
+                "start": _date(r["start"]),
+                "end": _date(r["end"]),
+                "sources": cited(r["sources"]),
+                **_read_times(r),
+            }
+        )
+    for r in document.get("outages", ()):
+        facts.outages[r["identifier"]] = Outage(
+            **{
+                **r,
+                "iri": URIRef(r["iri"]),
                 "start": _date(r["start"]),
                 "end": _date(r["end"]),
                 "sources": cited(r["sources"]),

@@ -6,7 +6,7 @@ actors downstream of what it cuts, with the closures their statuses rest on), or
 an actor. :func:`open_remote_dataset` walks the remote graph with small SELECT queries (the walk follows
 dependencies active on the question's date; every dependency of each actor reached is fetched,
 whatever its dates, since ended ones decide whether a lost service is still needed), fetches the
-triples of the dependencies, actors, owners, events, observations and sources found, and builds a
+triples of the dependencies, actors, owners, events, observations, outages and sources found, and builds a
 local store from them with the same code as files (:mod:`kg.store.build`). Every command then runs
 on it unchanged, so a remote answer is the local answer on the same data.
 
@@ -437,6 +437,7 @@ def fetch_ntriples(endpoint, scope: Scope, write: Callable[[str], object]) -> tu
         event_kinds = " ".join(f"<{k}>" for k in vocabulary().event_kinds.values())
         events = _subjects(endpoint, f"?s a ?kind . VALUES ?kind {{ {event_kinds} }}")
         observations = _subjects(endpoint, f"?s a <{PD.AvailabilityObservation}>")
+        observations |= _subjects(endpoint, f"?s a <{PD.Outage}>")
     else:
         events = {
             row["e"].value
@@ -447,7 +448,7 @@ def fetch_ntriples(endpoint, scope: Scope, write: Callable[[str], object]) -> tu
             row["o"].value
             for batch in _batches(actors)
             for row in endpoint.select(
-                f"SELECT DISTINCT ?o WHERE {{ {_values('a', batch)} ?o <{PD.observedActor}> ?a }}"
+                f"SELECT DISTINCT ?o WHERE {{ {_values('a', batch)} ?o <{PD.observedActor}>|<{PD.outageOf}> ?a }}"
             )
         }
     pending = triples(dependencies | actors | events | observations)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.facts import Dependency, Entity, Event, Facts, Observation, Source
+from kg.facts import Dependency, Entity, Event, Facts, Observation, Outage, Source
 from kg.namespace import data_iri
 
 __all__ = [
@@ -46,7 +46,7 @@ _EPOCH = dt.date(1970, 1, 1)
 #: Codes of ``ended_by`` and ``effect`` (index 0: not given).
 ENDINGS = ("", "provider", "dependent", "unknown")
 EFFECTS = ("", "essential", "channel")
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: ``dep_start_time`` / ``dep_end_time`` where no time of day is known.
 NO_TIME = np.iinfo(np.int64).min
 
@@ -190,9 +190,11 @@ class Tables:
     dep_end_time: np.ndarray  # int64, as dep_start_time
     dep_countries: StringColumn  # ";"-joined ISO codes where it applies; "" everywhere
     dep_upstream: StringColumn  # services it is resold on: "" the service's default, "-" none, else ";"-joined
+    dep_partial: np.ndarray  # bool: supplied only in part (pd:partial)
     sources: list[dict]
     events: list[dict]
     observations: list[dict]
+    outages: list[dict]
 
     @property
     def dependency_count(self) -> int:
@@ -206,7 +208,7 @@ class Tables:
             arrays.update(getattr(self, name).arrays(name))
         for name in ("dep_id", "dep_iri", "dep_note", "dep_countries", "dep_upstream"):
             arrays.update(getattr(self, name).arrays(name))
-        for name in ("actor_is_entity", "actor_owner", "dep_dependent", "dep_provider", "dep_service"):
+        for name in ("actor_is_entity", "actor_owner", "dep_dependent", "dep_provider", "dep_service", "dep_partial"):
             arrays[name] = getattr(self, name)
         for name in ("dep_start", "dep_end", "dep_ended_by", "dep_effect", "dep_start_time", "dep_end_time"):
             arrays[name] = getattr(self, name)
@@ -220,6 +222,7 @@ class Tables:
             "sources": self.sources,
             "events": self.events,
             "observations": self.observations,
+            "outages": self.outages,
         }
         (folder / "records.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
 
@@ -259,10 +262,12 @@ class Tables:
             dep_effect=data["dep_effect"],
             dep_start_time=data["dep_start_time"],
             dep_end_time=data["dep_end_time"],
+            dep_partial=data["dep_partial"],
             dep_sources=(data["dep_sources.pointer"], data["dep_sources.index"]),
             sources=records["sources"],
             events=records["events"],
             observations=records["observations"],
+            outages=records["outages"],
             **strings,
         )
 
@@ -367,6 +372,7 @@ class Tables:
                     end_time=from_instant_number(end_time),
                     countries=_countries(self.dep_countries[index]),
                     upstream=upstream_services(self.dep_upstream[index]),
+                    partial=bool(self.dep_partial[index]),
                 )
             )
         return found
@@ -413,7 +419,31 @@ class Tables:
         facts.events.update(self.events_by_id(sources))
         for observation in self.observations_of(None, sources):
             facts.observations[observation.identifier] = observation
+        for outage in self.outages_of(None, sources):
+            facts.outages[outage.identifier] = outage
         return facts
+
+    def outages_of(self, actor: str | None, sources: list[Source] | None = None) -> list[Outage]:
+        """The outages of ``actor`` (of every actor for ``None``)."""
+        by_id = {source.identifier: source for source in (self.source_objects() if sources is None else sources)}
+        return [
+            Outage(
+                identifier=record["id"],
+                iri=_iri(record.get("iri", "")) or data_iri("outage", record["id"]),
+                actor=record["actor"],
+                start=dt.date.fromisoformat(record["start"]),
+                end=dt.date.fromisoformat(record["end"]) if record["end"] else None,
+                partial=bool(record.get("partial")),
+                description=record.get("description") or "",
+                sources=tuple(sorted({by_id[i] for i in record["sources"] if i in by_id})),
+                start_time=from_instant_number(instant_number(record.get("start_time"))),
+                end_time=from_instant_number(instant_number(record.get("end_time"))),
+                countries=_countries(record.get("countries")),
+                issuer=record.get("issuer") or None,
+            )
+            for record in self.outages
+            if actor is None or record["actor"] == actor
+        ]
 
     def observations_of(self, actor: str | None, sources: list[Source] | None = None) -> list[Observation]:
         """The availability observations of ``actor`` (of every actor for ``None``)."""
@@ -500,7 +530,7 @@ class TablesBuilder:
         self.services = list(services)
         self.service_number = {service: index for index, service in enumerate(self.services)}
         self.entities: list[dict] = []
-        self.records: dict[str, list[dict]] = {"sources": [], "events": [], "availability": []}
+        self.records: dict[str, list[dict]] = {"sources": [], "events": [], "availability": [], "outages": []}
         self.actor_names: list[str] = []  # in order of first mention
         self.actor_number: dict[str, int] = {}
         self.source_lists: dict[tuple[str, ...], int] = {}
@@ -511,6 +541,7 @@ class TablesBuilder:
         self.dep_times: dict[int, tuple[int, int]] = {}
         self.dep_countries: dict[int, str] = {}
         self.dep_upstream: dict[int, str] = {}
+        self.dep_partial: set[int] = set()
         self.columns = {
             "dependent": array("i"),
             "provider": array("i"),
@@ -565,6 +596,8 @@ class TablesBuilder:
                 self.dep_countries[index] = ";".join(_countries(record["countries"]))
             if record.get("upstream"):
                 self.dep_upstream[index] = record["upstream"]
+            if record.get("partial"):
+                self.dep_partial.add(index)
         elif table == "entities":
             self.entities.append(record)
             self._actor(record["id"])
@@ -631,10 +664,12 @@ class TablesBuilder:
             dep_end_time=np.asarray([self.dep_times.get(i, (NO_TIME, NO_TIME))[1] for i in order_list], dtype=np.int64),
             dep_countries=StringColumn.of([self.dep_countries.get(i, "") for i in order_list]),
             dep_upstream=StringColumn.of([self.dep_upstream.get(i, "") for i in order_list]),
+            dep_partial=np.fromiter((i in self.dep_partial for i in order_list), dtype=bool, count=len(order_list)),
             dep_sources=dep_sources,
             sources=sources,
             events=sorted(self.records["events"], key=lambda e: e["id"]),
             observations=sorted(self.records["availability"], key=lambda o: o["id"]),
+            outages=sorted(self.records["outages"], key=lambda o: o["id"]),
         )
 
 
@@ -707,6 +742,7 @@ def tables_from_facts(facts: Facts) -> Tables:
                 "end_time": iso(dep.end_time),
                 "countries": list(dep.countries),
                 "upstream": _upstream_text(dep.upstream),
+                "partial": dep.partial,
             },
         )
     for event in facts.events.values():
@@ -740,4 +776,28 @@ def tables_from_facts(facts: Facts) -> Tables:
                 "countries": list(observation.countries),
             },
         )
+    for outage in facts.outages.values():
+        builder.add("outages", outage_record(outage))
     return builder.finish()
+
+
+def outage_record(outage: Outage) -> dict:
+    """The record :class:`TablesBuilder` keeps for an outage (``outages`` table)."""
+
+    def iso(value) -> str:
+        return value.isoformat() if value is not None else ""
+
+    return {
+        "id": outage.identifier,
+        "iri": str(outage.iri),
+        "actor": outage.actor,
+        "start": iso(outage.start),
+        "end": iso(outage.end),
+        "partial": outage.partial,
+        "description": outage.description,
+        "sources": [source.identifier for source in outage.sources],
+        "start_time": iso(outage.start_time),
+        "end_time": iso(outage.end_time),
+        "countries": list(outage.countries),
+        "issuer": outage.issuer or "",
+    }
