@@ -98,6 +98,7 @@ def format_stats(stats: Stats) -> str:
         "ended by: " + (", ".join(f"{k} {v}" for k, v in stats.ended_by.items()) or "none"),
         "events: " + (", ".join(f"{k} {v}" for k, v in stats.events_by_kind.items()) or "none"),
         f"availability observations: {stats.observations}",
+        f"outages: {stats.outages}",
         f"sources: {stats.sources} ({len(stats.unused_sources)} cited by nothing)",
         f"date range: {stats.first_date or '-'} .. {stats.last_date or '-'}",
         f"facts without a source: {len(stats.unsourced)}",

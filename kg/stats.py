@@ -29,6 +29,7 @@ class Stats:
     provider_to_provider: int = 0
     events_by_kind: dict[str, int] = field(default_factory=dict)
     observations: int = 0
+    outages: int = 0
     sources: int = 0
     unused_sources: list[str] = field(default_factory=list)
     first_date: str | None = None
@@ -58,15 +59,17 @@ def compute_stats(graph: Graph, facts: Facts | None = None) -> Stats:
     dates: list[dt.date] = [d for dep in dependencies for d in (dep.start, dep.end) if d]
     dates += [event.day for event in facts.events.values()]
     dates += [d for obs in facts.observations.values() for d in (obs.start, obs.end) if d]
+    dates += [d for outage in facts.outages.values() for d in (outage.start, outage.end) if d]
     cited = {
         s.identifier
-        for records in (facts.entities, facts.dependencies, facts.events, facts.observations)
+        for records in (facts.entities, facts.dependencies, facts.events, facts.observations, facts.outages)
         for record in records.values()
         for s in record.sources
     }
     unsourced = [f"dependency:{d.identifier}" for d in dependencies if not d.sources]
     unsourced += [f"event:{e.identifier}" for e in facts.events.values() if not e.sources]
     unsourced += [f"observation:{o.identifier}" for o in facts.observations.values() if not o.sources]
+    unsourced += [f"outage:{o.identifier}" for o in facts.outages.values() if not o.sources]
     return Stats(
         triples=len(graph),
         entities=len(facts.entities),
@@ -79,6 +82,7 @@ def compute_stats(graph: Graph, facts: Facts | None = None) -> Stats:
         provider_to_provider=sum(d.dependent not in platforms and not d.self_provided for d in dependencies),
         events_by_kind=dict(sorted(Counter(e.kind for e in facts.events.values()).items())),
         observations=len(facts.observations),
+        outages=len(facts.outages),
         sources=len(facts.sources),
         unused_sources=sorted(set(facts.sources) - cited),
         first_date=min(dates).isoformat() if dates else None,

@@ -1,8 +1,8 @@
 """Invariants of the what-if engine on random dependency graphs (hypothesis), checked by brute force.
 
-The graphs carry resale chains (upstream overrides), dependencies that apply in some countries only and
-cut-offs at a time of day, and are built at a random viewpoint (worldwide or in one country, at a date or
-an instant)."""
+The graphs carry resale chains (upstream overrides), dependencies that apply in some countries only,
+cut-offs at a time of day, partial supplies, additive endpoints and outages (full or partial), and are
+built at a random viewpoint (worldwide or in one country, at a date or an instant)."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from kg.impact import STATUS_ORDER, propagate
 from kg.viewpoint import Viewpoint
 
 from .builders import facts_of
-from .test_array_engine import with_upstream
+from .test_array_engine import with_outages, with_upstream
 
 DAY = dt.date(2021, 1, 7)
 NODES = [f"n{i}" for i in range(7)]
-SERVICES = ["hosting", "dns", "cdn", "app-store-ios"]
+SERVICES = ["hosting", "dns", "cdn", "app-store-ios", "endpoint"]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -41,7 +41,7 @@ def graphs(draw):
             rows.append((dependent, provider, service, None, end, "provider", effect))
         else:
             rows.append((dependent, provider, service, None, None, None, effect))
-    facts = with_upstream(facts_of(*rows), draw)
+    facts = with_outages(with_upstream(facts_of(*rows), draw), draw, NODES)
     for key, dependency in list(facts.dependencies.items()):  # some only in one country, some cut at a time
         end_time = draw(st.sampled_from([None, dt.time(7, 59)])) if dependency.end else None
         facts.dependencies[key] = replace(

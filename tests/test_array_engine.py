@@ -8,21 +8,24 @@ from dataclasses import replace
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rdflib import URIRef
 
 from kg.arraygraph import build_array_graph
 from kg.cascade import cascade, concentration_table, criticality_table
 from kg.criticality import concentration, criticality
 from kg.depgraph import build_graph
+from kg.facts import Outage
 from kg.impact import propagate
 from kg.scenario import Cut
 from kg.store.dataset import open_dataset
 from kg.store.tables import tables_from_facts
+from kg.vocabulary import OPERATION
 
 from .builders import facts_of
 
 DAY = dt.date(2021, 1, 7)
 NODES = [f"n{i}" for i in range(8)]
-SERVICES = ["hosting", "dns", "cdn", "app-store-ios"]
+SERVICES = ["hosting", "dns", "cdn", "app-store-ios", "endpoint"]  # endpoints are additive
 DATES = [None, "2020-06-01", "2021-01-01", "2021-01-07", "2021-01-08", "2022-01-01"]
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -38,7 +41,7 @@ def datasets(draw):
         ended_by = draw(st.sampled_from([None, "provider", "dependent", "unknown"])) if end else None
         effect = draw(st.sampled_from([None, None, None, "essential", "channel"]))
         rows.append((dependent, provider, service, start, end, ended_by, effect))
-    return with_upstream(facts_of(*rows), draw)
+    return with_outages(with_upstream(facts_of(*rows), draw), draw)
 
 
 UPSTREAM = [None, None, None, (), ("app-store-ios",), ("cdn",), ("cdn", "hosting")]
@@ -51,9 +54,37 @@ def with_upstream(facts, draw):
     return facts
 
 
+def with_outages(facts, draw, nodes=None):
+    """``facts`` with some partial supplies and some outages (full or partial) of random actors."""
+    for key, dependency in list(facts.dependencies.items()):
+        facts.dependencies[key] = replace(dependency, partial=draw(st.sampled_from([False] * 5 + [True])))
+    for number in range(draw(st.integers(0, 2))):
+        start = draw(st.sampled_from([d for d in DATES if d]))
+        end = draw(st.sampled_from([None, *(d for d in DATES if d and d > start)]))
+        actor = draw(st.sampled_from(nodes or NODES))
+        identifier = f"outage-{number}"
+        facts.outages[identifier] = Outage(
+            identifier,
+            URIRef(f"urn:{identifier}"),
+            actor,
+            dt.date.fromisoformat(start),
+            dt.date.fromisoformat(end) if end else None,
+            partial=draw(st.booleans()),
+        )
+    return facts
+
+
 def reference_outcome(graph, removed, cuts):
+    """Statuses and lost needs; the cascade on arrays knows nothing of impairment (partial supplies, a lost
+    endpoint among several), so a status degraded by that alone is left out, and impaired services too
+    (but a partial outage, which the arrays see as a lost channel of the actor's own operation, is kept)."""
     result = propagate(graph, {d: Cut(d, "cut", DAY) for d in cuts}, {p: "exits" for p in removed})
-    return {node: (s.status, sorted(loss.service for loss in s.losses)) for node, s in result.items()}
+    outcome = {}
+    for node, status in result.items():
+        lost = sorted(loss.service for loss in status.losses if not loss.partial or loss.service == OPERATION)
+        if status.status != "degraded" or lost:
+            outcome[node] = (status.status, lost)
+    return outcome
 
 
 def array_outcome(arrays, removed, cuts):
@@ -132,6 +163,7 @@ def renamed(facts, name):
     """``facts`` with every dependency identifier replaced by ``name(identifier)`` (events follow)."""
     copy = type(facts)()
     copy.entities = dict(facts.entities)
+    copy.outages = dict(facts.outages)
     copy.dependencies = {
         name(d.identifier): replace(d, identifier=name(d.identifier)) for d in facts.dependencies.values()
     }

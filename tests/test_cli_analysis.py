@@ -169,7 +169,8 @@ def test_status_region_and_time_of_day(invoke, tmp_path):
     assert (worldwide["status"], worldwide["region"], worldwide["observed"]["status"]) == ("online", None, "online")
     us = status("--as-of", "2025-01-20", "--region", "us")
     assert (us["status"], us["region"], us["matches"]) == ("offline", "US", True)
-    assert us["services"] == [{"service": "app-store-ios", "essential": True, "lost": True, "impaired": False, "providers": []}]
+    expected = {"service": "app-store-ios", "essential": True, "lost": True, "impaired": False, "providers": []}
+    assert us["services"] == [expected]
     morning = status("--as-of", "2025-01-19T09:00:00-05:00", "--region", "US")  # 14:00 UTC: the cut's instant
     assert (morning["status"], morning["time"]) == ("offline", "2025-01-19T14:00:00+00:00")
     assert status("--as-of", "2025-01-19T13:59Z", "--region", "US")["status"] == "online"

@@ -106,3 +106,37 @@ def test_several_endpoints_and_an_unnamed_host(invoke):
     assert cuts["cut_sets"] == [["dns1"], ["transit"], ["web.ch"]]  # never the unnamed host itself
     refused = invoke("impact", "--as-of", "2010-12-04", "--remove", "unnamed-web-hosting", "-q", "-d", MODEL)
     assert refused.exit_code == 2 and "provider the sources do not name" in refused.output
+
+
+def test_partial_supplies_and_outages(invoke):
+    # A partial supply (a block that got around) keeps App up in Brazil, impaired.
+    br = status(invoke, "app", "--as-of", "2024-09-20", "--region", "BR")
+    assert (br["status"], br["impaired"], br["lost_essential"]) == ("degraded", ["internet-access"], [])
+    assert "impaired internet-access; its only internet-access provider" in br["explanation"]
+    assert "supplies it only in part since 2024-09-18" in br["explanation"]
+    assert br["observed"]["status"] == "offline" and br["matches"] is False  # the observation says otherwise
+    # App's own outage in the US, from 04:00 to 17:00 UTC: offline only then, and only there.
+    dark = status(invoke, "app", "--as-of", "2025-01-19T10:00Z", "--region", "US")
+    assert (dark["status"], dark["lost_essential"]) == ("offline", ["operation"])
+    assert (
+        "outage since 2025-01-19: App stopped serving its US users itself (source: Example News" in dark["explanation"]
+    )
+    assert status(invoke, "app", "--as-of", "2025-01-19T03:59Z", "--region", "US")["status"] != "offline"
+    assert status(invoke, "app", "--as-of", "2025-01-19T17:00Z", "--region", "US")["status"] != "offline"
+    assert status(invoke, "app", "--as-of", "2025-01-19T10:00Z")["status"] != "offline"  # worldwide
+    # A partial outage of a transit provider impairs what rests on it, transitively: the unnamed host keeps
+    # its transit only in part, so web.ch keeps its hosting only in part.
+    site = status(invoke, "web.ch", "--as-of", "2011-01-15")
+    assert (site["status"], site["impaired"]) == ("degraded", ["hosting"])
+    assert "keeps its own ip-transit only in part" in site["explanation"]
+    assert "partial outage since 2011-01-10: A power failure at one of Transit Co's sites" in site["explanation"]
+    assert status(invoke, "web.ch", "--as-of", "2011-01-20")["status"] == "online"
+    # Offline questions see a partial supply as a supply and a full outage as an actor already down.
+    cuts = json.loads(
+        invoke("cutsets", "app", "--as-of", "2024-09-20", "--region", "BR", "-q", "-d", MODEL, "--json").output
+    )
+    assert ["isps-br"] in cuts["cut_sets"]
+    down = json.loads(
+        invoke("spof", "app", "--as-of", "2025-01-19T10:00Z", "--region", "US", "-q", "-d", MODEL, "--json").output
+    )
+    assert down["already_offline"] is True

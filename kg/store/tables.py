@@ -604,6 +604,8 @@ class TablesBuilder:
             if record.get("owner"):
                 self._actor(record["owner"])
         else:
+            if table == "outages" and record.get("actor"):
+                self._actor(record["actor"])  # an actor in an outage is an actor, described or not
             self.records[table].append(record)
 
     def finish(self) -> Tables:
