@@ -288,9 +288,8 @@ def format_status(status, graph) -> str:
                 "itself" if p == status.identifier else graph.name(p) + (" (unnamed)" if graph.unnamed(p) else "")
                 for p in state.providers
             )
-            rows.append(
-                [state.service, "essential" if state.essential else "channel", "LOST" if state.lost else providers]
-            )
+            supplied = "LOST" if state.lost else providers + (" (only in part)" if state.impaired else "")
+            rows.append([state.service, "essential" if state.essential else "channel", supplied])
         lines.append("")
         lines.append(table(["service", "effect", "supplied by"], rows))
     observed = status.observed

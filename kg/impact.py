@@ -414,8 +414,9 @@ def explain(statuses: dict[str, NodeStatus], graph: AnalysisGraph, node: str, se
             reasons = "; ".join(
                 f"{_provider(graph, c.provider)} {_predicate(statuses, graph, c, seen)}" for c in loss.causes
             )
-            gone = "gone or partial" if loss.partial else "gone"
-            text = f"all {len(loss.causes)} of its {loss.service} providers are {gone}: {reasons}"
+            dead = any(c.how not in ("partial", "impaired") for c in loss.causes)
+            state = ("are gone or partial" if dead else "supply it only in part") if loss.partial else "are gone"
+            text = f"all {len(loss.causes)} of its {loss.service} providers {state}: {reasons}"
         parts.append(f"{verb} {loss.service}; {text}")
     extra = ""
     if status.status == "offline" and status.lost_channels:

@@ -226,6 +226,32 @@ DEP_HEADER = "id,dependent,provider,service,start,end,ended_by,effect,source,not
             "dependent,status,start,countries\nacme,offline,2021-01-11T07:59:00,US\n",
             "availability.csv:2: bad start '2021-01-11T07:59:00': expected YYYY-MM-DD or YYYY-MM-DDThh:mm",
         ),
+        (
+            "dependencies",
+            "id,dependent,provider,service,extent,source\nd1,acme,hostco,hosting,partly,news-1\n",
+            "dependencies.csv:2: unknown extent 'partly'; did you mean 'partial'",
+        ),
+        (
+            "dependencies",
+            "id,dependent,provider,service,source\nd1,acme,hostco,operation,news-1\n",
+            "dependencies.csv:2: service 'operation' is an actor's own running of its service",
+        ),
+        ("outages", "id,actor,start,source\no1,nobody,2021-01-11,news-1\n", "outages.csv:2: unknown entity 'nobody'"),
+        (
+            "outages",
+            "id,actor,end,source\no1,acme,2021-01-11,news-1\n",
+            "outages.csv:1: outages table lacks column(s) start",
+        ),
+        (
+            "outages",
+            "id,actor,start,end,source\no1,acme,2021-01-11,2021-01-10,news-1\n",
+            "outages.csv:2: outage ends (2021-01-10) before it starts (2021-01-11)",
+        ),
+        (
+            "outages",
+            "id,actor,start,extent,source\no1,acme,2021-01-11,total,news-1\n",
+            "outages.csv:2: unknown extent 'total'",
+        ),
     ],
 )
 def test_input_errors_name_file_line_and_value(tmp_path, table, text, message):

@@ -15,9 +15,9 @@ from rdflib.compare import isomorphic
 from kg.csvdata import csv_to_graph, read_csv_dataset
 from kg.export import serialize
 from kg.loading import load
-from kg.vocabulary import vocabulary
+from kg.vocabulary import OPERATION, vocabulary
 
-SERVICES = sorted(vocabulary().services)
+SERVICES = sorted(set(vocabulary().services) - {OPERATION})  # no provider supplies an actor's own operation
 identifiers = st.from_regex(r"[a-z0-9]([a-z0-9.-]{0,8}[a-z0-9])?", fullmatch=True).filter(lambda s: ".." not in s)
 # Free text as a user might type it, including quotes, commas, line breaks, markup and non-ASCII.
 text = st.text(
