@@ -359,7 +359,7 @@ def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
     if cause.how == "partial":
         return f"supplies it only in part{' since ' + cause.day.isoformat() if cause.day else ''}{_cite(cause.sources)}"
     if cause.how == "impaired":
-        text = f"keeps its own {cause.detail} only in part"
+        text = "is in a partial outage" if cause.detail == OPERATION else f"keeps its own {cause.detail} only in part"
         if cause.provider in seen:
             return text
         return f"{text} ({explain(statuses, graph, cause.provider, seen)})"

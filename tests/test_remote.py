@@ -70,6 +70,10 @@ BUNDLED_COMMANDS = [
     ["replay", "tiktok", "--region", "US", "--json"],
     ["impact", "--as-of", "2024-08-29", "--recorded-until", "2024-09-02", "--region", "BR", "--json"],
     ["status", "twitter", "--as-of", "2024-09-01", "--region", "BR", "--json"],
+    ["status", "telegram", "--as-of", "2018-05-01", "--region", "RU", "--json"],  # partial supplies
+    ["status", "tiktok", "--as-of", "2026-01-27", "--region", "US", "--json"],  # a provider's partial outage
+    ["status", "tiktok", "--as-of", "2025-01-19", "--region", "US"],  # its own outage
+    ["replay", "sci-hub"],  # additive endpoints
     ["status", "parler", "--as-of", "2021-01-10T23:30-08:00"],
     ["spof", "wikileaks", "--as-of", "2010-12-08"],
     ["show", "Amazon Web Services", "--json"],
