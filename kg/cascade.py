@@ -324,7 +324,7 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
         names = tuple(sorted(services_of.get(provider, [])))
         if service is not None and service not in names:
             continue
-        if "unnamed" in graph.tables.actor_kinds[provider].split(";"):
+        if graph.tables.unnamed(provider):
             continue  # a provider the sources do not name is never a cut target
         result.append(
             ProviderCriticality(

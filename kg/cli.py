@@ -69,9 +69,12 @@ def _parse_as_of(ctx, param, value):
 def _region_callback(ctx, param, value):
     if value is None:
         return None
-    code = value.strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        raise UsageFailure(f"bad region {value!r} for {param.opts[0]}: expected an ISO 3166-1 alpha-2 code such as US")
+    from kg.viewpoint import parse_region
+
+    try:
+        code = parse_region(value)
+    except InputError as error:
+        raise UsageFailure(error.message.replace(repr(value), f"{value!r} for {param.opts[0]}", 1)) from None
     ctx.meta["kg.region"] = code
     return code
 

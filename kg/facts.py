@@ -44,6 +44,10 @@ class Source:
         return f"{self.publisher}, {self.date or 'undated'}, {self.url}"
 
 
+#: The kind of a provider the sources show existed but do not name (``pd:UnnamedProvider``).
+UNNAMED_KIND = "unnamed"
+
+
 @dataclass(frozen=True)
 class Entity:
     """An actor: platform, provider or company."""
@@ -64,7 +68,7 @@ class Entity:
     @property
     def unnamed(self) -> bool:
         """A provider the sources show existed but do not name: it supplies, but is never a cut target."""
-        return "unnamed" in self.kinds
+        return UNNAMED_KIND in self.kinds
 
 
 @dataclass(frozen=True)

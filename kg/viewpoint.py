@@ -31,7 +31,7 @@ from itertools import chain
 from kg.errors import InputError
 from kg.facts import Dependency, Facts
 
-__all__ = ["Viewpoint", "applies", "facts_at", "parse_as_of", "tables_at"]
+__all__ = ["Viewpoint", "applies", "facts_at", "parse_as_of", "parse_region", "tables_at"]
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _ONE_DAY = dt.timedelta(days=1)
@@ -47,12 +47,28 @@ class Viewpoint:
 
     def __post_init__(self) -> None:
         if self.region is not None and not _COUNTRY.match(self.region):
-            raise InputError(f"bad region {self.region!r}: expected an ISO 3166-1 alpha-2 code such as US")
+            parse_region(self.region)  # raises, naming the value
 
     def describe(self) -> str:
         """``2021-01-11``, ``2021-01-11 07:30 UTC`` or ``2021-01-11 in US``."""
         when = self.moment.strftime("%Y-%m-%d %H:%M UTC") if self.moment else self.day.isoformat()
         return f"{when} in {self.region}" if self.region else when
+
+
+def parse_region(text: str) -> str:
+    """The ISO 3166-1 alpha-2 code of a ``--region`` value, in upper case.
+
+    >>> parse_region(" us ")
+    'US'
+    >>> parse_region("USA")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: bad region 'USA': expected an ISO 3166-1 alpha-2 code such as US
+    """
+    code = text.strip().upper()
+    if not _COUNTRY.match(code):
+        raise InputError(f"bad region {text!r}: expected an ISO 3166-1 alpha-2 code such as US")
+    return code
 
 
 def parse_as_of(text: str) -> tuple[dt.date, dt.datetime | None]:

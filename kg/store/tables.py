@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.facts import Dependency, Entity, Event, Facts, Observation, Outage, Source
+from kg.facts import UNNAMED_KIND, Dependency, Entity, Event, Facts, Observation, Outage, Source
 from kg.namespace import data_iri
 
 __all__ = [
@@ -284,6 +284,10 @@ class Tables:
         return {
             self.actor_id[index]: self.entity(index, sources) for index in np.flatnonzero(self.actor_is_entity).tolist()
         }
+
+    def unnamed(self, index: int) -> bool:
+        """Whether actor ``index`` is a provider the sources do not name (:attr:`kg.facts.Entity.unnamed`)."""
+        return UNNAMED_KIND in self.actor_kinds[index].split(";")
 
     def entity(self, index: int, sources: list[Source]) -> Entity:
         """Actor number ``index`` as an :class:`~kg.facts.Entity`."""
