@@ -1221,7 +1221,7 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
         if scenario.empty:
             view = graph_view(graph, focus=focus_id, depth=depth, service=service_id, seed=seed)
         else:
-            view = impact_view(assess(graph, scenario), focus=focus_id, depth=depth, seed=seed)
+            view = impact_view(assess(graph, scenario), focus=focus_id, depth=depth, service=service_id, seed=seed)
         kind = "graph" if scenario.empty else "impact"
         name = "-".join(filter(None, [kind, focus_id, service_id, graph.day.isoformat()]))
     page = render_page(view)

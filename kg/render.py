@@ -26,7 +26,7 @@ from kg.criticality import criticality
 from kg.depgraph import AnalysisGraph, build_graph
 from kg.facts import Dependency
 from kg.impact import Impact, NodeStatus, explain, propagate
-from kg.replay import Replay, involved
+from kg.replay import Replay
 from kg.vocabulary import vocabulary
 
 __all__ = ["PHYSICS_LIMIT", "Rendered", "View", "graph_view", "impact_view", "render", "replay_view"]
@@ -55,14 +55,30 @@ PALETTE = [
     "#dbdb8d",
     "#393b79",
 ]
-STATUS_COLOURS = {"online": "#2ca02c", "degraded": "#ff9900", "offline": "#d62728", "exited": "#222222"}
+#: Pages that show statuses (impact, replay) use only these colours, none of which is a service colour, so
+#: that one colour means one thing on a page; their arrows are neutral grey and name their service.
+STATUS_COLOURS = {"online": "#1a9850", "degraded": "#f0a30a", "offline": "#b2182b", "exited": "#111111"}
+MUTED = "#c9ced6"  # an actor the scenario does not change
+ACTIVE_LINE = "#8d949e"
 PLATFORM_COLOUR, COMPANY_COLOUR = "#34495e", "#95a5a6"
-CUT, LOST, DOWN = "#d62728", "#9e9e9e", "#e8743b"
+CUT, LOST, DOWN = "#7b3294", "#b9bec6", "#e7298a"
+#: Labels longer than this are cut with an ellipsis (the full name stays in search and details).
+LABEL_LENGTH = 40
 
 
 def service_colours() -> dict[str, str]:
     """A fixed colour for every service of the vocabulary (the same on every page)."""
     return {service: PALETTE[i % len(PALETTE)] for i, service in enumerate(sorted(vocabulary().services))}
+
+
+def short_label(name: str, limit: int = LABEL_LENGTH) -> str:
+    """``name`` cut to ``limit`` characters with an ellipsis, on one line.
+
+    >>> short_label("Amazon Web Services"), short_label("x" * 50)[-3:], len(short_label("x" * 50))
+    ('Amazon Web Services', 'xx…', 40)
+    """
+    name = " ".join(name.split())
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 @dataclass
@@ -71,11 +87,16 @@ class View:
 
     title: str
     subtitle: str
+    summary: list[str] = field(default_factory=list)  # plain sentences shown first (an impact's story)
     nodes: dict[str, dict] = field(default_factory=dict)  # id -> base style and facts
     edges: dict[str, dict] = field(default_factory=dict)  # id -> from, to, base style and facts
     states: list[dict] = field(default_factory=list)  # [{"label", "nodes": {id: patch}, "edges": {id: patch}}]
     legend: dict = field(default_factory=dict)
     seed: int = 7
+
+
+def _sources(sources) -> list[dict]:
+    return [{"publisher": s.publisher, "date": s.date, "title": s.title, "url": s.url} for s in sources]
 
 
 def _dependency_facts(dep: Dependency) -> dict:
@@ -87,7 +108,7 @@ def _dependency_facts(dep: Dependency) -> dict:
         "ended_by": dep.ended_by,
         "effect": dep.effect,
         "note": dep.note,
-        "sources": [{"publisher": s.publisher, "date": s.date, "title": s.title, "url": s.url} for s in dep.sources],
+        "sources": _sources(dep.sources),
     }
 
 
@@ -109,7 +130,7 @@ def _node_facts(graph: AnalysisGraph, node: str, scores: dict[str, tuple[int, in
     else:
         shape, colour = "triangle", COMPANY_COLOUR
     return {
-        "label": graph.name(node),
+        "label": short_label(graph.name(node)),
         "shape": shape,
         "color": colour,
         "size": round(10 + 3 * math.sqrt(offline + degraded / 2), 2),
@@ -121,6 +142,7 @@ def _node_facts(graph: AnalysisGraph, node: str, scores: dict[str, tuple[int, in
             "owner": graph.name(entity.owner) if entity and entity.owner else None,
             "provides": provides,
             "criticality": {"offline": offline, "degraded": degraded},
+            "sources": _sources(entity.sources) if entity else [],
         },
     }
 
@@ -196,7 +218,7 @@ def graph_view(
         style["facts"]["status"] = statuses[node].status if node in statuses else "online"
         style["facts"]["explanation"] = explain(statuses, graph, node) if node in statuses else ""
     view.states = [{"label": graph.when, "nodes": {}, "edges": {}}]
-    view.legend = _legend(graph, view, status=False)
+    view.legend = _legend(graph, view, status=None)
     return view
 
 
@@ -205,46 +227,92 @@ def _status_patch(status: NodeStatus | None, explanation: str) -> dict:
     return {"color": STATUS_COLOURS[name], "facts": {"status": name, "explanation": explanation}}
 
 
-def impact_view(impact: Impact, *, focus: str | None = None, depth: int = 2, seed: int = 7) -> View:
-    """Before and after a scenario: cut dependencies red and dashed, actors coloured by status."""
+def _neutral_edges(view: View) -> None:
+    """Arrows in neutral grey (their service in the label and details): statuses own the colours."""
+    for style in view.edges.values():
+        lost = style["facts"]["state"] == "lost"
+        style.update(color=LOST if lost else ACTIVE_LINE)
+
+
+def impact_view(
+    impact: Impact, *, focus: str | None = None, depth: int = 2, service: str | None = None, seed: int = 7
+) -> View:
+    """Before and after a scenario, with its story: only the actors it changes wear status colours (the
+    others are muted), cut dependencies purple and dashed, arrows to providers it takes offline dotted."""
+    from kg.story import impact_story
+
     graph = impact.graph
-    base = graph_view(graph, focus=focus, depth=depth, seed=seed)
+    base = graph_view(graph, focus=focus, depth=depth, service=service, seed=seed)
+    _neutral_edges(base)
     cut = set(impact.scenario.cuts)
-    down = {n for n, s in impact.after.items() if s.status in ("offline", "exited")}
+    gone = ("offline", "exited")
+    was_down = {n for n, s in impact.baseline.items() if s.status in gone}
+    down = {n for n, s in impact.after.items() if s.status in gone} - was_down  # taken down by the scenario
+    changed = {status.identifier for status in impact.affected} | set(impact.scenario.removed)
     states = []
-    for label, table in (("before", impact.baseline), ("after", impact.after)):
-        nodes = {node: _status_patch(table.get(node), explain(table, graph, node)) for node in base.nodes}
+    labels = (
+        ("before", f"Before the scenario ({graph.when})", impact.baseline),
+        ("after", f"After it ({graph.when}): " + ("; ".join(impact.scenario.description) or "no cuts"), impact.after),
+    )
+    for phase, label, table in labels:
+        nodes = {}
+        for node in base.nodes:
+            patch = _status_patch(table.get(node), explain(table, graph, node))
+            if node not in changed:
+                patch["color"] = MUTED
+                patch["facts"]["changed"] = False
+            nodes[node] = patch
         edges = {}
         for key, style in base.edges.items():
-            if label == "after" and (key in cut or style["to"] in impact.scenario.removed):
+            if phase == "after" and (key in cut or style["to"] in impact.scenario.removed):
                 edges[key] = {"color": CUT, "dashes": [8, 6], "width": 3, "facts": {"state": "cut"}}
-            elif label == "after" and style["to"] in down and style["facts"]["state"] == "active":
+            elif phase == "after" and style["to"] in down and style["facts"]["state"] == "active":
                 edges[key] = {"color": DOWN, "dashes": [2, 4], "width": 2, "facts": {"state": "provider down"}}
             else:
-                edges[key] = {
-                    "color": style["color"],
-                    "dashes": style["dashes"],
-                    "width": style["width"],
-                    "facts": {"state": style["facts"]["state"]},
-                }
-        states.append({"label": f"{label} ({graph.when})", "nodes": nodes, "edges": edges})
-    base.title = f"Impact on {graph.when}: " + ("; ".join(impact.scenario.description) or "no cuts")
-    base.subtitle = "Switch between before and after. Red dashed: cut; orange dotted: its provider is down."
+                state = style["facts"]["state"]
+                edges[key] = {"color": style["color"], "dashes": style["dashes"], "width": style["width"]}
+                edges[key]["facts"] = {"state": state}
+        states.append({"label": label, "phase": phase, "nodes": nodes, "edges": edges})
+    base.title = f"Impact as of {graph.when}: " + ("; ".join(impact.scenario.description) or "no cuts")
+    base.subtitle = (
+        "Only the actors this scenario changes are coloured, by their status before or after it; the others are grey."
+    )
+    base.summary = impact_story(impact)
     base.states = states
-    base.legend = _legend(graph, base, status=True)
+    base.legend = _legend(graph, base, status="impact")
     return base
 
 
 def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
-    """One page stepping through a replay: the platform's providers and statuses on each date."""
+    """One page stepping through a replay: the platform's providers and statuses on each date, opening on
+    the day before its first recorded change. Each date shows the providers the platform depends on then,
+    directly or through other providers, and nothing else."""
+    import datetime as dt
+
     from kg.viewpoint import Viewpoint
 
-    graphs = [build_graph(facts, view=Viewpoint(step.day, step.moment, history.region)) for step in history.steps]
-    views = [graph_view(g, focus=history.platform, depth=50, seed=seed) for g in graphs]
-    keep = involved(facts, history.platform)  # the platform and the providers it depends on, transitively
-    for step_view in views:
-        step_view.nodes = {n: s for n, s in step_view.nodes.items() if n in keep}
-        step_view.edges = {k: e for k, e in step_view.edges.items() if e["from"] in keep and e["to"] in keep}
+    steps: list[tuple[dt.date, dt.datetime | None, str, list[str]]] = []
+    if history.steps:
+        first = history.steps[0].day - dt.timedelta(days=1)
+        steps.append((first, None, f"{first.isoformat()}: before the recorded changes", []))
+    for step in history.steps:
+        observed = f", observed {step.observed}" if step.observed else ""
+        when = step.moment.strftime("%Y-%m-%d %H:%M UTC") if step.moment else step.day.isoformat()
+        events = [f"{e.kind}: {e.description}" for e in step.events]
+        steps.append((step.day, step.moment, f"{when}: {step.status}{observed}", events))
+    graphs = [build_graph(facts, view=Viewpoint(day, moment, history.region)) for day, moment, _, _ in steps]
+    views = []
+    for g in graphs:
+        step_view = graph_view(g, focus=history.platform, depth=50, seed=seed)
+        shown = {history.platform} | (
+            nx.descendants(g.graph, history.platform) if history.platform in g.graph else set()
+        )
+        shown |= {d.provider for need in g.needs.get(history.platform, {}).values() if (d := need.lost_with)}
+        step_view.nodes = {n: style for n, style in step_view.nodes.items() if n in shown}
+        step_view.edges = {
+            k: e for k, e in step_view.edges.items() if e["from"] in step_view.nodes and e["to"] in step_view.nodes
+        }
+        views.append(step_view)
     view = View(
         title=f"History of {history.name}" + (f" in {history.region}" if history.region else ""),
         subtitle="Step through the dates of its recorded history; colours show the predicted status.",
@@ -255,7 +323,7 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
             view.nodes.setdefault(node, style)
         for key, style in step_view.edges.items():
             view.edges.setdefault(key, style)
-    for step, g, step_view in zip(history.steps, graphs, views, strict=True):
+    for (_, _, label, events), g, step_view in zip(steps, graphs, views, strict=True):
         statuses = propagate(g)
         nodes = {
             node: {
@@ -277,28 +345,54 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
                     "width": shown["width"],
                     "facts": {"state": shown["facts"]["state"]},
                 }
-        observed = f", observed {step.observed}" if step.observed else ""
-        when = step.moment.strftime("%Y-%m-%d %H:%M UTC") if step.moment else step.day.isoformat()
-        label = f"{when}: {step.status}{observed}"
-        events = [f"{e.kind}: {e.description}" for e in step.events]
         view.states.append({"label": label, "nodes": nodes, "edges": edges, "events": events})
-    view.legend = _legend(graphs[-1], view, status=True) if graphs else {}
+    _neutral_edges(view)
+    for state in view.states:
+        for patch in state["edges"].values():
+            if "color" in patch:
+                patch["color"] = LOST if patch["facts"]["state"] == "lost" else ACTIVE_LINE
+    view.legend = _legend(graphs[-1], view, status="replay") if graphs else {}
     return view
 
 
-def _legend(graph: AnalysisGraph, view: View, *, status: bool) -> dict:
+def _legend(graph: AnalysisGraph, view: View, *, status: str | None) -> dict:
+    """What each shape, colour and line means on this page (``status``: ``"impact"``, ``"replay"`` or None)."""
     colours = service_colours()
     used = sorted({style["facts"]["service"] for style in view.edges.values()})
+    if status is None:
+        return {
+            "shapes": [
+                ["square", "platform (dependent)"],
+                ["dot", "provider, coloured by its main service"],
+                ["triangle", "company (owner only)"],
+            ],
+            "services": [[service, colours[service]] for service in used],
+            "statuses": [],
+            "lines": [
+                ["solid, coloured by service", "dependency active on the date", None],
+                ["grey dashed", "lost to a cut-off before the date", LOST],
+            ],
+            "size": "node size: how many dependents the provider's exit alone would take offline or degrade",
+        }
+    who = "actors this scenario changes" if status == "impact" else "each actor"
+    statuses = [[name, colour] for name, colour in STATUS_COLOURS.items()]
+    if status == "impact":
+        statuses.append(["not changed by this scenario", MUTED])
+    lines = [
+        ["grey", "dependency active on the date (its service on the arrow and in details)", ACTIVE_LINE],
+        ["light grey dashed", "lost to a cut-off before the date", LOST],
+    ]
+    if status == "impact":
+        lines += [["purple dashed", "cut in this scenario", CUT], ["pink dotted", "its provider goes offline", DOWN]]
     return {
         "shapes": [
-            ["square", "platform (dependent)"],
-            ["dot", "provider, coloured by its main service"],
+            ["square", f"platform, coloured by its status ({who})"],
+            ["dot", f"provider, coloured by its status ({who})"],
             ["triangle", "company (owner only)"],
         ],
-        "services": [[service, colours[service]] for service in used],
-        "statuses": [[name, colour] for name, colour in STATUS_COLOURS.items()] if status else [],
-        "lines": [["solid", "dependency active on the date"], ["grey dashed", "lost to a cut-off before the date"]]
-        + ([["red dashed", "cut in this scenario"], ["orange dotted", "its provider is down"]] if status else []),
+        "services": [],
+        "statuses": statuses,
+        "lines": lines,
         "size": "node size: how many dependents the provider's exit alone would take offline or degrade",
     }
 
@@ -422,6 +516,7 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
     data = {
         "title": view.title,
         "subtitle": view.subtitle,
+        "summary": view.summary,
         "nodes": network.nodes,
         "edges": network.edges,
         "facts": {
@@ -430,6 +525,7 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
         },
         "states": view.states,
         "legend": view.legend,
+        "services": sorted({style["facts"]["service"] for style in view.edges.values()}),
         "options": options,
     }
     environment = Environment(

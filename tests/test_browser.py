@@ -14,7 +14,7 @@ from kg.depgraph import build_graph
 from kg.facts import read_facts
 from kg.impact import assess
 from kg.loading import load
-from kg.render import graph_view, impact_view, render
+from kg.render import CUT, MUTED, STATUS_COLOURS, graph_view, impact_view, render
 from kg.scenario import make_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -103,7 +103,7 @@ def test_parler_graph_loads_offline_with_everything(browser, tmp_path, bundled_f
     page.close()
 
 
-def test_impact_view_styles_cut_edges_and_offline_nodes(browser, tmp_path, bundled_facts):
+def test_impact_page_tells_the_story_and_mutes_bystanders(browser, tmp_path, bundled_facts):
     graph = build_graph(bundled_facts, DAY)
     scenario = make_scenario(
         graph, cuts=[("parler", "aws", None), ("parler", "google-play", None), ("parler", "apple-app-store", None)]
@@ -111,20 +111,74 @@ def test_impact_view_styles_cut_edges_and_offline_nodes(browser, tmp_path, bundl
     view = impact_view(assess(graph, scenario), focus="parler", depth=2)
     page = open_view(browser, tmp_path, view, "parler-impact")
     assert page.js("[kgNodes.length, kgEdges.length]") == [len(view.nodes), len(view.edges)]
-    assert page.js("document.getElementById('state-label').textContent").startswith("after")
+    summary = page.js("[...document.querySelectorAll('#summary p')].map(p => p.textContent)")
+    assert summary[0].endswith("as of 2021-01-07: 1 actor changes.")
+    assert summary[1].startswith("Parler goes offline: it loses hosting (its only hosting provider, Amazon Web")
+    # Opens on "after", with labelled Before and After buttons naming their dates.
+    buttons = page.js(
+        "[...document.querySelectorAll('#phases button')].map(b => [b.textContent, b.title, b.ariaPressed])"
+    )
+    assert [b[0] for b in buttons] == ["Before", "After"] and buttons[1][2] == "true"
+    assert buttons[0][1] == "Before the scenario (2021-01-07)" and buttons[1][1].startswith(
+        "After it (2021-01-07): cut"
+    )
+    assert page.js("document.getElementById('stepper').hidden") is True
     cut = page.js("kgEdges.get('parler-aws-hosting')")
-    assert cut["color"] == "#d62728" and cut["dashes"] and cut["width"] == 3
-    assert page.js("kgNodes.get('parler').color") == "#d62728"
-    tooltip = page.js("kgNodes.get('parler').title.textContent")
-    assert "offline since 2021-01-07" in tooltip
+    assert cut["color"] == CUT and cut["dashes"] and cut["width"] == 3
+    assert page.js("kgNodes.get('parler').color") == STATUS_COLOURS["offline"]
+    # Bystanders (Gab, Infowars, the WikiLeaks app... once cut off by others) are muted, not red or orange.
+    bystanders = [n for n in view.nodes if n != "parler"]
+    colours = page.js(f"{bystanders}.map(id => kgNodes.get(id).color)")
+    assert set(colours) == {MUTED}
+    assert "offline since 2021-01-07" in page.js("kgNodes.get('parler').title.textContent")
     page.page.wait_for_timeout(500)
     page.screenshot("parler-impact-after")
-    page.js("kgApplyState(0)")
-    assert page.js("kgNodes.get('parler').color") == "#2ca02c"
+    page.page.click("#phases button:first-child")
+    assert page.js("kgNodes.get('parler').color") == STATUS_COLOURS["online"]
     assert not page.js("kgEdges.get('parler-aws-hosting').dashes")
+    assert page.js("document.querySelector('#phases button:first-child').ariaPressed") == "true"
     page.screenshot("parler-impact-before")
-    page.page.click("#next")
-    assert page.js("kgNodes.get('parler').color") == "#d62728"
+    legend = page.js("document.getElementById('legend').textContent")
+    assert "not changed by this scenario" in legend and "coloured by its status" in legend
+    assert "coloured by its main service" not in legend
+    assert page.errors == [] and page.requests == [] and page.dialogs == []
+    page.close()
+
+
+def test_search_finds_any_part_of_any_name_or_id(browser, tmp_path, bundled_facts):
+    view = graph_view(build_graph(bundled_facts, DAY))
+    page = open_view(browser, tmp_path, view, "search")
+    assert page.js("kgSearch('parl')") == ["parler"]
+    assert set(page.js("kgSearch('AMAZON')")[:2]) == {"amazon", "aws"}  # names starting with it first
+    assert "aws" in page.js("kgSearch('aws')")  # by identifier
+    page.page.fill("#search", "amaz")
+    matches = page.js("[...document.querySelectorAll('#matches button')].map(b => b.textContent)")
+    assert "Amazon Web Services (aws)" in matches
+    assert page.js("document.getElementById('match-note').textContent").startswith(f"{len(matches)} matches")
+    page.page.click("#matches button >> text=Amazon Web Services (aws)")
+    assert page.js("kgNetwork.getSelectedNodes()") == ["aws"]
+    assert "Amazon Web Services" in page.js("document.getElementById('details').textContent")
+    page.page.fill("#search", "no such thing")
+    assert page.js("document.getElementById('match-note').textContent") == "No actor matches \u201cno such thing\u201d."
+    assert page.js("document.querySelectorAll('#matches li').length") == 0
+    page.page.fill("#search", "parler")
+    page.page.press("#search", "Enter")
+    assert page.js("kgNetwork.getSelectedNodes()") == ["parler"]
+    assert page.errors == [] and page.requests == [] and page.dialogs == []
+    page.close()
+
+
+def test_node_details_cite_sources_as_links(browser, tmp_path, bundled_facts):
+    graph = build_graph(bundled_facts, dt.date(2021, 1, 12))
+    page = open_view(browser, tmp_path, graph_view(graph, focus="parler", depth=1), "sources")
+    page.js("kgNetwork.emit('click', {nodes: ['parler'], edges: []})")
+    links = page.js("[...document.querySelectorAll('#details a')].map(a => a.getAttribute('href'))")
+    # The explanation's source (AWS's cut) is a link, as are the sources the entity rests on.
+    assert any("buzzfeednews.com" in link or "http" in link for link in links) and all(
+        link.startswith(("http://", "https://")) for link in links
+    )
+    why = page.js("[...document.querySelectorAll('#details dt')].map(d => d.textContent)")
+    assert "why" in why
     assert page.errors == [] and page.requests == [] and page.dialogs == []
     page.close()
 
@@ -154,16 +208,43 @@ def test_hostile_names_and_sources_never_execute(browser, tmp_path):
     page.close()
 
 
+def test_hostile_names_never_execute_in_the_story_search_and_explanations(browser, tmp_path):
+    graph = build_graph(read_facts(load([HOSTILE])), DAY)
+    view = impact_view(assess(graph, make_scenario(graph, remove=["host"])))
+    page = open_view(browser, tmp_path, view, "hostile-impact")
+    summary = page.js("document.getElementById('summary').textContent")
+    assert "<img src=x onerror=alert(1)> goes offline" in summary and "</script><script>alert(2)</script>" in summary
+    page.page.fill("#search", "<IMG")
+    assert page.js("[...document.querySelectorAll('#matches button')].map(b => b.textContent)") == [
+        "<img src=x onerror=alert(1)> (evil)"
+    ]
+    page.page.click("#phases button:first-child")  # before: the host's partial outage explains itself
+    page.js("kgNetwork.emit('click', {nodes: ['host'], edges: []})")
+    details = page.js("document.getElementById('details').textContent")
+    assert "<script>alert(7)</script>" in details and "javascript:alert(9)" in details
+    links = page.js("[...document.querySelectorAll('#details a')].map(a => a.getAttribute('href'))")
+    assert "https://x.example/a" in links and all(link.startswith("https://") for link in links)
+    page.js("kgNetwork.emit('click', {nodes: ['evil'], edges: []})")
+    node_links = page.js("[...document.querySelectorAll('#details a')].map(a => a.getAttribute('href'))")
+    assert "https://news.example/a?x=1&y=<2>" in node_links and "javascript:alert(5)" not in node_links
+    markup = "#summary img, #summary script, #matches img, #details img, #details script, #details svg, #details iframe"
+    assert page.js(f"document.querySelectorAll('{markup}').length") == 0
+    page.screenshot("hostile-impact")
+    assert page.dialogs == [] and page.errors == [] and page.requests == []
+    page.close()
+
+
 def test_replay_page_steps_through_dates_and_filters_by_service(browser, tmp_path, bundled_facts):
     from kg.render import replay_view
     from kg.replay import replay
 
     history = replay(bundled_facts, "parler")
     page = open_view(browser, tmp_path, replay_view(history, bundled_facts), "parler-replay")
-    assert page.js("document.getElementById('state-label').textContent").startswith("2021-01-08: degraded")
-    step = [s.day.isoformat() for s in history.steps].index("2021-01-11")
+    assert page.js("document.getElementById('state-label').textContent") == "2021-01-07: before the recorded changes"
+    assert page.js("kgNodes.get('ddos-guard').hidden") is True  # not used yet: not shown, not unconnected
+    step = 1 + [s.day.isoformat() for s in history.steps].index("2021-01-11")
     page.js(f"kgApplyState({step})")
-    assert page.js("kgNodes.get('parler').color") == "#d62728"
+    assert page.js("kgNodes.get('parler').color") == STATUS_COLOURS["offline"]
     assert page.js("[kgNodes.get('skysilk').hidden, kgNodes.get('aws').hidden]") == [True, False]
     assert "AWS suspended Parler" in page.js("document.getElementById('events').textContent")
     page.page.select_option("#service", "hosting")

@@ -5,13 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from kg.depgraph import build_graph
 from kg.facts import read_facts
 from kg.impact import assess
 from kg.loading import load
-from kg.render import graph_view, impact_view, render, replay_view, service_colours
+from kg.render import (
+    ACTIVE_LINE,
+    CUT,
+    DOWN,
+    LABEL_LENGTH,
+    LOST,
+    MUTED,
+    STATUS_COLOURS,
+    graph_view,
+    impact_view,
+    render,
+    replay_view,
+    service_colours,
+)
 from kg.replay import replay
 from kg.scenario import make_scenario
 
@@ -66,23 +80,55 @@ def test_impact_view_has_before_and_after(bundled_facts):
     impact = assess(graph, make_scenario(graph, cuts=[("parler", "aws", None), ("parler", "google-play", None)]))
     view = impact_view(impact, focus="parler", depth=1)
     before, after = view.states
-    assert before["label"].startswith("before") and after["label"].startswith("after")
-    assert after["nodes"]["parler"]["color"] == "#d62728" and before["nodes"]["parler"]["color"] == "#2ca02c"
-    assert after["edges"]["parler-aws-hosting"]["dashes"] and after["edges"]["parler-aws-hosting"]["color"] == "#d62728"
+    assert [before["phase"], after["phase"]] == ["before", "after"]
+    assert before["label"] == "Before the scenario (2021-01-07)"
+    assert after["label"].startswith("After it (2021-01-07): cut Parler off from Amazon Web Services")
+    offline, online = STATUS_COLOURS["offline"], STATUS_COLOURS["online"]
+    assert after["nodes"]["parler"]["color"] == offline and before["nodes"]["parler"]["color"] == online
+    assert after["edges"]["parler-aws-hosting"]["dashes"] and after["edges"]["parler-aws-hosting"]["color"] == CUT
     assert after["nodes"]["parler"]["facts"]["explanation"].startswith("Parler: offline since 2021-01-07")
+    # Bystanders are muted in both states: only what the scenario changes wears a status colour.
+    assert {before["nodes"]["aws"]["color"], after["nodes"]["aws"]["color"]} == {MUTED}
+    assert after["nodes"]["aws"]["facts"]["changed"] is False
+    assert view.summary[0].startswith("Cut Parler off from Amazon Web Services; cut Parler off from Google Play")
+    assert view.summary[1] == (
+        "Parler goes offline: it loses hosting (its only hosting provider, Amazon Web Services, is cut off). "
+        "It also loses app-store-android."
+    )
+
+
+def test_page_colours_never_mean_two_things():
+    """On a status page one colour has one meaning: statuses, muted bystanders and line kinds all differ,
+    and none is a service colour (arrows there are grey and name their service)."""
+    colours = [*STATUS_COLOURS.values(), MUTED, ACTIVE_LINE, LOST, CUT, DOWN]
+    assert len(set(colours)) == len(colours)
+    assert not set(colours) & set(service_colours().values())
+
+
+def test_long_names_are_cut_in_labels_only(bundled_facts):
+    graph = build_graph(bundled_facts, DAY)
+    long = "A" * 5000
+    graph.entities["parler"] = replace(graph.entities["parler"], name=long)
+    view = graph_view(graph, focus="parler", depth=1)
+    assert len(view.nodes["parler"]["label"]) == LABEL_LENGTH and view.nodes["parler"]["label"].endswith("…")
+    assert view.nodes["parler"]["facts"]["name"] == long
 
 
 def test_replay_view_has_one_state_per_step(bundled_facts):
     history = replay(bundled_facts, "parler")
     view = replay_view(history, bundled_facts)
-    assert [s["label"].split(": ")[0] for s in view.states] == [
+    labels = [s["label"] for s in view.states]
+    assert labels[0] == "2021-01-07: before the recorded changes"
+    assert [label.split(": ")[0] for label in labels[1:]] == [
         s.moment.strftime("%Y-%m-%d %H:%M UTC") if s.moment else s.day.isoformat() for s in history.steps
     ]
-    assert any(s["label"].startswith("2021-01-11 07:59 UTC: offline") for s in view.states)  # AWS's cut
+    assert any(label.startswith("2021-01-11 07:59 UTC: offline") for label in labels)  # AWS's cut
     offline = next(s for s in view.states if s["label"].startswith("2021-01-11"))
-    assert offline["nodes"]["parler"]["color"] == "#d62728"
+    assert offline["nodes"]["parler"]["color"] == STATUS_COLOURS["offline"]
     assert offline["edges"]["parler-skysilk-hosting"] == {"hidden": True}
     assert offline["nodes"]["skysilk"]["hidden"] and not offline["nodes"]["aws"]["hidden"]
+    # Each date shows only what Parler depends on then: no later provider stands unconnected before it.
+    assert view.states[0]["nodes"]["ddos-guard"]["hidden"] and view.states[0]["nodes"]["epik"]["hidden"]
 
 
 def test_rendered_object_works_in_a_notebook(bundled_facts):
