@@ -1177,8 +1177,9 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
 
     One self-contained file (no network needed or allowed). Platforms are squares, providers dots coloured
     by their main service; arrows go from dependent to provider. With scenario flags (as for kg impact) the
-    page switches between before and after, cut dependencies red and dashed, actors coloured by status.
-    Click an actor or an arrow for its facts and sources.
+    page opens with what happened in plain sentences and switches between Before and After: only the
+    actors the scenario changes are coloured by status, cut dependencies purple and dashed. Search finds
+    any part of a name or identifier; click an actor or an arrow for its facts and sources.
 
     \b
     Example:
@@ -1194,6 +1195,18 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
     from kg.scenario import make_scenario
     from kg.vocabulary import vocabulary
 
+    context = click.get_current_context()
+    given = {
+        name
+        for name in ("as_of", "focus", "depth", "service", "cuts", "remove", "owner", "country", "recorded_until")
+        if context.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+    }
+    if replay_name and given:
+        option = {param.name: param.opts[0] for param in context.command.params}
+        flags = ", ".join(option[name] for name in sorted(given))
+        raise UsageFailure(f"--replay steps through the recorded history and takes no {flags}")
+    if "depth" in given and not focus:
+        raise UsageFailure("--depth needs --focus (the neighbourhood it bounds)")
     if replay_name:
         facts = _dataset(files, _scope(upstream=[replay_name], criticality=True)).facts
         try:

@@ -8,6 +8,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from kg.depgraph import build_graph
 from kg.facts import read_facts
 from kg.impact import assess
@@ -136,3 +138,35 @@ def test_rendered_object_works_in_a_notebook(bundled_facts):
     assert rendered.network.__class__.__name__ == "Network" and len(rendered.network.nodes) == len(rendered.view.nodes)
     frame = rendered._repr_html_()
     assert frame.startswith('<iframe sandbox="allow-scripts"') and "&lt;script" in frame
+
+
+def test_kg_render_writes_each_kind_of_page(invoke, tmp_path):
+    out = tmp_path / "impact.html"
+    result = invoke(
+        "render", "--as-of", "2021-01-07", "--cut", "parler:aws", "--service", "hosting", "-q", "--out", out
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(
+        re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', out.read_text()).group(1)
+    )
+    assert data["summary"][0].startswith("Cut Parler off from Amazon Web Services, as of 2021-01-07")
+    assert data["services"] == ["hosting"]  # --service filters an impact page too
+    replayed = invoke("render", "--replay", "parler", "-q", "--out", tmp_path / "replay.html")
+    assert replayed.exit_code == 0 and "11 state(s)" in replayed.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--replay", "parler", "--cut", "parler:aws"],
+            "--replay steps through the recorded history and takes no --cut",
+        ),
+        (["--replay", "parler", "--as-of", "2021-01-07", "--focus", "gab"], "takes no --as-of, --focus"),
+        (["--depth", "3"], "--depth needs --focus"),
+    ],
+)
+def test_kg_render_refuses_what_it_would_ignore(invoke, tmp_path, args, message):
+    out = tmp_path / "page.html"
+    result = invoke("render", *args, "-q", "--out", out)
+    assert result.exit_code == 2 and message in result.output and not out.exists()
