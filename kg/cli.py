@@ -1171,8 +1171,17 @@ def replay(platform, files, every, as_json) -> None:
 @scenario_options
 @click.option("--replay", "replay_name", metavar="PLATFORM", help="Step through this platform's recorded history.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Seed of the layout.")
+@click.option(
+    "--format",
+    "picture",
+    type=click.Choice(["html", "png", "svg"]),
+    help="html: the interactive page; png: its picture in headless Chromium; svg: a picture drawn in Python "
+    "(default: from --out's suffix, else html).",
+)
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: output/).")
-def render(files, as_of, focus, depth, service, cuts, remove, owner, country, recorded_until, replay_name, seed, out):
+def render(
+    files, as_of, focus, depth, service, cuts, remove, owner, country, recorded_until, replay_name, seed, picture, out
+):
     """Draw an interactive HTML graph that opens offline: the dependency map, an impact scenario or a replay.
 
     One self-contained file (no network needed or allowed). Platforms are squares, providers dots coloured
@@ -1187,6 +1196,7 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
       kg render --as-of 2021-01-07 --focus parler --cut parler:aws --cut parler:apple-app-store
       kg render --replay parler
       kg render --data output/webdep-us-2023.ttl --as-of 2023-04-30 --service cdn
+      kg render --replay parler --out parler.svg
     """
     from kg.impact import assess
     from kg.render import graph_view, impact_view, replay_view
@@ -1237,12 +1247,21 @@ def render(files, as_of, focus, depth, service, cuts, remove, owner, country, re
             view = impact_view(assess(graph, scenario), focus=focus_id, depth=depth, service=service_id, seed=seed)
         kind = "graph" if scenario.empty else "impact"
         name = "-".join(filter(None, [kind, focus_id, service_id, graph.day.isoformat()]))
-    page = render_page(view)
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    picture = picture or (suffix if suffix in ("png", "svg") else "html")
     if out is None:
         Path("output").mkdir(exist_ok=True)
-        out = Path("output") / f"{name}.html"
+        out = Path("output") / f"{name}.{picture}"
+    from kg.export import write_atomic
+    from kg.snapshot import png_snapshot, svg_snapshot
+
     try:
-        page.write(out)
+        if picture == "svg":
+            write_atomic(out, svg_snapshot(view).encode("utf-8"))
+        elif picture == "png":
+            write_atomic(out, png_snapshot(render_page(view).html))
+        else:
+            render_page(view).write(out)
     except InputError as error:
         raise _fail(error) from None
     click.echo(f"wrote {out}: {len(view.nodes)} nodes, {len(view.edges)} edges, {len(view.states)} state(s)")

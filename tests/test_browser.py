@@ -253,3 +253,24 @@ def test_replay_page_steps_through_dates_and_filters_by_service(browser, tmp_pat
     page.screenshot("parler-replay")
     assert page.errors == [] and page.requests == [] and page.dialogs == []
     page.close()
+
+
+def test_a_png_snapshot_is_taken_by_chromium_with_nothing_leaving(bundled_facts, tmp_path, monkeypatch):
+    from kg.snapshot import png_snapshot
+
+    monkeypatch.setenv("KG_CHROMIUM", str(CHROMIUM))
+    graph = build_graph(bundled_facts, DAY)
+    view = impact_view(assess(graph, make_scenario(graph, cuts=[("parler", "aws", None)])), focus="parler", depth=1)
+    picture = png_snapshot(render(view).html, width=1200, height=800)
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(picture[16:20], "big"), int.from_bytes(picture[20:24], "big")
+    assert (width, height) == (1200, 800)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "parler-impact-snapshot.png").write_bytes(picture)
+
+
+def test_a_png_snapshot_without_chromium_is_one_clear_line(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CHROMIUM", str(tmp_path / "no-chromium"))
+    out = tmp_path / "page.png"
+    result = invoke("render", "--as-of", "2021-01-07", "--focus", "parler", "-q", "--out", out)
+    assert result.exit_code == 2 and "a PNG snapshot needs Chromium" in result.output and not out.exists()

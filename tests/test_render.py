@@ -108,10 +108,10 @@ def test_page_colours_never_mean_two_things():
 
 
 def test_long_names_are_cut_in_labels_only(bundled_facts):
-    graph = build_graph(bundled_facts, DAY)
     long = "A" * 5000
-    graph.entities["parler"] = replace(graph.entities["parler"], name=long)
-    view = graph_view(graph, focus="parler", depth=1)
+    facts = replace(bundled_facts, entities=dict(bundled_facts.entities))  # the fixture is shared: a copy
+    facts.entities["parler"] = replace(facts.entities["parler"], name=long)
+    view = graph_view(build_graph(facts, DAY), focus="parler", depth=1)
     assert len(view.nodes["parler"]["label"]) == LABEL_LENGTH and view.nodes["parler"]["label"].endswith("…")
     assert view.nodes["parler"]["facts"]["name"] == long
 
@@ -170,3 +170,49 @@ def test_kg_render_refuses_what_it_would_ignore(invoke, tmp_path, args, message)
     out = tmp_path / "page.html"
     result = invoke("render", *args, "-q", "--out", out)
     assert result.exit_code == 2 and message in result.output and not out.exists()
+
+
+def test_an_svg_snapshot_is_the_page_opening_state_as_escaped_xml(bundled_facts):
+    import xml.etree.ElementTree as ElementTree
+
+    from kg.snapshot import svg_snapshot
+
+    graph = build_graph(bundled_facts, DAY)
+    view = impact_view(assess(graph, make_scenario(graph, cuts=[("parler", "aws", None)])), focus="parler", depth=1)
+    picture = svg_snapshot(view)
+    assert picture == svg_snapshot(view)  # the same bytes every time
+    root = ElementTree.fromstring(picture)
+    svg = "{http://www.w3.org/2000/svg}"
+    texts = [t.text for t in root.iter(f"{svg}text")]
+    assert "Parler" in texts and view.title in texts and "Legend" in texts
+    assert any(text.startswith("Parler goes offline") for text in texts)  # the story, as on the page
+    fills = {shape.get("fill") for shape in root.iter(f"{svg}rect")}
+    assert STATUS_COLOURS["offline"] in fills  # Parler, after the cut: the state the page opens on
+    assert any(line.get("stroke") == CUT and line.get("stroke-dasharray") for line in root.iter(f"{svg}line"))
+
+
+def test_hostile_names_are_text_in_an_svg_snapshot():
+    import xml.etree.ElementTree as ElementTree
+
+    from kg.snapshot import svg_snapshot
+
+    picture = svg_snapshot(graph_view(build_graph(read_facts(load([HOSTILE])), DAY)))
+    root = ElementTree.fromstring(picture)
+    tags = {element.tag.split("}")[-1] for element in root.iter()}
+    assert tags <= {"svg", "defs", "marker", "path", "rect", "text", "line", "circle", "polygon"}
+    assert "<img src=x onerror=alert(1)>" in [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "<img" not in picture and "<script" not in picture
+
+
+def test_kg_render_writes_pictures(invoke, tmp_path):
+    svg = tmp_path / "parler.svg"
+    assert invoke("render", "--replay", "parler", "-q", "--out", svg).exit_code == 0
+    assert svg.read_text().startswith("<svg")
+    named = tmp_path / "picture"
+    assert (
+        invoke(
+            "render", "--as-of", "2021-01-07", "--focus", "parler", "--format", "svg", "-q", "--out", named
+        ).exit_code
+        == 0
+    )
+    assert named.read_text().startswith("<svg")
