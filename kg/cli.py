@@ -1172,6 +1172,22 @@ def replay(platform, files, every, as_json) -> None:
 @click.option("--replay", "replay_name", metavar="PLATFORM", help="Step through this platform's recorded history.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Seed of the layout.")
 @click.option(
+    "--view",
+    "shape",
+    type=click.Choice(["auto", "overview", "full"]),
+    default="auto",
+    show_default=True,
+    help="overview: the most critical providers, everyone else folded into groups that open on demand; "
+    "full: every actor; auto: the overview above 1,500 actors (a whole map only: not with --focus, --service, "
+    "a scenario or --replay).",
+)
+@click.option("--top", default=60, show_default=True, type=click.IntRange(1), help="Overview: providers kept.")
+@click.option(
+    "--min-criticality",
+    type=click.IntRange(0),
+    help="Overview: keep only providers whose exit alone takes at least this many dependents offline or degraded.",
+)
+@click.option(
     "--format",
     "picture",
     type=click.Choice(["html", "png", "svg"]),
@@ -1180,7 +1196,23 @@ def replay(platform, files, every, as_json) -> None:
 )
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: output/).")
 def render(
-    files, as_of, focus, depth, service, cuts, remove, owner, country, recorded_until, replay_name, seed, picture, out
+    files,
+    as_of,
+    focus,
+    depth,
+    service,
+    cuts,
+    remove,
+    owner,
+    country,
+    recorded_until,
+    replay_name,
+    seed,
+    shape,
+    top,
+    min_criticality,
+    picture,
+    out,
 ):
     """Draw an interactive HTML graph that opens offline: the dependency map, an impact scenario or a replay.
 
@@ -1197,8 +1229,10 @@ def render(
       kg render --replay parler
       kg render --data output/webdep-us-2023.ttl --as-of 2023-04-30 --service cdn
       kg render --replay parler --out parler.svg
+      kg render --data webdep.ttl --as-of 2023-04-30 --view overview --top 40
     """
     from kg.impact import assess
+    from kg.overview import OVERVIEW_LIMIT, overview_view
     from kg.render import graph_view, impact_view, replay_view
     from kg.render import render as render_page
     from kg.replay import replay as run_replay
@@ -1208,7 +1242,20 @@ def render(
     context = click.get_current_context()
     given = {
         name
-        for name in ("as_of", "focus", "depth", "service", "cuts", "remove", "owner", "country", "recorded_until")
+        for name in (
+            "as_of",
+            "focus",
+            "depth",
+            "service",
+            "cuts",
+            "remove",
+            "owner",
+            "country",
+            "recorded_until",
+            "shape",
+            "top",
+            "min_criticality",
+        )
         if context.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
     }
     if replay_name and given:
@@ -1241,11 +1288,17 @@ def render(
         except InputError as error:
             raise _fail(error) from None
         scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
-        if scenario.empty:
+        whole_map = scenario.empty and not focus_id and not service_id
+        if shape == "overview" and not whole_map:
+            raise UsageFailure("--view overview draws a whole map: not with --focus, --service or a scenario")
+        overview = whole_map and (shape == "overview" or (shape == "auto" and len(graph.graph) > OVERVIEW_LIMIT))
+        if overview:
+            view = overview_view(graph, top=top, min_criticality=min_criticality, seed=seed)
+        elif scenario.empty:
             view = graph_view(graph, focus=focus_id, depth=depth, service=service_id, seed=seed)
         else:
             view = impact_view(assess(graph, scenario), focus=focus_id, depth=depth, service=service_id, seed=seed)
-        kind = "graph" if scenario.empty else "impact"
+        kind = ("overview" if overview else "graph") if scenario.empty else "impact"
         name = "-".join(filter(None, [kind, focus_id, service_id, graph.day.isoformat()]))
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
     picture = picture or (suffix if suffix in ("png", "svg") else "html")
@@ -1264,6 +1317,14 @@ def render(
             render_page(view).write(out)
     except InputError as error:
         raise _fail(error) from None
+    if view.groups:
+        members = sum(len(group["members"]) for group in view.groups.values())
+        click.echo(
+            f"wrote {out}: overview of {members + len(view.nodes) - len(view.groups):,} actors as {len(view.nodes):,} "
+            f"nodes ({len(view.nodes) - len(view.groups)} providers, {len(view.groups)} groups that open on demand; "
+            "--view full draws every actor)"
+        )
+        return
     click.echo(f"wrote {out}: {len(view.nodes)} nodes, {len(view.edges)} edges, {len(view.states)} state(s)")
 
 

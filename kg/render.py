@@ -88,6 +88,10 @@ class View:
     title: str
     subtitle: str
     summary: list[str] = field(default_factory=list)  # plain sentences shown first (an impact's story)
+    #: For an overview: group id -> {"members": {id: node style}, "edges": {id: edge style}}, drawn on demand.
+    groups: dict[str, dict] = field(default_factory=dict)
+    #: Positions computed by the view itself (an overview): drawn as they are, with physics off.
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
     nodes: dict[str, dict] = field(default_factory=dict)  # id -> base style and facts
     edges: dict[str, dict] = field(default_factory=dict)  # id -> from, to, base style and facts
     states: list[dict] = field(default_factory=list)  # [{"label", "nodes": {id: patch}, "edges": {id: patch}}]
@@ -358,7 +362,7 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
 def _legend(graph: AnalysisGraph, view: View, *, status: str | None) -> dict:
     """What each shape, colour and line means on this page (``status``: ``"impact"``, ``"replay"`` or None)."""
     colours = service_colours()
-    used = sorted({style["facts"]["service"] for style in view.edges.values()})
+    used = sorted({style["facts"]["service"] for style in view.edges.values()} & set(colours))
     if status is None:
         return {
             "shapes": [
@@ -469,10 +473,11 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
     from pyvis.edge import Edge
     from pyvis.network import Network
 
-    physics = len(view.nodes) <= PHYSICS_LIMIT if physics is None else physics
-    positions = {} if physics else layout(view, view.seed)
+    if physics is None:
+        physics = len(view.nodes) <= PHYSICS_LIMIT and not view.positions
+    positions = {} if physics else (view.positions or layout(view, view.seed))
     network = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
-    large = not physics
+    large = not physics and len(view.nodes) > PHYSICS_LIMIT  # many nodes: labels on hubs only
     in_degree = {}
     for style in view.edges.values():
         in_degree[style["to"]] = in_degree.get(style["to"], 0) + 1
@@ -490,7 +495,7 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
                 style["to"],
                 True,
                 id=key,
-                label=None if large else style["label"],  # at scale the service shows in colour and details
+                label=style["label"] if not large or style["facts"].get("count") else None,  # counts stay
                 color=style["color"],
                 dashes=style["dashes"],
                 width=style["width"],
@@ -513,6 +518,25 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large},
     }
     network.set_options(json.dumps(options))
+    member_facts, edge_facts, groups = {}, {}, {}
+    for group, content in view.groups.items():
+        members = {}
+        for node, style in content["members"].items():
+            label = style["label"] if not large or in_degree.get(node, 0) >= LABEL_THRESHOLD else " "
+            members[node] = {"label": label, "shape": style["shape"], "color": style["color"], "size": style["size"]}
+            member_facts[node] = style["facts"]
+        links = {}
+        for key, style in content["edges"].items():
+            links[key] = {
+                "from": style["from"],
+                "to": style["to"],
+                "arrows": "to",
+                "color": style["color"],
+                "dashes": style["dashes"],
+                "width": style["width"],
+            }
+            edge_facts[key] = style["facts"]
+        groups[group] = {"members": members, "edges": links}
     data = {
         "title": view.title,
         "subtitle": view.subtitle,
@@ -520,9 +544,10 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
         "nodes": network.nodes,
         "edges": network.edges,
         "facts": {
-            "nodes": {n: s["facts"] for n, s in view.nodes.items()},
-            "edges": {k: s["facts"] for k, s in view.edges.items()},
+            "nodes": {**member_facts, **{n: s["facts"] for n, s in view.nodes.items()}},
+            "edges": {**edge_facts, **{k: s["facts"] for k, s in view.edges.items()}},
         },
+        "groups": groups,
         "states": view.states,
         "legend": view.legend,
         "services": sorted({style["facts"]["service"] for style in view.edges.values()}),

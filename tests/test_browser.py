@@ -274,3 +274,48 @@ def test_a_png_snapshot_without_chromium_is_one_clear_line(invoke, tmp_path, mon
     out = tmp_path / "page.png"
     result = invoke("render", "--as-of", "2021-01-07", "--focus", "parler", "-q", "--out", out)
     assert result.exit_code == 2 and "a PNG snapshot needs Chromium" in result.output and not out.exists()
+
+
+def test_an_overview_opens_groups_and_search_finds_their_members(browser, tmp_path, bundled_facts):
+    from kg.overview import overview_view
+
+    view = overview_view(build_graph(bundled_facts, DAY), top=5)
+    page = open_view(browser, tmp_path, view, "overview")
+    drawn = page.js("kgNodes.length")
+    assert drawn == len(view.nodes) and not page.js("kgNodes.get('parler')")
+    group = next(g for g, content in view.groups.items() if "parler" in content["members"])
+    members = len(view.groups[group]["members"])
+    page.js(f"kgExpand({group!r})")
+    assert page.js("kgNodes.length") == drawn + members
+    assert page.js(f"kgNodes.get({group!r}).hidden") is True
+    assert page.js("kgEdges.get('parler-aws-hosting') !== null")  # members' own arrows appear with them
+    page.screenshot("overview-open")
+    page.js(f"kgCollapse({group!r})")
+    assert page.js("kgNodes.length") == drawn and page.js("kgEdges.get('parler-aws-hosting')") is None
+    # Search finds a member of a closed group, opens the group and selects it.
+    page.page.fill("#search", "parl")
+    page.page.press("#search", "Enter")
+    assert page.js("kgNetwork.getSelectedNodes()") == ["parler"] and page.js("kgNodes.get('parler') !== null")
+    assert "Close the group" in page.js("document.getElementById('group-toggle').textContent")
+    page.page.click("#group-toggle")
+    assert page.js("kgNodes.get('parler')") is None
+    assert page.errors == [] and page.requests == [] and page.dialogs == []
+    page.close()
+
+
+def test_hostile_names_stay_text_in_an_overview(browser, tmp_path):
+    from kg.overview import overview_view
+
+    view = overview_view(build_graph(read_facts(load([HOSTILE])), DAY), top=1)
+    page = open_view(browser, tmp_path, view, "hostile-overview")
+    for group in view.groups:
+        page.js(f"kgExpand({group!r})")
+        page.js(f"kgNetwork.emit('click', {{nodes: [{group!r}], edges: []}})")
+    page.page.fill("#search", "img")
+    page.page.press("#search", "Enter")
+    text = page.js("document.getElementById('details').textContent")
+    assert "<img src=x onerror=alert(1)>" in text
+    markup = "#details img, #details script, #details svg, #matches img"
+    assert page.js(f"document.querySelectorAll('{markup}').length") == 0
+    assert page.dialogs == [] and page.errors == [] and page.requests == []
+    page.close()
