@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 
 from kg.depgraph import AnalysisGraph
 
-__all__ = ["OVERVIEW_LIMIT", "overview_view"]
+__all__ = ["OVERVIEW_LIMIT", "overview_view", "separate"]
 
 #: Above this many actors, ``kg render`` draws the overview unless asked for the full graph.
 OVERVIEW_LIMIT = 1500
@@ -201,4 +201,60 @@ def _layout(view, kept, members_of, dependents, seed: int) -> dict[str, tuple[fl
         else:
             x, y = (scale * 1.4) * math.cos(angle), (scale * 1.4) * math.sin(angle)
         positions[group] = (x, y)
+    boxes = {node: _box(style) for node, style in view.nodes.items() if node in positions}
+    positions = separate(positions, boxes)
     return {node: (round(x, 1), round(y, 1)) for node, (x, y) in positions.items()}
+
+
+def _box(style: dict) -> tuple[float, float]:
+    """Half the width and height a node takes with its label (14 px text under the shape)."""
+    size = float(style.get("size", 10))
+    return max(size, 3.8 * len(str(style.get("label", "")))) + 8, size + 14
+
+
+def separate(
+    positions: dict[str, tuple[float, float]], boxes: dict[str, tuple[float, float]], rounds: int = 60
+) -> dict[str, tuple[float, float]]:
+    """Move overlapping boxes apart, each pair along its shorter overlap, until none overlap (or after
+    ``rounds``). Pairs are found through a grid of cells as big as the largest box, so each round costs
+    time near-linear in the number of nodes.
+
+    >>> moved = separate({"a": (0.0, 0.0), "b": (1.0, 0.0)}, {"a": (10.0, 5.0), "b": (10.0, 5.0)})
+    >>> abs(moved["a"][0] - moved["b"][0]) >= 20 or abs(moved["a"][1] - moved["b"][1]) >= 10
+    True
+    """
+    points = {node: list(xy) for node, xy in positions.items()}
+    if not boxes:
+        return positions
+    cell = 2 * max(max(w, h) for w, h in boxes.values())
+    for _ in range(rounds):
+        grid: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for node in sorted(boxes):
+            x, y = points[node]
+            grid[(int(x // cell), int(y // cell))].append(node)
+        moved = False
+        for (cx, cy), members in sorted(grid.items()):
+            near = [n for dx in (-1, 0, 1) for dy in (-1, 0, 1) for n in grid.get((cx + dx, cy + dy), ())]
+            for first in members:
+                for second in near:
+                    if second <= first:
+                        continue
+                    (x1, y1), (x2, y2) = points[first], points[second]
+                    (w1, h1), (w2, h2) = boxes[first], boxes[second]
+                    overlap_x, overlap_y = w1 + w2 - abs(x1 - x2), h1 + h2 - abs(y1 - y2)
+                    if overlap_x <= 0 or overlap_y <= 0:
+                        continue
+                    moved = True
+                    if overlap_x < overlap_y:
+                        push = overlap_x / 2 + 0.5
+                        sign = 1 if x2 >= x1 else -1
+                        points[first][0] -= sign * push
+                        points[second][0] += sign * push
+                    else:
+                        push = overlap_y / 2 + 0.5
+                        sign = 1 if y2 >= y1 else -1
+                        points[first][1] -= sign * push
+                        points[second][1] += sign * push
+        if not moved:
+            break
+    return {node: (x, y) for node, (x, y) in points.items()}

@@ -64,6 +64,8 @@ PLATFORM_COLOUR, COMPANY_COLOUR = "#34495e", "#95a5a6"
 CUT, LOST, DOWN = "#7b3294", "#b9bec6", "#e7298a"
 #: Labels longer than this are cut with an ellipsis (the full name stays in search and details).
 LABEL_LENGTH = 40
+#: The zoom a large map opens at: 14 px labels drawn about 12 px high.
+OPENING_SCALE = 0.85
 
 
 def service_colours() -> dict[str, str]:
@@ -455,6 +457,14 @@ class Rendered:
         return f'<iframe {frame} srcdoc="{html.escape(self.html)}"></iframe>'
 
 
+def _hub(view: View) -> str | None:
+    """The node a large map opens on: the provider with the most arrows in (then the first by id)."""
+    counts: dict[str, int] = {}
+    for style in view.edges.values():
+        counts[style["to"]] = counts.get(style["to"], 0) + 1
+    return max(sorted(counts), key=counts.get) if counts else None
+
+
 def _asset(name: str) -> str:
     import pyvis
 
@@ -548,6 +558,9 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
             "edges": {**edge_facts, **{k: s["facts"] for k, s in view.edges.items()}},
         },
         "groups": groups,
+        # A large map opens where its labels are readable (a label about 12 px high), on its most critical
+        # provider; "Fit all" shows everything.
+        "opening": {"scale": OPENING_SCALE, "focus": _hub(view)} if large or view.groups else None,
         "states": view.states,
         "legend": view.legend,
         "services": sorted({style["facts"]["service"] for style in view.edges.values()}),
