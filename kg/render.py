@@ -29,7 +29,17 @@ from kg.impact import Impact, NodeStatus, explain, propagate
 from kg.replay import Replay
 from kg.vocabulary import vocabulary
 
-__all__ = ["PHYSICS_LIMIT", "Rendered", "View", "graph_view", "impact_view", "render", "replay_view"]
+__all__ = [
+    "PHYSICS_LIMIT",
+    "WEBGL_LIMIT",
+    "Rendered",
+    "View",
+    "graph_view",
+    "impact_view",
+    "render",
+    "render_webgl",
+    "replay_view",
+]
 
 #: Above this many nodes the layout is computed in Python and physics is off.
 PHYSICS_LIMIT = 300
@@ -66,6 +76,10 @@ CUT, LOST, DOWN = "#7b3294", "#b9bec6", "#e7298a"
 LABEL_LENGTH = 40
 #: The zoom a large map opens at: 14 px labels drawn about 12 px high.
 OPENING_SCALE = 0.85
+#: A map (one state, no groups) of more than this many nodes is drawn with WebGL (sigma.js), not vis-network.
+WEBGL_LIMIT = 1500
+#: The vendored scripts of WebGL pages (kg/templates/vendor, from npm).
+WEBGL_ASSETS = {"graphology_js": "graphology-0.26.0.umd.min.js", "sigma_js": "sigma-3.0.3.min.js"}
 
 
 def service_colours() -> dict[str, str]:
@@ -408,7 +422,7 @@ def layout(view: View, seed: int) -> dict[str, tuple[float, float]]:
     undirected = nx.Graph((e["from"], e["to"]) for e in view.edges.values())
     undirected.add_nodes_from(view.nodes)
     degree = dict(undirected.degree())
-    hubs = sorted((n for n in view.nodes if degree[n] > 1), key=lambda n: (-degree[n], n))[:800]
+    hubs = sorted((n for n in view.nodes if degree[n] > 1), key=lambda n: (-degree[n], n))[:300]
     hub_set = set(hubs)
     hub_graph = nx.Graph()
     hub_graph.add_nodes_from(hubs)
@@ -442,7 +456,7 @@ def layout(view: View, seed: int) -> dict[str, tuple[float, float]]:
 class Rendered:
     """A rendered page: the pyvis network it was built from and the HTML of the page."""
 
-    network: object  # pyvis.network.Network
+    network: object  # pyvis.network.Network (None for a WebGL page)
     html: str
     view: View
 
@@ -477,9 +491,68 @@ def _json_for_script(value) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render(view: View, *, physics: bool | None = None) -> Rendered:
-    """Build the pyvis network of ``view`` and its self-contained HTML page."""
+def _environment():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape(["html"])
+    )
+
+
+def render_webgl(view: View) -> Rendered:
+    """The self-contained page of a large one-state map, drawn with WebGL (sigma.js on graphology, inlined):
+    positions from :func:`layout`, every name and fact as data put into the document as text."""
+    positions = layout(view, view.seed)
+    nodes = [
+        {
+            "key": node,
+            "attributes": {
+                "x": positions[node][0],
+                "y": -positions[node][1],
+                "size": round(2 + float(style["size"]) / 5, 2),
+                "color": style["color"],
+                "label": style["label"],
+            },
+        }
+        for node, style in view.nodes.items()
+    ]
+    edges = [
+        {
+            "key": key,
+            "source": style["from"],
+            "target": style["to"],
+            "attributes": {"color": style["color"], "size": round(max(float(style["width"]) * 0.6, 0.5), 2)},
+        }
+        for key, style in view.edges.items()
+    ]
+    legend = dict(view.legend)
+    legend["shapes"] = [["circle", "every actor (platforms dark, providers by their main service)"]]
+    data = {
+        "title": view.title,
+        "subtitle": view.subtitle + " Drawn with WebGL: zoom in for more labels.",
+        "summary": view.summary,
+        "nodes": nodes,
+        "edges": edges,
+        "facts": {
+            "nodes": {n: s["facts"] for n, s in view.nodes.items()},
+            "edges": {k: s["facts"] for k, s in view.edges.items()},
+        },
+        "legend": legend,
+        "services": sorted({style["facts"]["service"] for style in view.edges.values()}),
+    }
+    vendor = Path(__file__).with_name("templates") / "vendor"
+    assets = {name: (vendor / file).read_text(encoding="utf-8") for name, file in WEBGL_ASSETS.items()}
+    page = (
+        _environment().get_template("graph-webgl.html").render(title=view.title, data=_json_for_script(data), **assets)
+    )
+    return Rendered(None, page, view)
+
+
+def render(view: View, *, physics: bool | None = None) -> Rendered:
+    """Build the self-contained HTML page of ``view``: a pyvis network, or for a large one-state map
+    (over :data:`WEBGL_LIMIT` nodes) a WebGL page (:func:`render_webgl`)."""
+    if len(view.nodes) > WEBGL_LIMIT and len(view.states) <= 1 and not view.groups and physics is None:
+        return render_webgl(view)
     from pyvis.edge import Edge
     from pyvis.network import Network
 
@@ -566,13 +639,14 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
         "services": sorted({style["facts"]["service"] for style in view.edges.values()}),
         "options": options,
     }
-    environment = Environment(
-        loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape(["html"])
-    )
-    page = environment.get_template("graph.html").render(
-        title=view.title,
-        data=_json_for_script(data),
-        vis_js=_asset("vis-network.min.js"),
-        vis_css=_asset("vis-network.css"),
+    page = (
+        _environment()
+        .get_template("graph.html")
+        .render(
+            title=view.title,
+            data=_json_for_script(data),
+            vis_js=_asset("vis-network.min.js"),
+            vis_css=_asset("vis-network.css"),
+        )
     )
     return Rendered(network, page, view)

@@ -319,3 +319,58 @@ def test_hostile_names_stay_text_in_an_overview(browser, tmp_path):
     assert page.js(f"document.querySelectorAll('{markup}').length") == 0
     assert page.dialogs == [] and page.errors == [] and page.requests == []
     page.close()
+
+
+def open_webgl(browser, tmp_path, view, name, monkeypatch):
+    import kg.render
+
+    monkeypatch.setattr(kg.render, "WEBGL_LIMIT", 1)  # small data, drawn as a large map is
+    path = tmp_path / f"{name}.html"
+    rendered = render(view)
+    assert rendered.network is None and "graphology" in rendered.html
+    rendered.write(path)
+    page = Page.__new__(Page)
+    page.errors, page.dialogs, page.requests = [], [], []
+    page.page = browser.new_page()
+    page.page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.page.route("**/*", page._route)
+    page.page.goto(path.as_uri())
+    page.page.wait_for_function("window.kgReady === true")
+    return page
+
+
+def test_a_large_map_is_drawn_with_webgl_and_keeps_search_and_details(browser, tmp_path, bundled_facts, monkeypatch):
+    view = graph_view(build_graph(bundled_facts, DAY))
+    page = open_webgl(browser, tmp_path, view, "webgl", monkeypatch)
+    assert page.js("[kgGraph.order, kgGraph.size]") == [len(view.nodes), len(view.edges)]
+    page.page.fill("#search", "parl")
+    page.page.press("#search", "Enter")
+    assert page.js("kgSelected()") == "parler"
+    assert "Parler" in page.js("document.getElementById('details').textContent")
+    page.page.click("#arrows button[data-edge='parler-aws-hosting']")
+    details = page.js("document.getElementById('details').textContent")
+    assert "hosting" in details and "Amazon Web Services" in details
+    assert all(a.startswith("http") for a in page.js("[...document.querySelectorAll('#details a')].map(a => a.href)"))
+    page.page.select_option("#service", "hosting")
+    page.page.click("#fit")
+    page.screenshot("webgl-map")
+    errors = [e for e in page.errors if "GL Driver Message" not in e]  # SwiftShader's performance notes
+    assert errors == [] and page.requests == [] and page.dialogs == []
+    page.page.close()
+
+
+def test_hostile_names_stay_text_on_a_webgl_map(browser, tmp_path, monkeypatch):
+    view = graph_view(build_graph(read_facts(load([HOSTILE])), DAY))
+    page = open_webgl(browser, tmp_path, view, "webgl-hostile", monkeypatch)
+    page.page.fill("#search", "img")
+    page.page.press("#search", "Enter")
+    assert "<img src=x onerror=alert(1)>" in page.js("document.getElementById('details').textContent")
+    page.page.click("#arrows button")
+    links = page.js("[...document.querySelectorAll('#details a')].map(a => a.getAttribute('href'))")
+    assert links == ["https://news.example/a?x=1&y=<2>"]
+    markup = "#details img, #details script, #details svg, #details iframe, #matches img"
+    assert page.js(f"document.querySelectorAll('{markup}').length") == 0
+    assert page.dialogs == [] and page.requests == []
+    page.page.close()
