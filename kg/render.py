@@ -543,7 +543,9 @@ def render_webgl(view: View) -> Rendered:
     vendor = Path(__file__).with_name("templates") / "vendor"
     assets = {name: (vendor / file).read_text(encoding="utf-8") for name, file in WEBGL_ASSETS.items()}
     page = (
-        _environment().get_template("graph-webgl.html").render(title=view.title, data=_json_for_script(data), **assets)
+        _environment()
+        .get_template("graph-webgl.html")
+        .render(title=view.title, data=_json_for_script(data), vis=False, **assets)
     )
     return Rendered(None, page, view)
 
@@ -643,6 +645,7 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
         _environment()
         .get_template("graph.html")
         .render(
+            vis=True,
             title=view.title,
             data=_json_for_script(data),
             vis_js=_asset("vis-network.min.js"),

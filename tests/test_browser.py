@@ -53,7 +53,7 @@ def browser(tmp_path_factory):
 class Page:
     """A page opened from a file, recording console errors, dialogs and any request leaving the file."""
 
-    def __init__(self, browser, path: Path) -> None:
+    def __init__(self, browser, path: Path, ready: str = "() => window.kgNetwork !== undefined") -> None:
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.requests: list[str] = []
@@ -63,7 +63,7 @@ class Page:
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.route("**/*", self._route)
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("window.kgNetwork !== undefined")
+        self.page.wait_for_function(ready)
 
     def _route(self, route):
         if route.request.url.startswith("file://"):
@@ -329,16 +329,7 @@ def open_webgl(browser, tmp_path, view, name, monkeypatch):
     rendered = render(view)
     assert rendered.network is None and "graphology" in rendered.html
     rendered.write(path)
-    page = Page.__new__(Page)
-    page.errors, page.dialogs, page.requests = [], [], []
-    page.page = browser.new_page()
-    page.page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.page.route("**/*", page._route)
-    page.page.goto(path.as_uri())
-    page.page.wait_for_function("window.kgReady === true")
-    return page
+    return Page(browser, path, ready="() => window.kgReady === true")
 
 
 def test_a_large_map_is_drawn_with_webgl_and_keeps_search_and_details(browser, tmp_path, bundled_facts, monkeypatch):
