@@ -788,7 +788,18 @@ def _analysis_graph(files, as_of):
     """Load the data and build the analysis graph at ``as_of`` (default: today, UTC) in ``--region``."""
     from kg.depgraph import build_graph
 
-    return build_graph(_dataset(files).facts, view=_view(as_of))
+    return build_graph(_checked(_dataset(files).facts), view=_view(as_of))
+
+
+def _checked(facts):
+    """``facts``, once every dependency can be analysed (else a one-line error, exit 2)."""
+    from kg.facts import check_analysable
+
+    try:
+        check_analysable(facts)
+    except InputError as error:
+        raise _fail(error) from None
+    return facts
 
 
 def _arrays(files, as_of):
@@ -796,6 +807,10 @@ def _arrays(files, as_of):
     from kg.arraygraph import build_array_graph
 
     dataset = _dataset(files)
+    first, count = dataset.tables.unanalysable()
+    if count:
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        raise UsageFailure(f"{first}{more}: kg validate says what the data lacks")
     try:
         return dataset, build_array_graph(dataset.tables, view=_view(as_of))
     except InputError as error:
@@ -1089,7 +1104,6 @@ def rank(files, as_of, service, top, as_json) -> None:
       kg rank --as-of 2021-01-07
       kg rank --data output/webdep-us-2023.ttl --service dns --as-of 2023-04-30
     """
-    from kg.arraygraph import build_array_graph
     from kg.cascade import concentration_table, criticality_table
     from kg.formatting import format_rank
     from kg.jsonout import rank_json
@@ -1097,9 +1111,9 @@ def rank(files, as_of, service, top, as_json) -> None:
 
     try:
         services = [vocabulary().service(service).identifier] if service else []
-        graph = build_array_graph(_dataset(files).tables, view=_view(as_of))
     except InputError as error:
         raise _fail(error) from None
+    _, graph = _arrays(files, as_of)
     rows = criticality_table(graph, services[0] if services else None)
     concentrations = [concentration_table(graph, s) for s in services]
     if as_json:
@@ -1141,7 +1155,7 @@ def replay(platform, files, every, as_json) -> None:
 
     if every == bool(platform):
         raise UsageFailure("give a PLATFORM or --all (not both)")
-    facts = _dataset(files, None if every else _scope(upstream=[platform])).facts
+    facts = _checked(_dataset(files, None if every else _scope(upstream=[platform])).facts)
     try:
         region = click.get_current_context().meta.get("kg.region")
         if every:
@@ -1265,7 +1279,7 @@ def render(
     if "depth" in given and not focus:
         raise UsageFailure("--depth needs --focus (the neighbourhood it bounds)")
     if replay_name:
-        facts = _dataset(files, _scope(upstream=[replay_name], criticality=True)).facts
+        facts = _checked(_dataset(files, _scope(upstream=[replay_name], criticality=True)).facts)
         try:
             history = run_replay(facts, replay_name, click.get_current_context().meta.get("kg.region"))
         except InputError as error:

@@ -23,6 +23,7 @@ __all__ = [
     "Observation",
     "Outage",
     "Source",
+    "check_analysable",
     "parse_day",
     "parse_instant",
     "read_facts",
@@ -203,6 +204,35 @@ class Facts:
     observations: dict[str, Observation] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     outages: dict[str, Outage] = field(default_factory=dict)
+
+
+def unanalysable(dependencies) -> tuple[str, int]:
+    """The first dependency an analysis cannot use, described (no dependent, no provider, or a service that
+    is not in the vocabulary), and how many such there are; ``("", 0)`` when all can be used."""
+    first, count = "", 0
+    for dependency in dependencies:
+        missing = [
+            what
+            for what, value in (("dependent", dependency.dependent), ("provider", dependency.provider))
+            if not value
+        ]
+        if not dependency.service:
+            missing.append("service of the vocabulary")
+        if missing:
+            count += 1
+            first = first or f"dependency <{dependency.iri}> has no {' and no '.join(missing)}"
+    return first, count
+
+
+def check_analysable(facts: Facts) -> None:
+    """Raise :class:`~kg.errors.InputError` when a dependency cannot be analysed (see :func:`unanalysable`):
+    an analysis would otherwise drop it or name an empty provider without a word."""
+    from kg.errors import InputError
+
+    first, count = unanalysable(facts.dependencies.values())
+    if count:
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        raise InputError(f"{first}{more}: kg validate says what the data lacks")
 
 
 def parse_day(value: Literal | None) -> dt.date | None:

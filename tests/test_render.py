@@ -216,3 +216,28 @@ def test_kg_render_writes_pictures(invoke, tmp_path):
         == 0
     )
     assert named.read_text().startswith("<svg")
+
+
+@pytest.mark.parametrize(
+    ("example", "message"),
+    [
+        ("missing-provider.ttl", "dependency <https://w3id.org/pdkg/id/dependency/no-provider> has no provider"),
+        ("unknown-service.ttl", "dependency <https://w3id.org/pdkg/id/dependency/bad-service> has no service"),
+    ],
+)
+@pytest.mark.parametrize("command", [["render"], ["spof", "acme"], ["impact", "--remove", "hostco"], ["rank"]])
+def test_a_dependency_no_analysis_can_use_is_one_line_not_a_silent_drop(invoke, tmp_path, command, example, message):
+    data = Path(__file__).resolve().parent.parent / "ontology" / "examples" / "invalid" / example
+    out = ["--out", tmp_path / "page.html"] if command == ["render"] else []
+    result = invoke(*command, "--as-of", "2021-01-10", "-d", data, "-q", *out)
+    assert result.exit_code == 2 and message in result.output and "kg validate says what" in result.output
+    assert not (tmp_path / "page.html").exists()
+
+
+def test_the_column_tables_find_the_same_unusable_dependencies():
+    from kg.facts import unanalysable
+    from kg.store.dataset import open_dataset
+
+    for example in ("missing-provider.ttl", "unknown-service.ttl", "missing-dependent.ttl"):
+        dataset = open_dataset([Path(__file__).resolve().parent.parent / "ontology" / "examples" / "invalid" / example])
+        assert dataset.tables.unanalysable() == unanalysable(dataset.facts.dependencies.values()) != ("", 0)

@@ -285,6 +285,19 @@ class Tables:
             self.actor_id[index]: self.entity(index, sources) for index in np.flatnonzero(self.actor_is_entity).tolist()
         }
 
+    def unanalysable(self) -> tuple[str, int]:
+        """:func:`kg.facts.unanalysable` over the columns: only the rows that lack something are made."""
+        from kg.facts import unanalysable
+
+        bad = self.dep_service < 0
+        if len(self.actor_id) and self.actor_id[0] == "":  # "" sorts first: a dependency naming no actor
+            bad |= (self.dep_dependent == 0) | (self.dep_provider == 0)
+        rows = np.flatnonzero(bad)
+        if not len(rows):
+            return "", 0
+        first, _ = unanalysable(self.dependencies(rows[:1], self.source_objects()))
+        return first, len(rows)
+
     def unnamed(self, index: int) -> bool:
         """Whether actor ``index`` is a provider the sources do not name (:attr:`kg.facts.Entity.unnamed`)."""
         return UNNAMED_KIND in self.actor_kinds[index].split(";")
