@@ -14,6 +14,7 @@ from kg.faulttree import CutSets, SinglePoints
 from kg.impact import Impact, NodeStatus
 from kg.progress import EVERY, Progress
 from kg.replay import Replay
+from kg.story import impact_story
 
 __all__ = ["SCHEMA_VERSION", "cutsets_json", "impact_json", "rank_json", "replay_json", "spof_json"]
 
@@ -102,6 +103,7 @@ def impact_json(impact: Impact, *, platforms: Iterable[str] = (), progress: Prog
         "date": impact.day.isoformat(),
         **_where(impact.graph.view),
         "scenario": impact.scenario.description,
+        "summary": impact_story(impact),
         "affected": documents,
     }
     asked = sorted(set(platforms))
