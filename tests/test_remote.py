@@ -101,19 +101,18 @@ def test_a_command_answers_from_the_endpoint_as_from_files(server, command):
 @pytest.mark.parametrize(
     "view",
     [
-        ["--focus", "parler", "--cut", "parler:aws"],
-        ["--focus", "aws", "--depth", "3"],
-        ["--replay", "parler"],
-        [],
+        ["--as-of", "2021-01-07", "--focus", "parler", "--cut", "parler:aws"],
+        ["--as-of", "2021-01-07", "--focus", "aws", "--depth", "3"],
+        ["--replay", "parler"],  # a replay has no date of its own
+        ["--as-of", "2021-01-07"],
+        ["--as-of", "2021-01-07", "--format", "svg"],
     ],
     ids=" ".join,
 )
 def test_a_rendered_page_from_the_endpoint_is_the_same_file(server, tmp_path, view):
     base, _ = server
-    local = kg("render", "--as-of", "2021-01-07", *view, "-q", "--out", str(tmp_path / "local.html"))
-    answered = kg(
-        "render", "--as-of", "2021-01-07", *view, "-q", "--out", str(tmp_path / "remote.html"), env=remote(base)
-    )
+    local = kg("render", *view, "-q", "--out", str(tmp_path / "local.html"))
+    answered = kg("render", *view, "-q", "--out", str(tmp_path / "remote.html"), env=remote(base))
     assert local.returncode == answered.returncode == 0, answered.stderr
     assert (tmp_path / "local.html").read_bytes() == (tmp_path / "remote.html").read_bytes()
 
