@@ -171,8 +171,10 @@ def _scores(graph: AnalysisGraph) -> dict[str, tuple[int, int]]:
     return {row.provider: (row.total_offline, row.total_degraded) for row in criticality(graph)}
 
 
-def _select(graph: AnalysisGraph, focus: str | None, depth: int, service: str | None) -> tuple[set[str], list]:
-    """The nodes and (dependent, provider, key, dependency, state) edges a view shows."""
+def _select(
+    graph: AnalysisGraph, focus: str | None, depth: int, service: str | None, only: set[str] | None = None
+) -> tuple[set[str], list]:
+    """The nodes and (dependent, provider, key, dependency, state) edges a view shows (among ``only``)."""
     edges = []
     for dependent, provider, key, data in graph.graph.edges(keys=True, data=True):
         if dependent != provider and (service is None or data["service"] == service):
@@ -182,7 +184,9 @@ def _select(graph: AnalysisGraph, focus: str | None, depth: int, service: str | 
             lost = need.lost_with
             if lost is not None and lost.provider != dependent and (service is None or need.service == service):
                 edges.append((dependent, lost.provider, lost.identifier, lost, "lost"))
-    nodes = {n for edge in edges for n in edge[:2]}
+    if only is not None:
+        edges = [edge for edge in edges if edge[0] in only and edge[1] in only]
+    nodes = {n for edge in edges for n in edge[:2]} | (only or set())
     if focus is not None:
         undirected = nx.Graph()
         undirected.add_node(focus)
@@ -208,7 +212,13 @@ def _edge(dependent: str, provider: str, dependency: Dependency, state: str, col
 
 
 def graph_view(
-    graph: AnalysisGraph, *, focus: str | None = None, depth: int = 2, service: str | None = None, seed: int = 7
+    graph: AnalysisGraph,
+    *,
+    focus: str | None = None,
+    depth: int = 2,
+    service: str | None = None,
+    seed: int = 7,
+    only: set[str] | None = None,
 ) -> View:
     """The dependency map on the graph's date (a neighbourhood or one service, if asked).
 
@@ -222,7 +232,7 @@ def graph_view(
     >>> sorted(view.nodes)[:3], len(view.states)
     (['apple-app-store', 'aws', 'google-play'], 1)
     """
-    nodes, edges = _select(graph, focus, depth, service)
+    nodes, edges = _select(graph, focus, depth, service, only)
     scores = _scores(graph)
     colours = service_colours()
     where = f" around {graph.name(focus)} (depth {depth})" if focus else ""
@@ -259,16 +269,21 @@ def impact_view(
 ) -> View:
     """Before and after a scenario, with its story: only the actors it changes wear status colours (the
     others are muted), cut dependencies purple and dashed, arrows to providers it takes offline dotted."""
+    from kg.overview import OVERVIEW_LIMIT
     from kg.story import impact_story
 
     graph = impact.graph
-    base = graph_view(graph, focus=focus, depth=depth, service=service, seed=seed)
+    changed = {status.identifier for status in impact.affected} | set(impact.scenario.removed)
+    cut_providers = {provider for _, provider, key in graph.graph.edges(keys=True) if key in impact.scenario.cuts}
+    only = None
+    if focus is None and len(graph.graph) > OVERVIEW_LIMIT:  # a big map: what changes, and its providers
+        only = changed | cut_providers | {p for node in changed if node in graph.graph for p in graph.graph[node]}
+    base = graph_view(graph, focus=focus, depth=depth, service=service, seed=seed, only=only)
     _neutral_edges(base)
     cut = set(impact.scenario.cuts)
     gone = ("offline", "exited")
     was_down = {n for n, s in impact.baseline.items() if s.status in gone}
     down = {n for n, s in impact.after.items() if s.status in gone} - was_down  # taken down by the scenario
-    changed = {status.identifier for status in impact.affected} | set(impact.scenario.removed)
     states = []
     labels = (
         ("before", f"Before the scenario ({graph.when})", impact.baseline),
@@ -297,6 +312,10 @@ def impact_view(
     base.subtitle = (
         "Only the actors this scenario changes are coloured, by their status before or after it; the others are grey."
     )
+    if only is not None:
+        base.subtitle += (
+            f" Of {len(graph.graph):,} actors, the {len(base.nodes):,} it changes or that supply them are drawn."
+        )
     base.summary = impact_story(impact)
     base.states = states
     base.legend = _legend(graph, base, status="impact")

@@ -66,3 +66,21 @@ def test_kg_render_chooses_the_overview_for_a_big_map_and_says_so(invoke, tmp_pa
     assert "overview" not in full.output and not page_data(tmp_path / "full.html")["groups"]
     refused = invoke("render", "--focus", "parler", "--view", "overview", "-q", "--out", tmp_path / "x.html")
     assert refused.exit_code == 2 and "--view overview draws a whole map" in refused.output
+
+
+def test_an_impact_on_a_big_map_draws_what_changes_and_what_supplies_it(bundled_facts, monkeypatch):
+    import kg.overview
+    from kg.impact import assess
+    from kg.render import impact_view
+    from kg.scenario import make_scenario
+
+    graph = build_graph(bundled_facts, DAY)
+    impact = assess(graph, make_scenario(graph, remove=["aws"]))
+    whole = impact_view(impact)
+    monkeypatch.setattr(kg.overview, "OVERVIEW_LIMIT", 50)
+    view = impact_view(impact)
+    changed = {status.identifier for status in impact.affected}
+    suppliers = {p for node in changed for p in graph.graph[node]}
+    assert set(view.nodes) == changed | suppliers and len(view.nodes) < len(whole.nodes)
+    assert f"Of {len(graph.graph):,} actors, the {len(view.nodes):,} it changes" in view.subtitle
+    assert view.summary == whole.summary
