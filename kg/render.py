@@ -546,9 +546,15 @@ def render_webgl(view: View) -> Rendered:
     ]
     legend = dict(view.legend)
     legend["shapes"] = [["circle", "every actor (platforms dark, providers by their main service)"]]
+    legend["lines"] = [  # WebGL draws no dashes: lines differ by colour alone
+        [line.replace(" dashed", "").replace("grey", "light grey"), text, *rest]
+        if "dashed" in line
+        else [line, text, *rest]
+        for line, text, *rest in view.legend.get("lines", [])
+    ]
     data = {
         "title": view.title,
-        "subtitle": view.subtitle + " Drawn with WebGL: zoom in for more labels.",
+        "subtitle": view.subtitle.replace("Grey dashed", "Light grey") + " Drawn with WebGL: zoom in for more labels.",
         "summary": view.summary,
         "nodes": nodes,
         "edges": edges,

@@ -365,3 +365,17 @@ def test_hostile_names_stay_text_on_a_webgl_map(browser, tmp_path, monkeypatch):
     assert page.js(f"document.querySelectorAll('{markup}').length") == 0
     assert page.dialogs == [] and page.requests == []
     page.page.close()
+
+
+def test_a_png_of_a_webgl_map_shows_the_drawing(bundled_facts, monkeypatch):
+    import kg.render
+    from kg.snapshot import png_snapshot
+
+    monkeypatch.setenv("KG_CHROMIUM", str(CHROMIUM))
+    monkeypatch.setattr(kg.render, "WEBGL_LIMIT", 10)
+    page_html = render(graph_view(build_graph(bundled_facts, DAY))).html
+    assert "graphology" in page_html
+    picture = png_snapshot(page_html, width=900, height=600)
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and len(picture) > 20_000  # more than a blank page
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "webgl-snapshot.png").write_bytes(picture)
