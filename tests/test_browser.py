@@ -299,6 +299,16 @@ def test_an_overview_opens_groups_and_search_finds_their_members(browser, tmp_pa
     assert "Close the group" in page.js("document.getElementById('group-toggle').textContent")
     page.page.click("#group-toggle")
     assert page.js("kgNodes.get('parler')") is None
+    # A provider opens into its dependents from every group, and closes again.
+    page.js("kgNetwork.emit('click', {nodes: ['aws'], edges: []})")
+    assert page.js("document.getElementById('dependents-toggle').textContent").startswith("Show its ")
+    page.page.click("#dependents-toggle")
+    grouped = [m for content in view.groups.values() for m in content["members"]]
+    expected = sorted({d for d, p in build_graph(bundled_facts, DAY).graph.edges() if p == "aws" and d in grouped})
+    assert expected and page.js(f"{expected}.every(id => kgNodes.get(id) !== null)")
+    assert page.js("document.getElementById('dependents-toggle').textContent") == "Hide its dependents"
+    page.page.click("#dependents-toggle")
+    assert page.js(f"{expected}.every(id => kgNodes.get(id) === null)") and page.js("kgNodes.length") == drawn
     assert page.errors == [] and page.requests == [] and page.dialogs == []
     page.close()
 
