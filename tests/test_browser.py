@@ -389,3 +389,16 @@ def test_a_png_of_a_webgl_map_shows_the_drawing(bundled_facts, monkeypatch):
     assert picture[:8] == b"\x89PNG\r\n\x1a\n" and len(picture) > 20_000  # more than a blank page
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "webgl-snapshot.png").write_bytes(picture)
+
+
+def test_a_big_page_makes_each_tooltip_on_hover(browser, tmp_path):
+    from tests.builders import facts_of
+
+    rows = [(f"site{i:03d}", "host", "hosting") for i in range(400)]
+    view = graph_view(build_graph(facts_of(*rows), DAY))
+    page = open_view(browser, tmp_path, view, "lazy-tooltips")
+    assert page.js("kgNodes.get('site007').title") is None  # none made at load
+    page.js("kgNetwork.emit('hoverNode', {node: 'site007'})")
+    assert "Site007" in page.js("kgNodes.get('site007').title.textContent")
+    assert page.errors == [] and page.requests == [] and page.dialogs == []
+    page.close()
