@@ -402,3 +402,25 @@ def test_a_big_page_makes_each_tooltip_on_hover(browser, tmp_path):
     assert "Site007" in page.js("kgNodes.get('site007').title.textContent")
     assert page.errors == [] and page.requests == [] and page.dialogs == []
     page.close()
+
+
+def test_a_name_of_5000_characters_keeps_the_page_usable(browser, tmp_path, bundled_facts):
+    from dataclasses import replace
+
+    facts = replace(bundled_facts, entities=dict(bundled_facts.entities))
+    facts.entities["parler"] = replace(facts.entities["parler"], name="P" * 5000)
+    view = graph_view(build_graph(facts, DAY), focus="parler", depth=1)
+    view.title = "Dependencies around " + "P" * 5000
+    page = open_view(browser, tmp_path, view, "long-name")
+    page.page.wait_for_timeout(800)
+    header, graph = page.js(
+        "[document.querySelector('header').getBoundingClientRect().height,"
+        " document.getElementById('graph').getBoundingClientRect().height]"
+    )
+    assert header < 120 and graph > 600  # the title is clamped; the drawing keeps the window
+    assert len(page.js("kgNodes.get('parler').label")) <= 40
+    page.js("kgNetwork.emit('click', {nodes: ['parler'], edges: []})")
+    assert "P" * 5000 in page.js("document.getElementById('details').textContent")  # in full in the details
+    page.screenshot("long-name")
+    assert page.errors == [] and page.requests == [] and page.dialogs == []
+    page.close()
