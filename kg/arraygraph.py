@@ -171,7 +171,7 @@ class ArrayGraph:
         seeds = np.zeros(self.actor_count, dtype=bool)
         partial = self.tables.dep_partial[self.supply_dep]
         seeds[self.need_node[self.supply_need[partial]]] = True
-        additive = [i for i, s in enumerate(self.tables.services) if (v := vocabulary().services.get(s)) and v.additive]
+        additive = [i for i, s in enumerate(self.tables.services) if s in vocabulary().additive]
         if additive:
             several = np.isin(self.need_service, additive) & (self.supply_count > 1)
             seeds[self.need_node[several]] = True

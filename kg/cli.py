@@ -805,13 +805,11 @@ def _checked(facts):
 def _arrays(files, as_of):
     """The dataset of ``files`` and its array graph at ``as_of`` (default: today, UTC) in ``--region``."""
     from kg.arraygraph import build_array_graph
+    from kg.facts import refuse_unanalysable
 
     dataset = _dataset(files)
-    first, count = dataset.tables.unanalysable()
-    if count:
-        more = f" (and {count - 1} more)" if count > 1 else ""
-        raise UsageFailure(f"{first}{more}: kg validate says what the data lacks")
     try:
+        refuse_unanalysable(*dataset.tables.unanalysable())
         return dataset, build_array_graph(dataset.tables, view=_view(as_of))
     except InputError as error:
         raise _fail(error) from None

@@ -24,9 +24,12 @@ __all__ = [
     "Outage",
     "Source",
     "check_analysable",
+    "in_period",
     "parse_day",
     "parse_instant",
     "read_facts",
+    "refuse_unanalysable",
+    "unanalysable",
 ]
 
 
@@ -185,13 +188,28 @@ class Outage:
         >>> o.holds(dt.date(2025, 1, 19)), o.holds(dt.date(2025, 1, 20))
         (True, False)
         """
-        if day < self.start:
-            return False
-        if day == self.start and moment is not None and self.start_time is not None and moment < self.start_time:
-            return False
-        if self.end is None or day < self.end:
-            return True
-        return day == self.end and moment is not None and self.end_time is not None and moment < self.end_time
+        return in_period(self, day, moment)
+
+
+def in_period(period, day: dt.date, moment: dt.datetime | None = None) -> bool:
+    """Whether ``period`` (anything with ``start``, ``end``, ``start_time``, ``end_time``: an outage, an
+    observation) covers ``day``, at ``moment`` where both it and the question have a time of day: the
+    date rule ``start <= day < end``, with the instants compared instead where they are known.
+
+    >>> four = dt.datetime(2025, 1, 19, 4, tzinfo=dt.UTC)
+    >>> o = Outage("o", URIRef("o"), "x", dt.date(2025, 1, 19), None, start_time=four)
+    >>> in_period(o, dt.date(2025, 1, 19)), in_period(o, four.date(), four - dt.timedelta(hours=1))
+    (True, False)
+    """
+    if moment is not None and period.start_time is not None:
+        started = period.start_time <= moment
+    else:
+        started = period.start <= day
+    if period.end is None:
+        return started
+    if moment is not None and period.end_time is not None:
+        return started and moment < period.end_time
+    return started and day < period.end
 
 
 @dataclass
@@ -227,9 +245,14 @@ def unanalysable(dependencies) -> tuple[str, int]:
 def check_analysable(facts: Facts) -> None:
     """Raise :class:`~kg.errors.InputError` when a dependency cannot be analysed (see :func:`unanalysable`):
     an analysis would otherwise drop it or name an empty provider without a word."""
+    refuse_unanalysable(*unanalysable(facts.dependencies.values()))
+
+
+def refuse_unanalysable(first: str, count: int) -> None:
+    """Raise :class:`~kg.errors.InputError` for what :func:`unanalysable` (or the column tables' version of
+    it) found, if anything."""
     from kg.errors import InputError
 
-    first, count = unanalysable(facts.dependencies.values())
     if count:
         more = f" (and {count - 1} more)" if count > 1 else ""
         raise InputError(f"{first}{more}: kg validate says what the data lacks")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from itertools import islice
 
 from kg.alternatives import Alternative, ranked
@@ -59,6 +59,11 @@ class Loss:
     causes: tuple[Cause, ...]
     partial: bool = False  # impaired, not lost: it degrades the dependent whatever its effect
 
+    @property
+    def takes_offline(self) -> bool:
+        """Whether this loss alone takes its actor offline: an essential service lost, not impaired."""
+        return self.essential and not self.partial
+
     @cached_property
     def day(self) -> dt.date | None:
         """When the last supply went: the service is lost once all of them are."""
@@ -82,7 +87,7 @@ class NodeStatus:
 
     @property
     def lost_essentials(self) -> list[str]:
-        return sorted(loss.service for loss in self.losses if loss.essential and not loss.partial)
+        return sorted(loss.service for loss in self.losses if loss.takes_offline)
 
     @property
     def impaired(self) -> list[str]:
@@ -93,7 +98,7 @@ class NodeStatus:
     def since(self) -> dt.date | None:
         """When it went offline (its first essential loss) or was first degraded."""
         offline = self.status == "offline"
-        relevant = [loss.day for loss in self.losses if (loss.essential and not loss.partial) == offline and loss.day]
+        relevant = [loss.day for loss in self.losses if loss.takes_offline == offline and loss.day]
         return min(relevant) if relevant else None
 
 
@@ -120,7 +125,7 @@ def _losses(
 def _impairment(graph, need: Need, cuts, removed, down, lost_of, impaired_of) -> list[Cause] | None:
     """The causes if ``need``, not lost, is impaired: every supply left is partial or from a provider with
     something essential impaired, or (for an additive service) some supplies are gone; else ``None``."""
-    additive = need.service in _additive_services()
+    additive = need.service in vocabulary().additive
     if not additive and not any(d.partial or d.provider in impaired_of for d in need.supplies):
         return None
     gone, partial, whole = [], [], 0
@@ -143,12 +148,6 @@ def _impairment(graph, need: Need, cuts, removed, down, lost_of, impaired_of) ->
     if not whole and partial:
         return partial + gone
     return gone if additive and gone else None
-
-
-@cache
-def _additive_services() -> frozenset[str]:
-    """The services whose providers each serve their own users (``pd:additive``)."""
-    return frozenset(key for key, service in vocabulary().services.items() if service.additive)
 
 
 def _dead_supplies(graph, need: Need, cuts, removed, down, lost_of) -> list[Cause] | None:
@@ -227,7 +226,7 @@ def propagate(
         if node in down or node in removed:
             continue
         losses = _losses(graph, node, cuts, removed, down, lost_of, impaired_of)
-        offline = any(loss.essential and not loss.partial for loss in losses)
+        offline = any(loss.takes_offline for loss in losses)
         whole = {loss.service: loss for loss in losses if not loss.partial}
         grew = set(whole) - set(lost_of.get(node, ()))
         if grew:
@@ -359,7 +358,7 @@ def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
     if cause.how == "partial":
         return f"supplies it only in part{' since ' + cause.day.isoformat() if cause.day else ''}{_cite(cause.sources)}"
     if cause.how == "impaired":
-        text = "is in a partial outage" if cause.detail == OPERATION else f"keeps its own {cause.detail} only in part"
+        text = impaired_provider(cause.detail)
         if cause.provider in seen:
             return text
         return f"{text} ({explain(statuses, graph, cause.provider, seen)})"
@@ -371,6 +370,15 @@ def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
     if cause.provider in seen:
         return "is offline"
     return f"is offline ({explain(statuses, graph, cause.provider, seen)})"
+
+
+def impaired_provider(service: str) -> str:
+    """What a provider that keeps ``service`` only in part is, as a predicate (its own operation: an outage).
+
+    >>> impaired_provider("operation"), impaired_provider("ip-transit")
+    ('is in a partial outage', 'keeps its own ip-transit only in part')
+    """
+    return "is in a partial outage" if service == OPERATION else f"keeps its own {service} only in part"
 
 
 def _outage_text(graph, loss: Loss) -> str:
@@ -394,7 +402,7 @@ def explain(statuses: dict[str, NodeStatus], graph: AnalysisGraph, node: str, se
     since = f" since {status.since.isoformat()}" if status.since else ""
     parts = []
     offline = status.status == "offline"
-    relevant = [loss for loss in status.losses if loss.essential and not loss.partial] if offline else status.losses
+    relevant = [loss for loss in status.losses if loss.takes_offline] if offline else status.losses
     for loss in sorted(relevant, key=lambda loss: loss.service):
         if loss.causes and loss.causes[0].how == "outage":
             parts.append(_outage_text(graph, loss))

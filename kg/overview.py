@@ -53,10 +53,9 @@ def overview_view(graph: AnalysisGraph, *, top: int = 60, min_criticality: int |
     for dependent, provider, _key in graph.graph.edges(keys=True):
         if dependent != provider:
             dependents[provider].add(dependent)
-    ranked = sorted(
-        dependents, key=lambda p: (-(scores.get(p, (0, 0))[0] + scores.get(p, (0, 0))[1]), -len(dependents[p]), p)
-    )
-    kept = [p for p in ranked[:top] if min_criticality is None or sum(scores.get(p, (0, 0))) >= min_criticality]
+    reach = {provider: sum(scores.get(provider, (0, 0))) for provider in dependents}  # offline + degraded
+    ranked = sorted(dependents, key=lambda p: (-reach[p], -len(dependents[p]), p))
+    kept = [p for p in ranked[:top] if min_criticality is None or reach[p] >= min_criticality]
     kept_rank = {provider: index for index, provider in enumerate(kept)}
     colours = service_colours()
 

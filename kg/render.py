@@ -342,15 +342,12 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
     graphs = [build_graph(facts, view=Viewpoint(day, moment, history.region)) for day, moment, _, _ in steps]
     views = []
     for g in graphs:
-        step_view = graph_view(g, focus=history.platform, depth=50, seed=seed)
         shown = {history.platform} | (
             nx.descendants(g.graph, history.platform) if history.platform in g.graph else set()
         )
         shown |= {d.provider for need in g.needs.get(history.platform, {}).values() if (d := need.lost_with)}
-        step_view.nodes = {n: style for n, style in step_view.nodes.items() if n in shown}
-        step_view.edges = {
-            k: e for k, e in step_view.edges.items() if e["from"] in step_view.nodes and e["to"] in step_view.nodes
-        }
+        step_view = graph_view(g, seed=seed, only=shown)
+        _neutral_edges(step_view)
         views.append(step_view)
     view = View(
         title=f"History of {history.name}" + (f" in {history.region}" if history.region else ""),
@@ -385,11 +382,6 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
                     "facts": {"state": shown["facts"]["state"]},
                 }
         view.states.append({"label": label, "nodes": nodes, "edges": edges, "events": events})
-    _neutral_edges(view)
-    for state in view.states:
-        for patch in state["edges"].values():
-            if "color" in patch:
-                patch["color"] = LOST if patch["facts"]["state"] == "lost" else ACTIVE_LINE
     view.legend = _legend(graphs[-1], view, status="replay") if graphs else {}
     return view
 
@@ -490,12 +482,17 @@ class Rendered:
         return f'<iframe {frame} srcdoc="{html.escape(self.html)}"></iframe>'
 
 
-def _hub(view: View) -> str | None:
-    """The node a large map opens on: the provider with the most arrows in (then the first by id)."""
+def _in_degree(view: View) -> dict[str, int]:
+    """How many arrows point at each node of ``view``."""
     counts: dict[str, int] = {}
     for style in view.edges.values():
         counts[style["to"]] = counts.get(style["to"], 0) + 1
-    return max(sorted(counts), key=counts.get) if counts else None
+    return counts
+
+
+def _hub(in_degree: dict[str, int]) -> str | None:
+    """The node a large map opens on: the provider with the most arrows in (then the first by id)."""
+    return max(sorted(in_degree), key=in_degree.get) if in_degree else None
 
 
 def _asset(name: str) -> str:
@@ -588,9 +585,7 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
     positions = {} if physics else (view.positions or layout(view, view.seed))
     network = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     large = not physics and len(view.nodes) > PHYSICS_LIMIT  # many nodes: labels on hubs only
-    in_degree = {}
-    for style in view.edges.values():
-        in_degree[style["to"]] = in_degree.get(style["to"], 0) + 1
+    in_degree = _in_degree(view)
     for node, style in view.nodes.items():
         extra = {"x": positions[node][0], "y": positions[node][1]} if node in positions else {}
         if large and in_degree.get(node, 0) < LABEL_THRESHOLD:
@@ -660,7 +655,7 @@ def render(view: View, *, physics: bool | None = None) -> Rendered:
         "groups": groups,
         # A large map opens where its labels are readable (a label about 12 px high), on its most critical
         # provider; "Fit all" shows everything.
-        "opening": {"scale": OPENING_SCALE, "focus": _hub(view)} if large or view.groups else None,
+        "opening": {"scale": OPENING_SCALE, "focus": _hub(in_degree)} if large or view.groups else None,
         "states": view.states,
         "legend": view.legend,
         "services": sorted({style["facts"]["service"] for style in view.edges.values()}),

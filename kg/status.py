@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.depgraph import AnalysisGraph
-from kg.facts import Observation
+from kg.facts import Observation, in_period
 from kg.impact import explain, propagate
 from kg.viewpoint import Viewpoint
 
@@ -71,15 +71,7 @@ class ActorStatus:
 
 def covers(observation: Observation, day: dt.date, moment: dt.datetime | None) -> bool:
     """Whether ``observation`` covers ``day`` (at ``moment``, where both it and the question have a time)."""
-    if moment is not None and observation.start_time is not None:
-        started = observation.start_time <= moment
-    else:
-        started = observation.start <= day
-    if observation.end is None:
-        return started
-    if moment is not None and observation.end_time is not None:
-        return started and moment < observation.end_time
-    return started and day < observation.end
+    return in_period(observation, day, moment)
 
 
 def actor_status(

@@ -8,7 +8,7 @@ sources, stay in the explanations; the story names only the first step of each.
 
 from __future__ import annotations
 
-from kg.impact import Cause, Impact, Loss, NodeStatus
+from kg.impact import Cause, Impact, Loss, NodeStatus, impaired_provider
 
 __all__ = ["impact_story"]
 
@@ -26,7 +26,7 @@ def _how(impact: Impact, cause: Cause) -> str:
         "lost": "had cut it off before",
         "resold": f"lost the {cause.detail} it resells it on",
         "partial": "supplies it only in part",
-        "impaired": f"keeps its own {cause.detail} only in part",
+        "impaired": impaired_provider(cause.detail),
     }.get(cause.how, cause.how)
 
 
@@ -60,7 +60,7 @@ def _sentence(impact: Impact, status: NodeStatus) -> str:
         return f"{status.name} exits" + (f" ({reason})." if reason else ".")
     offline = status.status == "offline"
     had = {old.service for old in impact.status(status.identifier, before=True).losses}
-    losses = [loss for loss in status.losses if (loss.essential and not loss.partial) or not offline]
+    losses = [loss for loss in status.losses if loss.takes_offline or not offline]
     new = [loss for loss in losses if loss.service not in had] or losses
     parts = "; ".join(_loss(impact, loss) for loss in sorted(new, key=lambda loss: loss.service))
     channels = [service for service in status.lost_channels if service not in had]

@@ -55,6 +55,11 @@ class Vocabulary:
     statuses: dict[str, URIRef]
     effects: dict[str, URIRef]
 
+    @cached_property
+    def additive(self) -> frozenset[str]:
+        """The services whose providers each serve their own users (``pd:additive``): endpoints."""
+        return frozenset(key for key, service in self.services.items() if service.additive)
+
     def service(self, identifier: str) -> Service:
         """Return the service with this identifier, or raise :class:`UnknownNameError` with suggestions.
 
