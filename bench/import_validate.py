@@ -12,8 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.export import serialize, write_atomic
+from kg.export import serialize
 from kg.loading import load
+from kg.outputs import write_output
 from kg.stats import compute_stats
 from kg.validation import validate
 from kg.webdep import import_webdep
@@ -40,7 +41,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "webdep.ttl"
-        step("serialise + write Turtle", lambda: write_atomic(path, serialize(graph, "turtle")))
+        step("serialise + write Turtle", lambda: write_output(path, serialize(graph, "turtle")))
         print(f"  {path.stat().st_size / 1e6:.1f} MB of Turtle")
         merged = step("load curated + webdep Turtle (rdflib)", lambda: load([path]) + load())
     step("statistics", lambda: compute_stats(merged))

@@ -6,11 +6,13 @@ Each command parses its arguments, calls one library function and prints the res
 * 1 - findings: the data violates a SHACL shape (``validate``, ``import``);
 * 2 - bad usage or unreadable input: unknown option, missing or malformed file, bad date, unknown name
   or service, a SPARQL server that fails. Nothing is written in that case.
-* 130 - ``push`` stopped by Ctrl-C or SIGTERM: the target graph is as it was.
+* 3 - an internal error (a bug): one line saying so; ``--debug`` (or ``KG_DEBUG=1``) shows the traceback.
+* 130 - stopped by Ctrl-C or SIGTERM: outputs are as they were (``push``: the target graph too).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -23,7 +25,7 @@ import click
 
 from kg.errors import InputError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_STOPPED = 0, 1, 2, 3, 130
 
 
 class UsageFailure(click.ClickException):
@@ -225,6 +227,12 @@ def _load(paths, *, ontology: bool = True):
     return _dataset(paths).graph(ontology=ontology)
 
 
+#: What every ``--out`` help says of where it writes (see :mod:`kg.outputs`).
+OUT_HELP = (
+    " Written whole or not at all; '-' is stdout; a symbolic link is followed, a device or pipe written into, "
+    "a read-only file refused."
+)
+
 format_option = click.option(
     "--format",
     "rdf_format",
@@ -244,8 +252,68 @@ data_option = click.option(
 data_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so that what it was writing is cleaned up as for Ctrl-C."""
+
+
+def _terminate(_number, _frame):
+    raise _Stopped
+
+
+class CommandGroup(click.Group):
+    """The ``kg`` group: every error that reaches it ends as one line and a documented exit code.
+
+    Ctrl-C and SIGTERM stop the command with 130 after its temporary files are removed; an error the library
+    raises on purpose (:class:`~kg.errors.InputError`) is exit 2; anything else is a bug: exit 3 with one
+    line, and the traceback only with ``--debug`` or ``KG_DEBUG=1``.
+    """
+
+    def invoke(self, ctx: click.Context):
+        import os
+        import signal
+
+        with contextlib.suppress(ValueError):  # not in the main thread (tests): leave SIGTERM as it is
+            signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: stopped; no output was changed", err=True)
+            ctx.exit(EXIT_STOPPED)
+        except BrokenPipeError:  # the reader went away (kg export | head): not an error of ours
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_OK)
+        except InputError as error:
+            raise _fail(error) from None
+        except Exception as error:
+            if ctx.meta.get("kg.debug") or os.environ.get("KG_DEBUG"):
+                raise
+            where = ctx.invoked_subcommand or "kg"
+            click.echo(
+                f"Error: internal error in kg {where}: {type(error).__name__}: {_one_line(str(error))} "
+                "(a bug: please report it; --debug shows the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pdkg")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="KG_DEBUG",
+    expose_value=False,
+    callback=_meta_callback("kg.debug"),
+    help="Show the traceback of an internal error (env KG_DEBUG).",
+)
 def main() -> None:
     """Map and stress-test the dependencies between online platforms and their infrastructure providers.
 
@@ -253,7 +321,8 @@ def main() -> None:
     mix of Turtle (.ttl), N-Triples (.nt), JSON-LD (.jsonld), RDF/XML (.rdf, .owl) and CSV files in
     the interchange format (or folders of them).
 
-    Exit codes: 0 ok, 1 findings (shape violations), 2 bad usage, unreadable input or an unreachable server.
+    Exit codes: 0 ok, 1 findings (shape violations), 2 bad usage, unreadable input or an unreachable server,
+    3 internal error, 130 stopped (Ctrl-C, SIGTERM).
 
     \b
     Example:
@@ -401,7 +470,7 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
 @store_option
 @endpoint_option
 @format_option
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout)." + OUT_HELP)
 @click.option("--with-ontology", is_flag=True, help="Include the ontology's triples.")
 @click.option(
     "--direct", is_flag=True, help="Add the shortcut triples (pd:hostedBy...) of queries/direct-dependencies.rq."
@@ -420,8 +489,9 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    from kg.export import serialize, write_atomic
+    from kg.export import serialize
     from kg.loading import load_ontology
+    from kg.outputs import write_output
     from kg.queries import derive_direct
 
     graph = _load(files, ontology=False)
@@ -437,7 +507,7 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
         click.echo(data.decode("utf-8"), nl=False)
         return
     try:
-        write_atomic(out, data)
+        write_output(out, data)
     except InputError as error:
         raise _fail(error) from None
     click.echo(f"wrote {len(graph)} triples to {out}", err=True)
@@ -446,7 +516,7 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
 @main.command(name="import")
 @click.argument("csv_files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--webdep", type=click.Path(path_type=Path), help="Also import this webdep-us-2023 measurement folder.")
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file." + OUT_HELP)
 @format_option
 @click.option("--no-validate", is_flag=True, help="Write even if the result violates the shapes.")
 def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
@@ -572,7 +642,7 @@ def services() -> None:
     type=click.Choice(["csv", "tsv", "json", "xml", "table", "turtle", "nt"]),
     help="Output: SPARQL results as csv (default), tsv, json or xml, or a table; triples as turtle (default) or nt.",
 )
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file." + OUT_HELP)
 @click.option("--allow-service", is_flag=True, help="Let the query call other servers (SPARQL SERVICE).")
 def query(name, files, params, output_format, out, allow_service) -> None:
     """Run a SPARQL query on the data: one of the shipped ones (queries/*.rq) by NAME, or your own
@@ -587,7 +657,7 @@ def query(name, files, params, output_format, out, allow_service) -> None:
       kg query dependencies-of -p dependent=parler -p asOf=2021-01-07 --format table
       kg query my-question.rq --format json --out answer.json
     """
-    from kg.export import write_atomic
+    from kg.outputs import write_output
     from kg.queries import (
         available_queries,
         check_read_only,
@@ -624,7 +694,7 @@ def query(name, files, params, output_format, out, allow_service) -> None:
             result = run_query_on_endpoint(endpoint, chosen, **terms)
         data = serialize_result(result, output_format)
         if out is not None:
-            write_atomic(out, data)
+            write_output(out, data)
             click.echo(f"wrote {out}", err=True)
             return
     except InputError as error:
@@ -740,7 +810,7 @@ def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -
 @main.command()
 @data_option
 @store_option
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file." + OUT_HELP)
 def describe(files, out) -> None:
     """Describe the dataset in VoID and DCAT (title, licence, version, triple and entity counts, ontology).
 
@@ -752,14 +822,15 @@ def describe(files, out) -> None:
     """
     from kg import __version__
     from kg.description import describe as description
-    from kg.export import serialize, write_atomic
+    from kg.export import serialize
+    from kg.outputs import write_output
 
     data = serialize(description(_dataset(files).graph(ontology=False), version=__version__), "turtle")
     if out is None:
         click.echo(data.decode("utf-8"), nl=False)
         return
     try:
-        write_atomic(out, data)
+        write_output(out, data)
     except InputError as error:
         raise _fail(error) from None
 
@@ -1206,7 +1277,7 @@ def replay(platform, files, every, as_json) -> None:
     help="html: the interactive page; png: its picture in headless Chromium; svg: a picture drawn in Python "
     "(default: from --out's suffix, else html).",
 )
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: output/).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: output/)." + OUT_HELP)
 def render(
     files,
     as_of,
@@ -1317,14 +1388,14 @@ def render(
     if out is None:
         Path("output").mkdir(exist_ok=True)
         out = Path("output") / f"{name}.{picture}"
-    from kg.export import write_atomic
+    from kg.outputs import write_output
     from kg.snapshot import png_snapshot, svg_snapshot
 
     try:
         if picture == "svg":
-            write_atomic(out, svg_snapshot(view).encode("utf-8"))
+            write_output(out, svg_snapshot(view).encode("utf-8"))
         elif picture == "png":
-            write_atomic(out, png_snapshot(render_page(view).html))
+            write_output(out, png_snapshot(render_page(view).html))
         else:
             render_page(view).write(out)
     except InputError as error:
@@ -1334,10 +1405,14 @@ def render(
         click.echo(
             f"wrote {out}: overview of {members + len(view.nodes) - len(view.groups):,} actors as {len(view.nodes):,} "
             f"nodes ({len(view.nodes) - len(view.groups)} providers, {len(view.groups)} groups that open on demand; "
-            "--view full draws every actor)"
+            "--view full draws every actor)",
+            err=str(out) == "-",
         )
         return
-    click.echo(f"wrote {out}: {len(view.nodes)} nodes, {len(view.edges)} edges, {len(view.states)} state(s)")
+    click.echo(
+        f"wrote {out}: {len(view.nodes)} nodes, {len(view.edges)} edges, {len(view.states)} state(s)",
+        err=str(out) == "-",  # the page itself went to stdout
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,23 +1,19 @@
-"""Serialising graphs to Turtle, N-Triples, JSON-LD or RDF/XML, and writing output files atomically.
+"""Serialising graphs to Turtle, N-Triples, JSON-LD or RDF/XML.
 
 Output is deterministic: the same graph gives the same bytes, whatever order its triples were added
-in, so generated files can be committed and compared. Files are written to a temporary file in the
-target folder and renamed into place, so a failed run never leaves a half-written file.
+in, so generated files can be committed and compared (:mod:`kg.outputs` writes them).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 
 from rdflib import Graph
 
-from kg.errors import InputError, SourceLocation
+from kg.errors import InputError
 from kg.namespace import PREFIXES
 
-__all__ = ["EXPORT_FORMATS", "serialize", "with_prefixes", "write_atomic"]
+__all__ = ["EXPORT_FORMATS", "serialize", "with_prefixes"]
 
 #: Format names accepted by :func:`serialize`, and the rdflib serialiser for each.
 EXPORT_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "pretty-xml"}
@@ -69,29 +65,3 @@ def serialize(graph: Graph, rdf_format: str = "turtle") -> bytes:
     for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
         ordered.add(triple)
     return ordered.serialize(format=EXPORT_FORMATS[rdf_format], encoding="utf-8")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically: all of it or, on failure, nothing (the old file stays)."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError("output folder does not exist", SourceLocation(str(folder)))
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target

@@ -50,7 +50,8 @@ def import_data(
     """
     from kg.csvdata import stream_csv_to_ntriples
     from kg.errors import InputError
-    from kg.export import EXPORT_FORMATS, write_atomic
+    from kg.export import EXPORT_FORMATS
+    from kg.outputs import write_output
 
     if rdf_format not in EXPORT_FORMATS:
         raise InputError(f"unknown format {rdf_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -80,7 +81,7 @@ def import_data(
             data = "".join(f"{line}\n" for line in lines).encode("utf-8")
         else:
             data = _serialize_lines(lines, rdf_format)
-        write_atomic(out, data)
+        write_output(out, data)
         return ImportResult(len(lines), webdep_report, validation, written=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

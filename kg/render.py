@@ -473,9 +473,9 @@ class Rendered:
 
     def write(self, path: str | Path) -> Path:
         """Write the page atomically."""
-        from kg.export import write_atomic
+        from kg.outputs import write_output
 
-        return write_atomic(path, self.html.encode("utf-8"))
+        return write_output(path, self.html.encode("utf-8"))
 
     def _repr_html_(self) -> str:  # Jupyter shows the page in a sandboxed frame
         frame = 'sandbox="allow-scripts" style="width:100%;height:720px;border:0"'

@@ -1,0 +1,161 @@
+"""Writing output files: the whole new file or the old one, never half of one, and never over the wrong thing.
+
+What ``--out`` names decides how it is written:
+
+* ``-``: standard output.
+* a regular file, or a name that does not exist yet: a temporary file beside it, renamed into place once
+  complete (after SIGKILL, a full disk or Ctrl-C the old file is still there, whole);
+* a symbolic link: followed, and what it points to is written as above (the link itself stays);
+* a device or a pipe (``/dev/null``, ``/dev/stdout``, a FIFO): written straight into, never replaced;
+* a read-only file, a folder, a socket or a folder that cannot be written: refused with an
+  :class:`~kg.errors.InputError` naming it, and nothing is written.
+
+Temporary files are named ``.NAME.kg-PID-RANDOM.tmp``. One left behind by a killed run is removed by the next
+write to the same file, once its process is gone; nothing else is ever removed.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from kg.errors import InputError, SourceLocation
+
+__all__ = ["STDOUT", "process_alive", "remove_stale_temporaries", "write_output"]
+
+#: The ``--out`` value that means standard output.
+STDOUT = "-"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _temporary_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\.{re.escape(name)}\.kg-(\d+)-[A-Za-z0-9_]+\.tmp")
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the temporary files of earlier writes to ``target`` whose process is gone; return them.
+
+    Only names of this module's own pattern (``.NAME.kg-PID-RANDOM.tmp``) are considered.
+    """
+    folder = target.parent
+    pattern = _temporary_pattern(target.name)
+    removed = []
+    try:
+        candidates = [entry for entry in os.scandir(folder) if entry.name.startswith(f".{target.name}.kg-")]
+    except OSError:
+        return removed
+    for entry in candidates:
+        match = pattern.fullmatch(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        pid = int(match.group(1))
+        if pid != os.getpid() and not process_alive(pid):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _failure(error: OSError, path: Path) -> InputError:
+    reason = {
+        errno.ENOSPC: "no space left on the device; nothing was replaced",
+        errno.EACCES: "permission denied: cannot write here",
+        errno.EPERM: "permission denied: cannot write here",
+        errno.EROFS: "read-only file system",
+        errno.ENOENT: "cannot create a file in this folder",
+    }.get(error.errno, error.strerror or str(error))
+    return InputError(reason, SourceLocation(str(path)))
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    """Write into something that is not a regular file (a device, a pipe): as it is, never replaced."""
+    try:
+        with open(path, "wb", buffering=0) as stream:
+            view = memoryview(data)
+            while view:
+                view = view[stream.write(view) :]
+    except OSError as error:
+        raise _failure(error, path) from None
+
+
+def _write_stdout(data: bytes) -> None:
+    stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+    if stream is None:  # a text-only stream (as in tests capturing output)
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        stream.write(data)
+    sys.stdout.flush()
+
+
+def write_output(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` as the module docstring says; return the path written (``-``: stdout).
+
+    Raises :class:`~kg.errors.InputError` naming the path when it cannot or must not be written; the file
+    that was there is then left as it was.
+    """
+    if str(path) == STDOUT:
+        _write_stdout(data)
+        return Path(STDOUT)
+    given = Path(path)
+    target = Path(os.path.realpath(given)) if given.is_symlink() else given
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise _failure(error, given) from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a folder, not a file", SourceLocation(str(given)))
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode) or stat.S_ISBLK(info.st_mode):
+            _write_stream(target, data)
+            return given
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("is neither a regular file nor a device or pipe", SourceLocation(str(given)))
+        if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
+            raise InputError("is read-only; not replaced", SourceLocation(str(given)))
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError("output folder does not exist", SourceLocation(str(folder)))
+    remove_stale_temporaries(target)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.kg-{os.getpid()}-", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise _failure(error, given) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise _failure(error, given) from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return given
