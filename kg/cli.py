@@ -470,7 +470,9 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
 @store_option
 @endpoint_option
 @format_option
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout)." + OUT_HELP)
+@click.option(
+    "--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout)." + OUT_HELP
+)
 @click.option("--with-ontology", is_flag=True, help="Include the ontology's triples.")
 @click.option(
     "--direct", is_flag=True, help="Add the shortcut triples (pd:hostedBy...) of queries/direct-dependencies.rq."
@@ -516,7 +518,9 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
 @main.command(name="import")
 @click.argument("csv_files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--webdep", type=click.Path(path_type=Path), help="Also import this webdep-us-2023 measurement folder.")
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file." + OUT_HELP)
+@click.option(
+    "--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file." + OUT_HELP
+)
 @format_option
 @click.option("--no-validate", is_flag=True, help="Write even if the result violates the shapes.")
 def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
@@ -1277,7 +1281,9 @@ def replay(platform, files, every, as_json) -> None:
     help="html: the interactive page; png: its picture in headless Chromium; svg: a picture drawn in Python "
     "(default: from --out's suffix, else html).",
 )
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: output/)." + OUT_HELP)
+@click.option(
+    "--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: output/)." + OUT_HELP
+)
 def render(
     files,
     as_of,
