@@ -8,18 +8,17 @@ A dataset is a set of CSV files, each one table: ``entities``, ``sources``, ``de
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
 
 from kg import ntriples as nt
+from kg.csvfiles import records
 from kg.errors import InputError, SourceLocation, UnknownNameError
 from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, WD, XSD
 from kg.vocabulary import Vocabulary, vocabulary
@@ -122,9 +121,8 @@ def _table_for(path: Path, header: Sequence[str]) -> Table:
 def _open_table(path: Path) -> tuple[Table, list[str]]:
     """Read the header of one CSV file: its table and column names, checked."""
     if not path.is_file():
-        raise InputError("no such file", SourceLocation(str(path)))
-    with _reading(path), path.open(newline="", encoding="utf-8-sig") as handle:
-        header = [name.strip() for name in next(csv.reader(handle), [])]
+        raise InputError("no such file" if not path.exists() else "not a file", SourceLocation(str(path)))
+    header = [name.strip() for name in next((fields for _, fields in records(path)), [])]
     if not header:
         raise InputError("empty file: a header row is needed", SourceLocation(str(path), 1))
     table = _table_for(path, header)
@@ -132,52 +130,36 @@ def _open_table(path: Path) -> tuple[Table, list[str]]:
     return table, header
 
 
-@contextmanager
-def _reading(path: Path) -> Iterator[None]:
-    """Turn the errors of reading a CSV file into an :class:`InputError` naming it."""
-    location = SourceLocation(str(path))
-    try:
-        yield
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text ({error.reason})", location) from None
-    except csv.Error as error:
-        raise InputError(f"malformed CSV: {error}", location) from None
-    except OSError as error:
-        raise InputError(error.strerror or str(error), location) from None
+def _data_records(path: Path) -> Iterator[tuple[SourceLocation, list[str], list[str]]]:
+    """``(location, header, fields)`` of each non-blank data row of one CSV file, the header checked first.
+
+    A row shorter than the header is padded with empty fields; a longer one is an error.
+    """
+    _, header = _open_table(path)
+    width = len(header)
+    name = str(path)
+    rows = records(path, width)
+    next(rows, None)  # the header row
+    for line, fields in rows:
+        if len(fields) > width:
+            raise InputError(f"row has {len(fields)} fields, header has {width}", SourceLocation(name, line))
+        if not "".join(fields).strip():
+            continue
+        yield SourceLocation(name, line), header, fields + [""] * (width - len(fields))
 
 
 def _file_rows(path: Path) -> Iterator[Row]:
     """The non-blank data rows of one CSV file, each with its location; the header is checked first."""
-    _, header = _open_table(path)
-    width = len(header)
-    name = str(path)
-    with _reading(path), path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)  # the header row
-        for fields in reader:
-            if len(fields) != width:
-                if len(fields) > width:
-                    location = SourceLocation(name, reader.line_num)
-                    raise InputError(f"row has {len(fields)} fields, header has {width}", location)
-                fields += [""] * (width - len(fields))
-            if not "".join(fields).strip():
-                continue
-            yield Row(dict(zip(header, fields, strict=True)), SourceLocation(name, reader.line_num))
+    for location, header, fields in _data_records(path):
+        yield Row(dict(zip(header, fields, strict=True)), location)
 
 
 def _file_ids(path: Path) -> Iterator[tuple[str, int]]:
     """The ``id`` column of one CSV file with the line of each (rows as :func:`_file_rows` yields them)."""
-    _, header = _open_table(path)
-    column, width = header.index("id"), len(header)
-    with _reading(path), path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        for fields in reader:
-            if len(fields) > width:
-                location = SourceLocation(str(path), reader.line_num)
-                raise InputError(f"row has {len(fields)} fields, header has {width}", location)
-            if "".join(fields).strip():
-                yield (fields[column] if column < len(fields) else "").strip(), reader.line_num
+    column = None
+    for location, header, fields in _data_records(path):
+        column = header.index("id") if column is None else column
+        yield fields[column].strip(), location.line
 
 
 def read_csv_dataset(paths: Iterable[str | Path]) -> CsvDataset:

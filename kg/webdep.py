@@ -34,6 +34,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.csvdata import CsvDataset, Row, csv_to_graph
+from kg.csvfiles import records
 from kg.errors import InputError, SourceLocation
 from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD, data_iri
 from kg.ntriples import data, iri, literal, triple
@@ -95,14 +96,31 @@ def _identifier(text: str) -> str:
     return _UNSAFE.sub("-", text.strip().lower()).strip("-._") or "unnamed"
 
 
+#: How each row of a measurement file is classified (4th field).
+CLASSIFICATIONS = ("Pvt", "Third", "unknown")
+_RANK = re.compile(r"^\d+$")
+
+
 def _read_rows(path: Path):
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            yield from enumerate(csv.reader(handle), start=1)
-    except FileNotFoundError:
-        raise InputError("no such file (is this the webdep-us-2023 folder?)", SourceLocation(str(path))) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text ({error.reason})", SourceLocation(str(path))) from None
+    """``(line, fields)`` of each row of a measurement file, checked to have the measurements' shape:
+    a rank first, and a known classification in the fourth field (which a file of another shape lacks)."""
+    if not path.is_file():
+        raise InputError("no such file (is this the webdep-us-2023 folder?)", SourceLocation(str(path)))
+    for line, row in records(path):
+        if row and not _RANK.match(row[0].strip()):
+            raise InputError(
+                f"not a webdep-us-2023 row: the first field should be a rank, not {row[0][:40]!r}",
+                SourceLocation(str(path), line),
+            )
+        yield line, row
+
+
+def _shape_error(path: Path, line: int, classification: str) -> InputError:
+    known = ", ".join(CLASSIFICATIONS)
+    return InputError(
+        f"not a webdep-us-2023 row: the fourth field should be one of {known}, not {classification[:40]!r}",
+        SourceLocation(str(path), line),
+    )
 
 
 def import_webdep(folder: str | Path) -> tuple[Graph, ImportReport]:
@@ -191,7 +209,8 @@ def stream_webdep(folder: str | Path, write: Callable[[str], object]) -> ImportR
     seen: set[str] = set()
     terms = dependency_terms
     for filename, service in FILES.items():
-        for _line, row in _read_rows(folder / filename):
+        short: list[int] = []  # lines of rows too short to name a provider
+        for line, row in _read_rows(folder / filename):
             report.rows[filename] += 1
             fields = [value.strip() for value in row]
             # ca.csv rows sometimes carry the OCSP responder host as an extra third column.
@@ -199,8 +218,11 @@ def stream_webdep(folder: str | Path, write: Callable[[str], object]) -> ImportR
                 fields = fields[:2] + fields[3:]
             if len(fields) < 4 or not fields[1] or not fields[2]:
                 report.skipped["no provider named"] += 1
+                short.append(line)
                 continue
             domain, measured, classification = fields[1], fields[2], fields[3]
+            if classification not in CLASSIFICATIONS:
+                raise _shape_error(folder / filename, line, classification)
             if not _USABLE.search(measured.rstrip(".")) or _IPV4.match(measured.rstrip(".")):
                 report.skipped["unusable provider name"] += 1
                 continue
@@ -236,6 +258,12 @@ def stream_webdep(folder: str | Path, write: Callable[[str], object]) -> ImportR
                     write(triple(node, terms["effect"], terms["channel"]))
             report.dependencies += 1
             report.self_provided += provider == site
+        if len(short) * 2 > report.rows[filename]:
+            raise InputError(
+                f"not a webdep-us-2023 {service} file: {len(short):,} of {report.rows[filename]:,} rows lack "
+                "rank, domain, provider and classification",
+                SourceLocation(str(folder / filename), short[0]),
+            )
 
     canonical = _canonical_providers(set(providers))
     for line in canonical.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines():
