@@ -95,11 +95,17 @@ class CsvDataset:
 
 
 def csv_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into the CSV files they hold (sorted), keeping files as given."""
+    """Expand folders into the CSV files they hold (sorted), keeping files as given.
+
+    A folder that holds no CSV file is an :class:`InputError` (it is surely not what was meant).
+    """
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv"))
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+            if not inside:
+                raise InputError("holds no CSV files (entities.csv, dependencies.csv, ...)", SourceLocation(str(path)))
+            found.extend(inside)
         else:
             found.append(path)
     return found

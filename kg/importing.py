@@ -10,7 +10,6 @@ the other syntaxes are serialised by :func:`kg.export.serialize` from a graph of
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,11 +50,11 @@ def import_data(
     from kg.csvdata import stream_csv_to_ntriples
     from kg.errors import InputError
     from kg.export import EXPORT_FORMATS
-    from kg.outputs import write_output
+    from kg.outputs import private_folder, write_output
 
     if rdf_format not in EXPORT_FORMATS:
         raise InputError(f"unknown format {rdf_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    work = Path(tempfile.mkdtemp(prefix="pdkg-import-"))
+    work = private_folder("pdkg-import")
     try:
         converted = work / "data.nt"
         webdep_report = None

@@ -21,7 +21,7 @@ from kg.errors import InputError, SourceLocation
 from kg.namespace import PREFIXES
 from kg.resources import BUNDLED_DATASET, ONTOLOGY
 
-__all__ = ["RDF_FORMATS", "format_of", "load", "load_ontology", "parse_rdf"]
+__all__ = ["RDF_FORMATS", "data_files", "format_of", "load", "load_ontology", "parse_rdf"]
 
 #: File endings understood, and the rdflib parser for each (``csv`` is the interchange format).
 RDF_FORMATS = {
@@ -53,6 +53,32 @@ def format_of(path: str | Path) -> str:
         known = ", ".join(sorted(RDF_FORMATS))
         raise InputError(f"unknown file type {suffix or '(none)'!r}; use one of {known}", SourceLocation(str(path)))
     return RDF_FORMATS[suffix]
+
+
+def data_files(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
+    """The files behind ``paths`` with the format of each (see :data:`RDF_FORMATS`), checked to exist.
+
+    A folder stands for the data files directly in it (any known ending, sorted by name); a folder that
+    holds none is an :class:`InputError`, as is a missing path or a file of an unknown type.
+
+    >>> [fmt for fmt, _ in data_files(["data/csv"])][:2]
+    ['csv', 'csv']
+    """
+    found: list[tuple[str, Path]] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise InputError("no such file or folder", SourceLocation(str(path)))
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in RDF_FORMATS and p.is_file())
+            if not inside:
+                known = ", ".join(sorted(RDF_FORMATS))
+                raise InputError(f"holds no data files (endings {known})", SourceLocation(str(path)))
+            found.extend((format_of(p), p) for p in inside)
+            continue
+        if not path.is_file():
+            raise InputError("not a file", SourceLocation(str(path)))
+        found.append((format_of(path), path))
+    return found
 
 
 def _first_bad_ntriples_line(path: Path) -> int | None:
@@ -103,7 +129,7 @@ def load(paths: Sequence[str | Path] | None = None, *, ontology: bool = True) ->
 
     Parameters
     ----------
-    paths : files or folders; a folder stands for the CSV files in it. ``None`` or empty loads the
+    paths : files or folders; a folder stands for the data files in it. ``None`` or empty loads the
         bundled curated dataset.
     ontology : also load the ontology, so the graph carries the vocabulary and class hierarchy.
 
@@ -122,13 +148,7 @@ def load(paths: Sequence[str | Path] | None = None, *, ontology: bool = True) ->
     if ontology:
         graph.parse(ONTOLOGY, format="turtle")
     csv_files: list[Path] = []
-    for path in map(Path, paths or [BUNDLED_DATASET]):
-        if not path.exists():
-            raise InputError("no such file or folder", SourceLocation(str(path)))
-        if path.is_dir():
-            csv_files.append(path)
-            continue
-        rdf_format = format_of(path)
+    for rdf_format, path in data_files(paths or [BUNDLED_DATASET]):
         if rdf_format == "csv":
             csv_files.append(path)
         else:

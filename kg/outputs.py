@@ -11,14 +11,17 @@ What ``--out`` names decides how it is written:
   :class:`~kg.errors.InputError` naming it, and nothing is written.
 
 Temporary files are named ``.NAME.kg-PID-RANDOM.tmp``. One left behind by a killed run is removed by the next
-write to the same file, once its process is gone; nothing else is ever removed.
+write to the same file, once its process is gone; nothing else is ever removed. Work folders
+(:func:`private_folder`) are cleaned up the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -26,7 +29,7 @@ from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
 
-__all__ = ["STDOUT", "process_alive", "remove_stale_temporaries", "write_output"]
+__all__ = ["STDOUT", "private_folder", "process_alive", "remove_stale_temporaries", "write_output"]
 
 #: The ``--out`` value that means standard output.
 STDOUT = "-"
@@ -77,6 +80,22 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
                 continue
             removed.append(Path(entry.path))
     return removed
+
+
+def private_folder(prefix: str) -> Path:
+    """A new folder for this process's work files, ``PREFIX-PID-RANDOM`` in the system's temporary folder.
+
+    Folders of the same prefix left by processes that are gone (killed mid-way) are removed first; the
+    caller removes its own when done.
+    """
+    root = Path(tempfile.gettempdir())
+    pattern = re.compile(rf"{re.escape(prefix)}-(\d+)-[A-Za-z0-9_]+")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(root):
+            match = pattern.fullmatch(entry.name)
+            if match and entry.is_dir(follow_symlinks=False) and not process_alive(int(match.group(1))):
+                shutil.rmtree(entry.path, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=root))
 
 
 def _failure(error: OSError, path: Path) -> InputError:

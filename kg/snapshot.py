@@ -13,7 +13,6 @@ import math
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -200,8 +199,11 @@ def chromium_path() -> str:
 def png_snapshot(page_html: str, *, width: int = 1600, height: int = 1000, timeout: float = 120.0) -> bytes:
     """The PNG screenshot of a rendered page (:attr:`kg.render.Rendered.html`) in headless Chromium, once its
     layout has settled. Nothing leaves the machine: every host name is unresolvable."""
+    from kg.outputs import private_folder
+
     chromium = chromium_path()
-    with tempfile.TemporaryDirectory(prefix="kg-snapshot-") as folder:
+    folder = private_folder("kg-snapshot")
+    try:
         page = Path(folder) / "page.html"
         page.write_text(page_html, encoding="utf-8")
         picture = Path(folder) / "page.png"
@@ -221,3 +223,5 @@ def png_snapshot(page_html: str, *, width: int = 1600, height: int = 1000, timeo
         if not picture.exists() or picture.stat().st_size == 0:
             raise InputError(f"Chromium ({chromium}) wrote no picture")
         return picture.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
+from kg.outputs import process_alive
 from kg.store.keys import STORE_FORMAT
 
 __all__ = ["BuildReport", "Progress", "build_store", "publish"]
@@ -188,23 +189,13 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
     return report
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_builds(root: Path) -> None:
     """Remove the build folders of builds whose process is gone (killed mid-way)."""
     if not root.is_dir():
         return
     for candidate in root.glob(".build-*"):
         pid = candidate.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid():
+        if not pid.isdigit() or not process_alive(int(pid)) or int(pid) == os.getpid():
             shutil.rmtree(candidate, ignore_errors=True)
 
 

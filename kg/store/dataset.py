@@ -12,7 +12,6 @@ import atexit
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -30,24 +29,16 @@ STORE_ENV = "KG_STORE"
 def input_files(paths: Sequence[str | Path] | None) -> list[tuple[str, Path]]:
     """The files behind ``paths`` with their role (``csv:<name>`` or ``rdf:<syntax>``), checked to exist.
 
-    No paths means the bundled dataset. A folder stands for the CSV files in it.
+    No paths means the bundled dataset. A folder stands for the data files in it
+    (:func:`kg.loading.data_files`).
     """
-    from kg.csvdata import csv_paths
-    from kg.loading import format_of
+    from kg.loading import data_files
     from kg.resources import BUNDLED_DATASET
 
-    found: list[tuple[str, Path]] = []
-    for path in map(Path, paths or [BUNDLED_DATASET]):
-        if not path.exists():
-            raise InputError("no such file or folder", SourceLocation(str(path)))
-        if path.is_dir():
-            found.extend((f"csv:{p.name.lower()}", p) for p in csv_paths([path]))
-            continue
-        rdf_format = format_of(path)
-        if not path.is_file():
-            raise InputError("not a file", SourceLocation(str(path)))
-        found.append((f"csv:{path.name.lower()}", path) if rdf_format == "csv" else (f"rdf:{rdf_format}", path))
-    return found
+    return [
+        (f"csv:{path.name.lower()}", path) if rdf_format == "csv" else (f"rdf:{rdf_format}", path)
+        for rdf_format, path in data_files(paths or [BUNDLED_DATASET])
+    ]
 
 
 class Dataset:
@@ -148,7 +139,9 @@ def temporary_root() -> Path:
     """A folder for this process's temporary stores (where the cache cannot be written, and for the
     parts of remote graphs), removed when the process exits."""
     if not _TEMPORARY:
-        _TEMPORARY.append(Path(tempfile.mkdtemp(prefix="pdkg-store-")))
+        from kg.outputs import private_folder
+
+        _TEMPORARY.append(private_folder("pdkg-store"))
         atexit.register(shutil.rmtree, _TEMPORARY[0], True)
     return _TEMPORARY[0]
 
