@@ -18,6 +18,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.csvdata import csv_to_graph, known_entities_query, read_csv_dataset
 from kg.errors import InputError, SourceLocation
+from kg.inputsafety import check_input
 from kg.namespace import PREFIXES
 from kg.resources import BUNDLED_DATASET, ONTOLOGY
 
@@ -96,6 +97,7 @@ def parse_rdf(graph: Graph, path: Path, rdf_format: str) -> None:
     """Parse one RDF file into ``graph``, turning parser failures into an :class:`InputError`."""
     if not path.is_file():
         raise InputError("no such file" if not path.exists() else "not a file", SourceLocation(str(path)))
+    check_input(path, rdf_format)
     try:
         graph.parse(path, format=rdf_format)
     except BadSyntax as error:

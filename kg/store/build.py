@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
+from kg.inputsafety import check_input
 from kg.outputs import process_alive
 from kg.store.keys import STORE_FORMAT
 
@@ -68,6 +69,7 @@ def _ox():
 
 def _load_rdf(store, path: Path, rdf_format: str, graph=None) -> None:
     ox = _ox()
+    check_input(path, rdf_format)
     try:
         store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[rdf_format]), to_graph=graph)
     except SyntaxError as error:
