@@ -581,7 +581,7 @@ def show(name: str, files, as_json: bool) -> None:
     from kg.profile import entity_profile
 
     try:
-        profile = entity_profile(_dataset(files, _scope(around=[name], depth=1)).facts, name)
+        profile = entity_profile(_checked(_dataset(files, _scope(around=[name], depth=1))), name)
     except InputError as error:
         raise _fail(error) from None
     if as_json:
@@ -863,28 +863,26 @@ def _analysis_graph(files, as_of):
     """Load the data and build the analysis graph at ``as_of`` (default: today, UTC) in ``--region``."""
     from kg.depgraph import build_graph
 
-    return build_graph(_checked(_dataset(files).facts), view=_view(as_of))
+    return build_graph(_checked(_dataset(files)), view=_view(as_of))
 
 
-def _checked(facts):
-    """``facts``, once every dependency can be analysed (else a one-line error, exit 2)."""
-    from kg.facts import check_analysable
-
+def _checked(dataset):
+    """The facts of ``dataset``, once everything in it can be analysed (else a one-line error, exit 2:
+    see :meth:`kg.store.dataset.Dataset.check_analysable`)."""
     try:
-        check_analysable(facts)
+        dataset.check_analysable()
     except InputError as error:
         raise _fail(error) from None
-    return facts
+    return dataset.facts
 
 
 def _arrays(files, as_of):
     """The dataset of ``files`` and its array graph at ``as_of`` (default: today, UTC) in ``--region``."""
     from kg.arraygraph import build_array_graph
-    from kg.facts import refuse_unanalysable
 
     dataset = _dataset(files)
     try:
-        refuse_unanalysable(*dataset.tables.unanalysable())
+        dataset.check_analysable()
         return dataset, build_array_graph(dataset.tables, view=_view(as_of))
     except InputError as error:
         raise _fail(error) from None
@@ -1228,7 +1226,7 @@ def replay(platform, files, every, as_json) -> None:
 
     if every == bool(platform):
         raise UsageFailure("give a PLATFORM or --all (not both)")
-    facts = _checked(_dataset(files, None if every else _scope(upstream=[platform])).facts)
+    facts = _checked(_dataset(files, None if every else _scope(upstream=[platform])))
     try:
         region = click.get_current_context().meta.get("kg.region")
         if every:
@@ -1354,7 +1352,7 @@ def render(
     if "depth" in given and not focus:
         raise UsageFailure("--depth needs --focus (the neighbourhood it bounds)")
     if replay_name:
-        facts = _checked(_dataset(files, _scope(upstream=[replay_name], criticality=True)).facts)
+        facts = _checked(_dataset(files, _scope(upstream=[replay_name], criticality=True)))
         try:
             history = run_replay(facts, replay_name, click.get_current_context().meta.get("kg.region"))
         except InputError as error:

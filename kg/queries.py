@@ -132,10 +132,24 @@ def available_queries() -> list[str]:
     return sorted(path.stem for path in QUERIES.glob("*.rq"))
 
 
+def syntax_detail(message: str) -> str:
+    """A parser's syntax error as one short line: where it is, and what came, without the list of every
+    token that could have come.
+
+    >>> syntax_detail('error at 2:1: expected one of "$", "(",\n "+"')
+    'error at 2:1: unexpected text'
+    """
+    first = message.splitlines()[0] if message else "unknown"
+    if "expected one of" in first:
+        first = first[: first.index("expected one of")].rstrip(": ") + ": unexpected text"
+    return first if len(first) <= 200 else first[:199] + "…"
+
+
 def read_query(name: str) -> Query:
-    """Read the query called ``name`` (file stem) with its header."""
+    """Read the query called ``name`` (file stem) with its header; only a shipped query's name is taken
+    (no path: a file of one's own is read with :func:`read_query_file`)."""
     path = QUERIES / f"{name}.rq"
-    if not path.is_file():
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) or not path.is_file():
         import difflib
 
         raise UnknownNameError("query", name, difflib.get_close_matches(name, available_queries(), n=3))
@@ -365,7 +379,7 @@ def run_query_on_store(dataset, query: str | Query, **bindings):
     try:
         return dataset.query(bind_in_where(query.text, bindings))
     except SyntaxError as error:
-        raise InputError(f"SPARQL syntax error: {error}", SourceLocation(str(query.path))) from None
+        raise InputError(f"SPARQL syntax error: {syntax_detail(str(error))}", SourceLocation(str(query.path))) from None
 
 
 def query_form(query: Query) -> str:

@@ -141,7 +141,7 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
     """Build a complete store from ``inputs`` (pairs of role and path) into the empty ``folder``."""
     from kg.namespace import ONTOLOGY_IRI
     from kg.resources import ONTOLOGY
-    from kg.store.extract import extract_records
+    from kg.store.extract import extract_records, find_faults
     from kg.store.factsjson import SMALL, dump_facts
     from kg.store.tables import TablesBuilder
     from kg.vocabulary import vocabulary
@@ -165,9 +165,11 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
             known = _known_entities(store) if rdf_files else set()
             collect = None if rdf_files else builder.add
             triples += _stream_csv(store, csv_files, known, collect, progress)
+        faults = ("", 0)
         if rdf_files or not csv_files:
             progress("reading records", 0, None)
             extract_records(store, vocab, builder.add)
+            faults = find_faults(store)  # CSV input is checked as it is converted
         progress("packing tables", 0, None)
         tables = builder.finish()
         store.flush()
@@ -186,6 +188,7 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
         "dependencies": report.dependencies,
         "actors": report.actors,
         "seconds": round(report.seconds, 3),
+        "faults": list(faults),
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return report

@@ -70,6 +70,16 @@ class Dataset:
 
         return Tables.load(self.folder)
 
+    def check_analysable(self) -> None:
+        """Raise :class:`~kg.errors.InputError` when the data holds what an analysis would read wrongly: a
+        dependency without dependent, provider or known service, an ill-formed date, a dependency with two
+        providers (:func:`kg.store.extract.find_faults`)."""
+        from kg.facts import refuse_unanalysable, unanalysable
+
+        first, count = self.meta.get("faults", ("", 0))
+        more, extra = unanalysable(self.facts.dependencies.values()) if self.small else self.tables.unanalysable()
+        refuse_unanalysable(first or more, count + extra)
+
     @property
     def small(self) -> bool:
         """Whether the store keeps its facts as JSON (small data: analysed without arrays or numpy)."""

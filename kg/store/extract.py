@@ -150,6 +150,39 @@ def _moment(term: Term | None) -> dt.date | dt.datetime | None:
     return None
 
 
+_DATE_VALUES = f"""
+SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ <{PD.startDate}> <{PD.endDate}> <{PD.date}> <{PD.startTime}> <{PD.endTime}> }}
+  ?s ?p ?o .
+  BIND(IF(datatype(?o) = <{XSD.dateTime}>, <{XSD.dateTime}>(str(?o)), <{XSD.date}>(str(?o))) AS ?value)
+  FILTER(!BOUND(?value) || !isLiteral(?o) || datatype(?o) NOT IN (<{XSD.date}>, <{XSD.dateTime}>))
+}}
+"""
+
+_SINGLE_VALUES = f"""
+SELECT ?s ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {{
+  VALUES ?p {{ <{PD.dependent}> <{PD.provider}> <{PD.service}> }}
+  ?s a <{PD.Dependency}> ; ?p ?o .
+}} GROUP BY ?s ?p HAVING (COUNT(DISTINCT ?o) > 1)
+"""
+
+
+def find_faults(store) -> tuple[str, int]:
+    """What in the store's default graph an analysis could only read wrongly: a date that is not a valid
+    ``xsd:date`` or ``xsd:dateTime`` (it would be taken as no date), a dependency with more than one
+    dependent, provider or service (one would be picked). Returns the first, described, and how many.
+    """
+    first, count = "", 0
+    for subject, predicate, value in select_rows(store, _DATE_VALUES):
+        count += 1
+        shown = value.value if value is not None else ""
+        first = first or f"<{subject.value}> has {identifier_of(predicate.value)} {shown[:60]!r}, not a valid date"
+    for subject, predicate, number in select_rows(store, _SINGLE_VALUES):
+        count += 1
+        first = first or f"dependency <{subject.value}> has {number.value} values of {identifier_of(predicate.value)}"
+    return first, count
+
+
 def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]) -> None:
     """Read every record of the store's default graph and pass each to ``add(table, record)``."""
     identifiers = {
