@@ -34,7 +34,9 @@ class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
 
     def format_message(self) -> str:
-        return self.message
+        from kg.formatting import terminal_safe
+
+        return terminal_safe(self.message)
 
 
 def _fail(error: Exception) -> UsageFailure:
@@ -369,14 +371,14 @@ def demo(name: str, no_sources: bool) -> None:
         f"{sum(stats.events_by_kind.values())} events, {stats.sources} sources "
         f"({stats.first_date} .. {stats.last_date})."
     )
-    click.echo(f"Cases: {', '.join(platforms)}\n")
-    click.echo(format_profile(profile, with_sources=not no_sources))
+    _say(f"Cases: {', '.join(platforms)}\n")
+    _say(format_profile(profile, with_sources=not no_sources))
     if profile.depends_on:
         from kg.formatting import format_replay
         from kg.replay import replay as run_replay
 
         click.echo("")
-        click.echo(format_replay(run_replay(facts, profile.entity.identifier), causes=False))
+        _say(format_replay(run_replay(facts, profile.entity.identifier), causes=False))
         click.echo(
             f"\nNext: kg replay {profile.entity.identifier}   kg spof {profile.entity.identifier} --as-of DATE   "
             "kg impact --help"
@@ -441,7 +443,7 @@ def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
         findings = [finding.__dict__ for finding in report.findings]
         click.echo(json.dumps({"conforms": report.conforms, "findings": findings}, indent=2))
     else:
-        click.echo(format_validation(report, label=", ".join(map(str, files)) or "bundled dataset"))
+        _say(format_validation(report, label=", ".join(map(str, files)) or "bundled dataset"))
     sys.exit(EXIT_OK if report.conforms else EXIT_FINDINGS)
 
 
@@ -556,7 +558,7 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
             err=True,
         )
     if not result.written:
-        click.echo(format_validation(result.validation, label="import"), err=True)
+        _say(format_validation(result.validation, label="import"), err=True)
         click.echo(f"not written: {out}", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"wrote {result.triples} triples to {out}", err=True)
@@ -587,7 +589,7 @@ def show(name: str, files, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(_profile_json(profile), indent=2, default=str))
     else:
-        click.echo(format_profile(profile))
+        _say(format_profile(profile))
 
 
 def _profile_json(profile) -> dict:
@@ -624,7 +626,7 @@ def services() -> None:
     rows = [
         [s.identifier, s.default_effect, ", ".join(s.upstream) or "-", s.label] for s in vocabulary().services.values()
     ]
-    click.echo(table(["service", "losing it", "resold on", "label"], rows))
+    _say(table(["service", "losing it", "resold on", "label"], rows))
 
 
 @main.command()
@@ -923,14 +925,25 @@ def _echo_lines(lines, chunk: int = 4096) -> None:
     for line in lines:
         batch.append(line)
         if len(batch) >= chunk:
-            click.echo("\n".join(batch))
+            _say("\n".join(batch))
             batch.clear()
     if batch:
-        click.echo("\n".join(batch))
+        _say("\n".join(batch))
+
+
+def _say(text: str, **options) -> None:
+    """Print text for people: control characters from the data are escaped (:func:`kg.formatting.terminal_safe`)."""
+    from kg.formatting import terminal_safe
+
+    click.echo(terminal_safe(text), **options)
 
 
 def _echo_json(document) -> None:
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    """Print JSON; characters a terminal would act on stay escaped (``\\u001b``), as JSON allows."""
+    from kg.formatting import TERMINAL_CONTROLS
+
+    text = json.dumps(document, indent=2, ensure_ascii=False)  # C0 controls are escaped already; DEL, C1 and
+    click.echo(TERMINAL_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text))  # bidi are not
 
 
 as_of_option = click.option(
@@ -1101,7 +1114,7 @@ def status(name, files, as_of, as_json) -> None:
     dataset = _dataset(files)  # actor_status picks the observations that count at the view
     observations = dataset.facts.observations.values() if dataset.small else dataset.tables.observations_of(target)
     result = actor_status(graph, target, view, observations)
-    _echo_json(status_json(result, graph)) if as_json else click.echo(format_status(result, graph))
+    _echo_json(status_json(result, graph)) if as_json else _say(format_status(result, graph))
 
 
 @main.command()
@@ -1120,7 +1133,7 @@ def spof(platform, files, as_of, as_json) -> None:
 
     graph, target = _target_graph(files, as_of, platform)
     points = single_points_of_failure(graph, target)
-    _echo_json(spof_json(points, graph)) if as_json else click.echo(format_spof(points, graph))
+    _echo_json(spof_json(points, graph)) if as_json else _say(format_spof(points, graph))
 
 
 @main.command()
@@ -1151,7 +1164,7 @@ def cutsets(platform, files, as_of, max_order, as_json) -> None:
 
     graph, target = _target_graph(files, as_of, platform)
     sets = cut_sets(graph, target, max_order)
-    _echo_json(cutsets_json(sets, graph)) if as_json else click.echo(format_cutsets(sets, graph))
+    _echo_json(cutsets_json(sets, graph)) if as_json else _say(format_cutsets(sets, graph))
 
 
 @main.command()
@@ -1190,7 +1203,7 @@ def rank(files, as_of, service, top, as_json) -> None:
     if as_json:
         _echo_json(rank_json(rows, concentrations, graph))
     else:
-        click.echo(format_rank(rows, concentrations, graph, top))
+        _say(format_rank(rows, concentrations, graph, top))
 
 
 @main.command()
@@ -1239,7 +1252,7 @@ def replay(platform, files, every, as_json) -> None:
         documents = [replay_json(h) for h in histories]
         _echo_json(documents if every else documents[0])
     else:
-        click.echo(format_agreement(histories) if every else format_replay(histories[0]))
+        _say(format_agreement(histories) if every else format_replay(histories[0]))
 
 
 @main.command()

@@ -5,6 +5,7 @@ Functions here take result objects and return strings; they never print.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,21 @@ if TYPE_CHECKING:  # only for annotations: importing these costs start-up time (
     from kg.stats import Stats
     from kg.validation import ValidationReport
 
-__all__ = ["format_profile", "format_stats", "format_validation", "table"]
+__all__ = ["TERMINAL_CONTROLS", "format_profile", "format_stats", "format_validation", "table", "terminal_safe"]
+
+# Control characters a terminal acts on (all C0 but tab and newline, DEL, C1) and the bidirectional
+# overrides that reorder what is shown.
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on written as its escape, so that names from
+    the data can neither move the cursor, retitle the window nor reorder a line.
+
+    >>> terminal_safe("Parler\x1b]0;owned\x07 \u202egnp.exe")
+    'Parler\\x1b]0;owned\\x07 \\u202egnp.exe'
+    """
+    return TERMINAL_CONTROLS.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

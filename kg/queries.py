@@ -14,6 +14,7 @@ from rdflib import Graph, Variable
 from rdflib.query import Result
 
 from kg.errors import InputError, SourceLocation, UnknownNameError
+from kg.namespace import XSD
 from kg.resources import QUERIES
 
 __all__ = [
@@ -136,7 +137,7 @@ def syntax_detail(message: str) -> str:
     """A parser's syntax error as one short line: where it is, and what came, without the list of every
     token that could have come.
 
-    >>> syntax_detail('error at 2:1: expected one of "$", "(",\n "+"')
+    >>> syntax_detail('error at 2:1: expected one of "$", "(", "+"')
     'error at 2:1: unexpected text'
     """
     first = message.splitlines()[0] if message else "unknown"
@@ -288,20 +289,61 @@ def serialize_result(result, rdf_format: str | None = None) -> bytes:
         raise InputError(f"this query gives solutions: use --format {', '.join(RESULT_FORMATS)}")
     if rdf_format == "table":
         return _table(result).encode("utf-8")
+    if rdf_format == "csv" and isinstance(result, pyoxigraph.QuerySolutions):
+        return _csv(result).encode("utf-8")
     formats = pyoxigraph.QueryResultsFormat
     chosen = {"csv": formats.CSV, "tsv": formats.TSV, "json": formats.JSON, "xml": formats.XML}[rdf_format]
     return result.serialize(format=chosen)
 
 
+#: What a spreadsheet takes as the start of a formula in a cell.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMERIC = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.float), str(XSD.int), str(XSD.long)}
+
+
+def spreadsheet_safe(term) -> str:
+    """A term's CSV cell as SPARQL's CSV results format writes it (IRI, lexical form, ``_:id``), except
+    that text a spreadsheet would run as a formula gets a leading ``'``; numbers stay numbers.
+
+    >>> import pyoxigraph
+    >>> integer = pyoxigraph.NamedNode(str(XSD.integer))
+    >>> spreadsheet_safe(pyoxigraph.Literal("=cmd|' /C calc'!A0")), spreadsheet_safe(pyoxigraph.Literal("-5", datatype=integer))
+    ("'=cmd|' /C calc'!A0", '-5')
+    """
+    if term is None:
+        return ""
+    kind = type(term).__name__
+    if kind == "BlankNode":
+        return f"_:{term.value}"
+    value = term.value
+    if kind == "Literal" and term.datatype.value in _NUMERIC:
+        return value
+    return f"'{value}" if value.startswith(_FORMULA) else value
+
+
+def _csv(result) -> str:
+    """Solutions as SPARQL 1.1 CSV (header of variable names, CRLF line ends), cells made spreadsheet-safe."""
+    import csv
+    import io
+
+    names = [variable.value for variable in result.variables]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(names)
+    for solution in result:
+        writer.writerow([spreadsheet_safe(solution[name]) for name in names])
+    return buffer.getvalue()
+
+
 def _table(result) -> str:
     import pyoxigraph
 
-    from kg.formatting import table
+    from kg.formatting import table, terminal_safe
 
     if isinstance(result, pyoxigraph.QueryBoolean):
         return f"{'true' if bool(result) else 'false'}\n"
     names = [variable.value for variable in result.variables]
-    rows = [[_plain(solution[name]) for name in names] for solution in result]
+    rows = [[terminal_safe(_plain(solution[name])) for name in names] for solution in result]
     return table(names, rows) + "\n" if rows else " ".join(names) + "\n(no rows)\n"
 
 
