@@ -28,8 +28,8 @@ def terminal_safe(text: str) -> str:
     """``text`` with every character a terminal would act on written as its escape, so that names from
     the data can neither move the cursor, retitle the window nor reorder a line.
 
-    >>> terminal_safe("Parler\x1b]0;owned\x07 \u202egnp.exe")
-    'Parler\\x1b]0;owned\\x07 \\u202egnp.exe'
+    >>> print(terminal_safe("Parler\x1b]0;owned\x07 \u202egnp.exe"))
+    Parler\\x1b]0;owned\\x07 \\u202egnp.exe
     """
     return TERMINAL_CONTROLS.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 

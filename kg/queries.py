@@ -307,7 +307,8 @@ def spreadsheet_safe(term) -> str:
 
     >>> import pyoxigraph
     >>> integer = pyoxigraph.NamedNode(str(XSD.integer))
-    >>> spreadsheet_safe(pyoxigraph.Literal("=cmd|' /C calc'!A0")), spreadsheet_safe(pyoxigraph.Literal("-5", datatype=integer))
+    >>> formula, number = pyoxigraph.Literal("=cmd|' /C calc'!A0"), pyoxigraph.Literal("-5", datatype=integer)
+    >>> spreadsheet_safe(formula), spreadsheet_safe(number)
     ("'=cmd|' /C calc'!A0", '-5')
     """
     if term is None:
