@@ -1117,10 +1117,26 @@ def status(name, files, as_of, as_json) -> None:
     _echo_json(status_json(result, graph)) if as_json else _say(format_status(result, graph))
 
 
+def _time_limit_option(command):
+    return click.option(
+        "--time-limit",
+        type=click.FloatRange(0.1, None),
+        metavar="SECONDS",
+        help="Stop with a message (exit 2) if the analysis takes longer than this.",
+    )(command)
+
+
+def _deadline(seconds: float | None) -> float | None:
+    import time
+
+    return time.monotonic() + seconds if seconds else None
+
+
 @main.command()
 @click.argument("platform")
 @actor_question_options
-def spof(platform, files, as_of, as_json) -> None:
+@_time_limit_option
+def spof(platform, files, as_of, as_json, time_limit) -> None:
     """Single points of failure: providers whose exit alone takes PLATFORM offline, and channels one exit cuts.
 
     \b
@@ -1132,7 +1148,10 @@ def spof(platform, files, as_of, as_json) -> None:
     from kg.jsonout import spof_json
 
     graph, target = _target_graph(files, as_of, platform)
-    points = single_points_of_failure(graph, target)
+    try:
+        points = single_points_of_failure(graph, target, deadline=_deadline(time_limit))
+    except InputError as error:
+        raise _fail(error) from None
     _echo_json(spof_json(points, graph)) if as_json else _say(format_spof(points, graph))
 
 
@@ -1151,7 +1170,8 @@ def spof(platform, files, as_of, as_json) -> None:
     help="Largest number of providers in a set.",
 )
 @json_option
-def cutsets(platform, files, as_of, max_order, as_json) -> None:
+@_time_limit_option
+def cutsets(platform, files, as_of, max_order, as_json, time_limit) -> None:
     """Minimal cut sets: the smallest sets of provider exits that together take PLATFORM offline.
 
     \b
@@ -1163,7 +1183,10 @@ def cutsets(platform, files, as_of, max_order, as_json) -> None:
     from kg.jsonout import cutsets_json
 
     graph, target = _target_graph(files, as_of, platform)
-    sets = cut_sets(graph, target, max_order)
+    try:
+        sets = cut_sets(graph, target, max_order, deadline=_deadline(time_limit))
+    except InputError as error:
+        raise _fail(error) from None
     _echo_json(cutsets_json(sets, graph)) if as_json else _say(format_cutsets(sets, graph))
 
 

@@ -16,6 +16,7 @@ cut set: nothing more needs to fail.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,7 +24,14 @@ from kg.depgraph import AnalysisGraph, Need, least_fixpoint
 from kg.errors import InputError
 from kg.impact import explain, propagate
 
-__all__ = ["CutSets", "SinglePoints", "cut_sets", "minimize", "single_points_of_failure"]
+__all__ = [
+    "CutSets",
+    "SinglePoints",
+    "TimeLimitExceeded",
+    "cut_sets",
+    "minimize",
+    "single_points_of_failure",
+]
 
 Family = frozenset[frozenset[str]]
 NEVER: Family = frozenset()  # no set of exits brings it about
@@ -33,15 +41,31 @@ ALREADY: Family = frozenset({frozenset()})  # already true: the empty set suffic
 def minimize(sets: Iterable[frozenset[str]], max_order: int) -> Family:
     """Keep the sets of at most ``max_order`` members that contain no other kept set.
 
+    A candidate is checked against the kept sets one by one, or, once there are more kept sets than it has
+    subsets, by looking its subsets up: linear in the number of sets for small orders.
+
     Examples
     --------
     >>> sorted(map(sorted, minimize([frozenset("ab"), frozenset("a"), frozenset("bcd")], 2)))
     [['a']]
     """
     kept: list[frozenset[str]] = []
+    index: set[frozenset[str]] = set()
     for candidate in sorted({s for s in sets if len(s) <= max_order}, key=lambda s: (len(s), sorted(s))):
-        if not any(k <= candidate for k in kept):
+        if frozenset() in index:
+            break  # the empty set is in every other
+        if len(kept) < 2 ** len(candidate):
+            covered = any(k <= candidate for k in kept)
+        else:
+            members = sorted(candidate)
+            covered = any(
+                frozenset(subset) in index
+                for size in range(1, len(members))
+                for subset in itertools.combinations(members, size)
+            )
+        if not covered:
             kept.append(candidate)
+            index.add(candidate)
     return frozenset(kept)
 
 
@@ -52,9 +76,10 @@ def _both(left: Family, right: Family, max_order: int) -> Family:
 class _Solver:
     """Cut sets of 'X is offline' (and of 'X loses service s') for every actor reachable from a target."""
 
-    def __init__(self, graph: AnalysisGraph, max_order: int) -> None:
+    def __init__(self, graph: AnalysisGraph, max_order: int, check=lambda: None) -> None:
         self.graph = graph
         self.max_order = max_order
+        self.check = check
         #: actor -> (cut sets of its going offline, ((service, cut sets of losing it), ...)): the fixpoint's value
         self.state: dict[str, tuple[Family, tuple[tuple[str, Family], ...]]] = {}
 
@@ -92,6 +117,7 @@ class _Solver:
         return result
 
     def node_state(self, node: str) -> tuple[Family, tuple[tuple[str, Family], ...]]:
+        self.check()
         needs = sorted(self.graph.needs.get(node, {}).items())
         lost = tuple((service, self.lost(need)) for service, need in needs)
         essential = {service for service, need in needs if need.essential}
@@ -113,8 +139,10 @@ class CutSets:
     channels: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # channel -> sets that cut it
 
 
-def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3) -> CutSets:
+def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3, *, deadline: float | None = None) -> CutSets:
     """Compute the minimal cut sets of ``target`` going offline (and of losing each of its channels).
+
+    ``deadline`` (a :func:`time.monotonic` value) stops the computation with :class:`TimeLimitExceeded`.
 
     Examples
     --------
@@ -128,7 +156,7 @@ def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3) -> CutSets:
     """
     if max_order < 1:
         raise InputError(f"the order of cut sets must be at least 1, not {max_order}")
-    solver = _Solver(graph, max_order)
+    solver = _Solver(graph, max_order, _deadline_check(deadline, "cut sets"))
     if target in graph.graph:
         solver.solve(target)
     # The target's own exit is not one of its failures: drop sets that need it (reachable through cycles).
@@ -157,8 +185,141 @@ class SinglePoints:
     why: dict[str, str] = field(default_factory=dict)  # provider -> how its exit takes the target offline
 
 
-def single_points_of_failure(graph: AnalysisGraph, target: str) -> SinglePoints:
+#: How many single points of failure get an explanation (each costs one cascade); kg impact explains any other.
+WHY_LIMIT = 20
+
+
+class _Members:
+    """A set of providers as its own members and a shared tail: the set of a provider it stands on.
+
+    Down a chain of providers each set is its provider plus the provider's set, so sharing the tail keeps
+    every set in constant space and the whole computation linear, where copying would be quadratic.
+    """
+
+    __slots__ = ("count", "depth", "head", "tail")
+
+    def __init__(self, head: frozenset[str], tail: _Members | None) -> None:
+        self.head = head
+        self.tail = tail
+        self.depth = 1 + (tail.depth if tail is not None else 0)
+
+    def members(self, stop: _Members | None = None) -> set[str]:
+        """Every member down to (not including) ``stop``, walked without recursion."""
+        found: set[str] = set()
+        link: _Members | None = self
+        while link is not None and link is not stop:
+            found |= link.head
+            link = link.tail
+        return found
+
+    def __eq__(self, other) -> bool:
+        return other is self or (isinstance(other, _Members) and self.members() == other.members())
+
+    __hash__ = object.__hash__
+
+
+_ALL = object()  # the set of every provider: what is already lost needs no exit at all
+
+
+def _union(left, right):
+    if left is _ALL or right is _ALL:
+        return _ALL
+    if left is None or left is right:
+        return right
+    if right is None:
+        return left
+    deep, shallow = (left, right) if left.depth >= right.depth else (right, left)
+    return _Members(frozenset(shallow.members()), deep)
+
+
+def _intersection(left, right):
+    if left is _ALL:
+        return right
+    if right is _ALL or left is right:
+        return left
+    if left is None or right is None:
+        return None
+    a, b = left, right
+    while a is not b and a is not None and b is not None:  # the deepest tail both share, if any
+        if a.depth > b.depth:
+            a = a.tail
+        elif b.depth > a.depth:
+            b = b.tail
+        else:
+            a, b = a.tail, b.tail
+    common = a if a is b else None
+    head = frozenset(left.members(common) & right.members(common))
+    return _Members(head, common) if head else common
+
+
+def _deadline_check(deadline: float | None, what: str):
+    import time
+
+    calls = [0]
+
+    def check() -> None:
+        calls[0] += 1
+        if deadline is not None and calls[0] % 256 == 0 and time.monotonic() > deadline:
+            raise TimeLimitExceeded(f"{what} stopped at the time limit (--time-limit) after {calls[0]:,} actors")
+
+    return check
+
+
+class TimeLimitExceeded(InputError):
+    """An analysis ran past the time it was given; nothing was printed or written."""
+
+
+def _single_sets(graph: AnalysisGraph, target: str, check) -> tuple[dict, dict]:
+    """For the target and every actor it depends on: the providers whose exit alone takes it offline, and
+    per service those whose exit alone loses it (``_ALL``: already; ``None``: no single exit)."""
+    offline: dict[str, object] = {}
+    lost: dict[str, dict[str, object]] = {}
+
+    def supply_fails(dependency):
+        provider = dependency.provider
+        result = offline.get(provider)
+        if not graph.unnamed(provider):
+            result = _union(_Members(frozenset({provider}), None), result)
+        for service in dependency.relies_on:
+            result = _union(result, lost.get(provider, {}).get(service))
+        return result
+
+    def need_lost(need: Need):
+        if not need.supplies:
+            return _ALL
+        if need.self_provided:
+            return None
+        result = _ALL
+        for dependency in need.supplies:
+            result = _intersection(result, supply_fails(dependency))
+            if result is None:
+                break
+        return result
+
+    def compute(node: str):
+        check()
+        losses = {service: need_lost(need) for service, need in sorted(graph.needs.get(node, {}).items())}
+        down = None
+        for service, need in sorted(graph.needs.get(node, {}).items()):
+            if need.essential:
+                down = _union(down, losses[service])
+        lost[node] = losses
+        offline[node] = down
+        return down, tuple(losses.items())  # compared to see whether a cycle has settled
+
+    values: dict[str, object] = {}
+    least_fixpoint(graph, compute, values, None, start=target)
+    return offline, lost
+
+
+def single_points_of_failure(
+    graph: AnalysisGraph, target: str, *, deadline: float | None = None, why_limit: int = WHY_LIMIT
+) -> SinglePoints:
     """The order-1 cut sets of ``target``: single exits that take it offline or cut a channel.
+
+    Computed with shared sets (see :class:`_Members`): linear in the graph down a chain of providers.
+    The first ``why_limit`` providers (by name) get an explanation. ``deadline`` (a
+    :func:`time.monotonic` value) stops the computation with :class:`TimeLimitExceeded`.
 
     Examples
     --------
@@ -170,12 +331,21 @@ def single_points_of_failure(graph: AnalysisGraph, target: str) -> SinglePoints:
     >>> points.offline, points.channels["apple-app-store"]
     (['aws'], ['app-store-ios'])
     """
-    sets = cut_sets(graph, target, 1)
-    offline = [s[0] for s in sets.sets]
+    check = _deadline_check(deadline, "single points of failure")
+    offline_sets, lost_sets = ({}, {}) if target not in graph.graph else _single_sets(graph, target, check)
+    down = offline_sets.get(target)
+    already = down is _ALL
+    offline = sorted(down.members() - {target}) if isinstance(down, _Members) else []
     channels: dict[str, list[str]] = {}
-    for channel, families in sets.channels.items():
-        for (provider,) in families:
-            if provider not in offline:
-                channels.setdefault(provider, []).append(channel)
-    why = {provider: explain(propagate(graph, removed={provider: "exits"}), graph, target) for provider in offline}
-    return SinglePoints(target, offline, dict(sorted(channels.items())), sets.already_offline, why)
+    for service, need in sorted(graph.needs.get(target, {}).items()):
+        if need.essential:
+            continue
+        cut = lost_sets.get(target, {}).get(service)
+        if isinstance(cut, _Members):
+            for provider in sorted(cut.members() - set(offline) - {target}):
+                channels.setdefault(provider, []).append(service)
+    why = {}
+    for provider in offline[:why_limit]:
+        check()
+        why[provider] = explain(propagate(graph, removed={provider: "exits"}), graph, target)
+    return SinglePoints(target, offline, dict(sorted(channels.items())), already, why)

@@ -186,7 +186,13 @@ def format_spof(points, graph) -> str:
     if points.offline:
         lines.append("Exits that alone take it offline:")
         for provider in points.offline:
-            lines.append(f"  - {graph.name(provider)}: {points.why[provider]}")
+            why = points.why.get(provider)
+            lines.append(f"  - {graph.name(provider)}: {why}" if why else f"  - {graph.name(provider)}")
+        if len(points.why) < len(points.offline):
+            lines.append(
+                f"  ({len(points.offline) - len(points.why):,} of them without an explanation: "
+                "kg impact --remove PROVIDER explains one)"
+            )
     else:
         lines.append("No single exit takes it offline.")
     if points.channels:

@@ -359,17 +359,78 @@ def _predicate(statuses, graph, cause: Cause, seen: set[str]) -> str:
         return f"supplies it only in part{' since ' + cause.day.isoformat() if cause.day else ''}{_cite(cause.sources)}"
     if cause.how == "impaired":
         text = impaired_provider(cause.detail)
-        if cause.provider in seen:
-            return text
-        return f"{text} ({explain(statuses, graph, cause.provider, seen)})"
-    if cause.how == "resold":
+    elif cause.how == "resold":
         text = f"resells it on its own {cause.detail}, which it lost{when}"
-        if cause.provider in seen:
-            return text
-        return f"{text} ({explain(statuses, graph, cause.provider, seen)})"
+    else:
+        text = "is offline"
     if cause.provider in seen:
-        return "is offline"
-    return f"is offline ({explain(statuses, graph, cause.provider, seen)})"
+        return text
+    if len(seen) >= EXPLAIN_DEPTH:
+        return f"{text} ({_chain(statuses, graph, cause.provider)})"
+    return f"{text} ({explain(statuses, graph, cause.provider, seen)})"
+
+
+#: How many providers deep an explanation nests before it sums up the rest of the chain in one clause.
+EXPLAIN_DEPTH = 6
+
+#: Causes that pass the explanation on to the provider's own status (the chain goes on).
+_PASSED_ON = frozenset({"offline", "impaired", "resold"})
+
+_chains: dict = {}  # id(statuses) -> (statuses, {node: (steps, end)}): chain ends already walked
+
+
+def _chain_end(statuses: dict[str, NodeStatus], node: str) -> tuple[int, str]:
+    """How many providers a chain of 'offline because the next one is' runs through from ``node``, and the
+    actor it ends at (following the first such cause of each), walked without recursion and remembered."""
+    held = _chains.get(id(statuses))
+    if held is None or held[0] is not statuses:
+        _chains.clear()  # one scenario at a time: the memory of the last one only
+        held = _chains[id(statuses)] = (statuses, {})
+    known = held[1]
+    path: list[str] = []
+    current = node
+    on_path: set[str] = set()
+    while current not in known and current not in on_path:
+        on_path.add(current)
+        path.append(current)
+        status = statuses.get(current)
+        following = None
+        if status is not None and status.status != "exited":
+            following = next((c.provider for loss in status.losses for c in loss.causes if c.how in _PASSED_ON), None)
+        if following is None:
+            known[current] = (0, current)
+            path.pop()
+            break
+        current = following
+    steps, end = known.get(current, (0, current))
+    for member in reversed(path):
+        steps += 1
+        known[member] = (steps, end)
+    return known[node]
+
+
+def _chain(statuses: dict[str, NodeStatus], graph, node: str) -> str:
+    """A long chain summed up: how many providers it runs through and what happened at its end."""
+    steps, end = _chain_end(statuses, node)
+    status = statuses.get(end)
+    if status is None or status.status == "online":
+        what = "online"
+    elif status.status == "exited":
+        what = status.reason or "exits"
+    else:
+        roots = [
+            f"{_provider(graph, c.provider)} {_predicate(statuses, graph, c, {end})}"
+            for loss in status.losses
+            for c in loss.causes
+            if c.how not in _PASSED_ON
+        ]
+        what = f"{status.status}: " + "; ".join(roots) if roots else status.status
+    if steps == 0:
+        return f"{graph.name(node)}: {what}"
+    return (
+        f"{graph.name(node)}: {statuses[node].status} through a chain of {steps} providers, each because of the "
+        f"next, down to {graph.name(end)}: {what}"
+    )
 
 
 def impaired_provider(service: str) -> str:

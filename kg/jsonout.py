@@ -142,7 +142,7 @@ def spof_json(points: SinglePoints, graph) -> dict:
             {
                 "provider": provider,
                 "name": graph.name(provider),
-                "explanation": points.why[provider],
+                "explanation": points.why.get(provider),  # null past the first WHY_LIMIT
             }
             for provider in points.offline
         ],
