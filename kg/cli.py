@@ -274,8 +274,9 @@ class CommandGroup(click.Group):
         import os
         import signal
 
+        previous = None
         with contextlib.suppress(ValueError):  # not in the main thread (tests): leave SIGTERM as it is
-            signal.signal(signal.SIGTERM, _terminate)
+            previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -299,6 +300,9 @@ class CommandGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_INTERNAL)
+        finally:
+            if previous is not None:  # as it was (the command may run inside another program)
+                signal.signal(signal.SIGTERM, previous)
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -498,6 +502,8 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     from kg.outputs import write_output
     from kg.queries import derive_direct
 
+    if as_of is not None and not direct:
+        raise UsageFailure("--as-of needs --direct (it picks the dependencies whose shortcut triples are added)")
     graph = _load(files, ontology=False)
     if direct or with_ontology:
         ontology = load_ontology()

@@ -39,6 +39,7 @@ IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 QID = re.compile(r"^Q[1-9][0-9]*$")
 
 
@@ -435,6 +436,18 @@ class _Converter:
                 raise UnknownNameError("source", value, close, row.location)
             self.add(subject, _P["derived"], nt.data("source", value))
 
+    def one_line(self, row: Row, column: str) -> str:
+        """A column that must be one line of plain text (a name, a title): no control characters, no
+        bidirectional overrides (they would rewrite terminals and reorder what readers see)."""
+        value = row.get(column)
+        bad = _CONTROL.search(value)
+        if bad:
+            shown = bad.group().encode("unicode_escape").decode("ascii")
+            raise InputError(
+                f"a control character in {column} ({shown}): a {column} is one line of plain text", row.location
+            )
+        return value
+
     def text(self, subject: str, predicate: str, row: Row, column: str) -> None:
         value = row.get(column)
         if value:
@@ -478,8 +491,8 @@ class _Converter:
             if not row.get(column):
                 raise InputError(f"source {column} is empty", row.location)
         self.add(node, _P["type"], _P["Source"])
-        self.add(node, _P["publisher"], nt.literal(row.get("publisher")))
-        self.add(node, _P["title"], nt.literal(row.get("title")))
+        self.add(node, _P["publisher"], nt.literal(self.one_line(row, "publisher")))
+        self.add(node, _P["title"], nt.literal(self.one_line(row, "title")))
         self.add(node, _P["issued"], self.publication_date(row))
         self.add(node, _P["url"], self.url(row, "url"))
         if self.on_record is not None:
@@ -497,7 +510,7 @@ class _Converter:
         for kind in kinds:
             kind_term = self.term(Row({"kind": kind}, row.location), "kind", self.vocab.actor_kinds, "kind")
             self.add(node, _P["type"], kind_term)
-        self.add(node, _P["label"], nt.literal(row.get("name")))
+        self.add(node, _P["label"], nt.literal(self.one_line(row, "name")))
         self.add(node, _P["identifier"], nt.literal(identifier))
         owner = self.reference(row, "owner", "entities", required=False)
         if owner is not None:
@@ -554,6 +567,12 @@ class _Converter:
         self.add(node, _P["service"], nt.iri(known.iri))
         start, start_time = self.add_moment(node, row, "start")
         end, end_time = self.add_moment(node, row, "end")
+        if start and start == end and not (start_time and end_time):
+            raise InputError(
+                f"end {end} is the start: an empty period (the end is the first day without it; give times "
+                "for a dependency of some hours)",
+                row.location,
+            )
         countries = self.countries(node, row)
         upstream = self.upstream(node, row)
         partial = self.extent(node, row)
