@@ -1,0 +1,120 @@
+"""Crash safety: real `kg` processes killed (SIGKILL, SIGTERM) at moments spread over their run leave every
+output either as it was or complete, and the next run removes what the killed one left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KG = str(Path(sys.executable).with_name("kg"))
+OLD = b"# the previous output\n"
+KILLS = 5  # per command and signal
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crash")
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "3000", str(folder / "data")],
+        check=True,
+        capture_output=True,
+    )
+    return folder
+
+
+def _environment(work: Path) -> dict:
+    temporary = work / "tmp"
+    temporary.mkdir(exist_ok=True)
+    return {**os.environ, "KG_CACHE": str(work / "cache"), "TMPDIR": str(temporary)}
+
+
+COMMANDS = {
+    "export": ["export", "{data}", "--out", "{out}"],
+    "import": ["import", "{data}", "--out", "{out}"],
+    "render": ["render", "--data", "{data}", "--out", "{out}", "--quiet"],
+}
+
+
+def _command(name: str, work: Path, out: Path) -> list[str]:
+    return [KG, *(arg.format(data=work / "data", out=out) for arg in COMMANDS[name])]
+
+
+def _leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and p.suffix == ".tmp")
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+@pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_writes_leave_the_old_output_or_the_new_one(name, number, work, tmp_path):
+    environment = _environment(work)
+    reference = tmp_path / f"reference-{name}"
+    subprocess.run(_command(name, work, reference), env=environment, check=True, capture_output=True)
+    started = time.monotonic()  # timed again with the store built, as the killed runs will find it
+    subprocess.run(_command(name, work, reference), env=environment, check=True, capture_output=True)
+    duration = time.monotonic() - started
+    complete = reference.read_bytes()
+    out = tmp_path / f"out-{name}"
+    outcomes = []
+    for kill in range(KILLS):
+        out.write_bytes(OLD)
+        process = subprocess.Popen(
+            _command(name, work, out), env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        time.sleep(duration * (kill + 0.5) / KILLS)
+        process.send_signal(number)
+        _, error = process.communicate(timeout=120)
+        content = out.read_bytes()
+        assert content in (OLD, complete), f"kill {kill}: a partial output of {len(content)} bytes"
+        outcomes.append("old" if content == OLD else "new")
+        if number == signal.SIGTERM:
+            # A stopped command cleans up at once and says so; one that had finished exits 0.
+            assert process.returncode in (0, 130), (process.returncode, error[-500:])
+            assert not _leftovers(out)
+            if process.returncode == 130:
+                assert b"stopped" in error and b"Traceback" not in error
+        else:
+            assert process.returncode in (0, -signal.SIGKILL)
+    assert "old" in outcomes, outcomes  # the kills did land before the end
+    # The next run completes and removes the temporary files and work folders the killed runs left.
+    subprocess.run(_command(name, work, out), env=environment, check=True, capture_output=True)
+    assert out.read_bytes() == complete
+    assert not _leftovers(out)
+    stale = [p.name for p in (work / "tmp").iterdir() if p.name.startswith(("pdkg-import-", "pdkg-store-"))]
+    assert not stale, stale
+
+
+def test_a_killed_store_build_leaves_the_previous_store(work, tmp_path):
+    environment = _environment(work)
+    store = tmp_path / "store"
+    mini = ROOT / "tests" / "data" / "mini"
+    subprocess.run([KG, "load", str(mini), "--store", str(store)], env=environment, check=True, capture_output=True)
+    started = time.monotonic()
+    check = subprocess.run(
+        [KG, "load", str(work / "data"), "--store", str(tmp_path / "timed")], env=environment, capture_output=True
+    )
+    assert check.returncode == 0
+    duration = time.monotonic() - started
+    for kill in range(KILLS):
+        process = subprocess.Popen(
+            [KG, "load", str(work / "data"), "--store", str(store)],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(duration * (kill + 0.5) / KILLS)
+        process.kill()
+        process.wait(timeout=60)
+        stats = subprocess.run([KG, "stats", "--store", str(store), "--json"], env=environment, capture_output=True)
+        assert stats.returncode == 0, stats.stderr
+        assert b'"dependencies"' in stats.stdout
+        if (store / "current" / "meta.json").is_file():
+            break  # the new store went in whole: later kills would only replay this
+    subprocess.run([KG, "load", str(work / "data"), "--store", str(store)], env=environment, check=True)
+    assert not [p.name for p in store.iterdir() if p.name.startswith(".build-")]
