@@ -69,63 +69,78 @@ def minimize(sets: Iterable[frozenset[str]], max_order: int) -> Family:
     return frozenset(kept)
 
 
-def _both(left: Family, right: Family, max_order: int) -> Family:
-    return minimize((a | b for a in left for b in right), max_order)
+class _Families:
+    """The algebra of minimal cut sets up to an order: a family of sets of provider exits."""
+
+    never: Family = NEVER
+    already: Family = ALREADY
+
+    def __init__(self, max_order: int) -> None:
+        self.max_order = max_order
+
+    def single(self, provider: str) -> Family:
+        return frozenset({frozenset({provider})})
+
+    def either(self, families) -> Family:
+        """Any of them happening (OR): their union, minimal."""
+        return minimize((s for family in families for s in family), self.max_order)
+
+    def both(self, left: Family, right: Family) -> Family:
+        """Both happening (AND): each set of one joined with each of the other, minimal."""
+        return minimize((a | b for a in left for b in right), self.max_order)
 
 
 class _Solver:
-    """Cut sets of 'X is offline' (and of 'X loses service s') for every actor reachable from a target."""
+    """What takes 'X offline' (and 'X loses service s') for every actor reachable from a target, in an
+    algebra: minimal cut sets (:class:`_Families`) or the single exits alone (:class:`_Singles`)."""
 
-    def __init__(self, graph: AnalysisGraph, max_order: int, check=lambda: None) -> None:
+    def __init__(self, graph: AnalysisGraph, algebra, check=lambda: None) -> None:
         self.graph = graph
-        self.max_order = max_order
+        self.algebra = algebra
         self.check = check
-        #: actor -> (cut sets of its going offline, ((service, cut sets of losing it), ...)): the fixpoint's value
-        self.state: dict[str, tuple[Family, tuple[tuple[str, Family], ...]]] = {}
+        #: actor -> (what takes it offline, ((service, what loses it), ...)): the fixpoint's value
+        self.state: dict[str, tuple] = {}
 
-    @property
-    def offline(self) -> dict[str, Family]:
-        return {node: value[0] for node, value in self.state.items()}
-
-    def _offline(self, node: str) -> Family:
+    def offline(self, node: str):
         value = self.state.get(node)
-        return value[0] if value is not None else NEVER
+        return value[0] if value is not None else self.algebra.never
 
-    def _lost(self, node: str, service: str) -> Family:
+    def _lost(self, node: str, service: str):
         value = self.state.get(node)
-        return dict(value[1]).get(service, NEVER) if value is not None else NEVER
+        return dict(value[1]).get(service, self.algebra.never) if value is not None else self.algebra.never
 
-    def supply_fails(self, dependency) -> Family:
+    def supply_fails(self, dependency):
         """A supply fails when its provider exits (unless unnamed), goes offline, or loses a service it
         resells this on."""
         provider = dependency.provider
-        families = [*self._offline(provider)]
+        parts = [self.offline(provider)]
         if not self.graph.unnamed(provider):  # never a cut target: it fails only if what it stands on does
-            families.append(frozenset({provider}))
-        for service in dependency.relies_on:
-            families.extend(self._lost(provider, service))
-        return minimize(families, self.max_order)
+            parts.append(self.algebra.single(provider))
+        parts.extend(self._lost(provider, service) for service in dependency.relies_on)
+        return self.algebra.either(parts)
 
-    def lost(self, need: Need) -> Family:
+    def lost(self, need: Need):
+        algebra = self.algebra
         if not need.supplies:
-            return ALREADY
+            return algebra.already
         if need.self_provided:
-            return NEVER
-        result = ALREADY
+            return algebra.never
+        result = algebra.already
         for dependency in need.supplies:
-            result = _both(result, self.supply_fails(dependency), self.max_order)
+            result = algebra.both(result, self.supply_fails(dependency))
+            if result is algebra.never:
+                break
         return result
 
-    def node_state(self, node: str) -> tuple[Family, tuple[tuple[str, Family], ...]]:
+    def node_state(self, node: str) -> tuple:
         self.check()
         needs = sorted(self.graph.needs.get(node, {}).items())
         lost = tuple((service, self.lost(need)) for service, need in needs)
         essential = {service for service, need in needs if need.essential}
-        offline = minimize((s for service, family in lost if service in essential for s in family), self.max_order)
-        return offline, lost
+        return self.algebra.either(value for service, value in lost if service in essential), lost
 
     def solve(self, target: str) -> None:
-        least_fixpoint(self.graph, self.node_state, self.state, (NEVER, ()), start=target)
+        least_fixpoint(self.graph, self.node_state, self.state, (self.algebra.never, ()), start=target)
 
 
 @dataclass
@@ -156,11 +171,11 @@ def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3, *, deadline:
     """
     if max_order < 1:
         raise InputError(f"the order of cut sets must be at least 1, not {max_order}")
-    solver = _Solver(graph, max_order, _deadline_check(deadline, "cut sets"))
+    solver = _Solver(graph, _Families(max_order), _deadline_check(deadline, "cut sets"))
     if target in graph.graph:
         solver.solve(target)
     # The target's own exit is not one of its failures: drop sets that need it (reachable through cycles).
-    family = frozenset(s for s in solver.offline.get(target, NEVER) if target not in s)
+    family = frozenset(s for s in solver.offline(target) if target not in s)
     channels = {}
     for service, need in sorted(graph.needs.get(target, {}).items()):
         if not need.essential:
@@ -269,47 +284,24 @@ class TimeLimitExceeded(InputError):
     """An analysis ran past the time it was given; nothing was printed or written."""
 
 
-def _single_sets(graph: AnalysisGraph, target: str, check) -> tuple[dict, dict]:
-    """For the target and every actor it depends on: the providers whose exit alone takes it offline, and
-    per service those whose exit alone loses it (``_ALL``: already; ``None``: no single exit)."""
-    offline: dict[str, object] = {}
-    lost: dict[str, dict[str, object]] = {}
+class _Singles:
+    """The algebra of single exits: the set of providers whose exit alone brings something about (shared
+    :class:`_Members`; ``None``: no single exit does; ``_ALL``: it has already happened)."""
 
-    def supply_fails(dependency):
-        provider = dependency.provider
-        result = offline.get(provider)
-        if not graph.unnamed(provider):
-            result = _union(_Members(frozenset({provider}), None), result)
-        for service in dependency.relies_on:
-            result = _union(result, lost.get(provider, {}).get(service))
+    never = None
+    already = _ALL
+
+    def single(self, provider: str) -> _Members:
+        return _Members(frozenset({provider}), None)
+
+    def either(self, values):
+        result = None
+        for value in values:
+            result = _union(result, value)
         return result
 
-    def need_lost(need: Need):
-        if not need.supplies:
-            return _ALL
-        if need.self_provided:
-            return None
-        result = _ALL
-        for dependency in need.supplies:
-            result = _intersection(result, supply_fails(dependency))
-            if result is None:
-                break
-        return result
-
-    def compute(node: str):
-        check()
-        losses = {service: need_lost(need) for service, need in sorted(graph.needs.get(node, {}).items())}
-        down = None
-        for service, need in sorted(graph.needs.get(node, {}).items()):
-            if need.essential:
-                down = _union(down, losses[service])
-        lost[node] = losses
-        offline[node] = down
-        return down, tuple(losses.items())  # compared to see whether a cycle has settled
-
-    values: dict[str, object] = {}
-    least_fixpoint(graph, compute, values, None, start=target)
-    return offline, lost
+    def both(self, left, right):
+        return _intersection(left, right)
 
 
 def single_points_of_failure(
@@ -332,15 +324,17 @@ def single_points_of_failure(
     (['aws'], ['app-store-ios'])
     """
     check = _deadline_check(deadline, "single points of failure")
-    offline_sets, lost_sets = ({}, {}) if target not in graph.graph else _single_sets(graph, target, check)
-    down = offline_sets.get(target)
+    solver = _Solver(graph, _Singles(), check)
+    if target in graph.graph:
+        solver.solve(target)
+    down = solver.offline(target)
     already = down is _ALL
     offline = sorted(down.members() - {target}) if isinstance(down, _Members) else []
     channels: dict[str, list[str]] = {}
     for service, need in sorted(graph.needs.get(target, {}).items()):
         if need.essential:
             continue
-        cut = lost_sets.get(target, {}).get(service)
+        cut = solver.lost(need)
         if isinstance(cut, _Members):
             for provider in sorted(cut.members() - set(offline) - {target}):
                 channels.setdefault(provider, []).append(service)
