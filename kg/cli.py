@@ -810,6 +810,7 @@ def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -
                 bulk=store_url is None,  # Oxigraph's layout: its bulk-load parameters
                 progress=report,
                 stopped=lambda: bool(signals),
+                query_url=f"{base}/query" if store_url is None and update_url is None else endpoint,
             )
     except InputError as error:
         raise _fail(error) from None

@@ -9,6 +9,9 @@ failure removes the temporary graph (best effort) and leaves the target as it wa
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import socket
 import tempfile
 import urllib.parse
 import uuid
@@ -50,6 +53,7 @@ def push(
     swap_timeout: float = SWAP_TIMEOUT,
     progress=None,
     stopped=None,
+    query_url: str | None = None,
 ) -> PushReport:
     """Upload ``dataset`` (its data and the ontology) into ``graph`` at a SPARQL server: the Graph Store
     Protocol endpoint ``store_url`` and the SPARQL Update endpoint ``update_url``.
@@ -65,9 +69,17 @@ def push(
     ``stopped()``, asked before each request, ends the upload with :class:`KeyboardInterrupt` between
     requests, once the server has answered the last one (a request cut off midway may still be loading
     on the server, and would refill the temporary graph after its removal).
+
+    The temporary graph is named ``GRAPH-upload-HOST-PID-RANDOM``. With ``query_url`` (the server's
+    SPARQL query endpoint), those an earlier push from this host left when it was killed (its process is
+    gone) are dropped, before the upload and after the swap; no other graph is touched.
     """
     headers = headers or {}
-    temporary = f"{graph}-upload-{uuid.uuid4().hex}"
+    if not _IRI.fullmatch(graph):
+        raise InputError(f"bad graph {graph[:80]!r}: expected an absolute IRI without spaces, quotes or <>")
+    if query_url is not None:
+        remove_stale_uploads(query_url, update_url, graph, timeout, headers)
+    temporary = f"{_upload_prefix(graph)}{os.getpid()}-{uuid.uuid4().hex}"
     sent = requests = 0
     try:
         for chunk, count in _chunks(dataset):
@@ -84,6 +96,8 @@ def push(
         if stopped is not None and stopped():
             raise KeyboardInterrupt
         _send(update_url, f"MOVE SILENT <{temporary}> TO <{graph}>".encode(), _UPDATE, swap_timeout, headers)
+        if query_url is not None:  # again: a killed push's last request may have gone on loading meanwhile
+            remove_stale_uploads(query_url, update_url, graph, timeout, headers)
     except BaseException:
         with contextlib.suppress(InputError):  # the first error is the one to report
             _send(update_url, f"DROP SILENT GRAPH <{temporary}>".encode(), _UPDATE, timeout, headers)
@@ -92,6 +106,38 @@ def push(
 
 
 _UPDATE = "application/sparql-update"
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
+
+
+def _upload_prefix(graph: str) -> str:
+    host = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "host"
+    return f"{graph}-upload-{host}-"
+
+
+def remove_stale_uploads(query_url: str, update_url: str, graph: str, timeout: float, headers: dict) -> list[str]:
+    """Drop the temporary graphs of pushes to ``graph`` from this host whose process is gone; return them.
+
+    Best effort: a server that cannot list its graphs is left as it is."""
+    from kg.outputs import process_alive
+    from kg.sparqlclient import RemoteEndpoint
+
+    prefix = _upload_prefix(graph)
+    try:
+        rows = RemoteEndpoint(query_url, timeout=timeout, headers=headers).select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+        )
+    except InputError:
+        return []
+    removed = []
+    for row in rows:
+        name = row["g"].value if "g" in row else ""
+        rest = name[len(prefix) :] if name.startswith(prefix) else ""
+        pid = rest.split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)) and _IRI.fullmatch(name):
+            with contextlib.suppress(InputError):
+                _send(update_url, f"DROP SILENT GRAPH <{name}>".encode(), _UPDATE, timeout, headers)
+                removed.append(name)
+    return removed
 
 
 def _chunks(dataset) -> Iterator[tuple[bytes, int]]:

@@ -52,6 +52,15 @@ def test_push_then_replace_the_graph(server):
     assert int(providers[0][0]) == len((MINI / "dependencies.csv").read_text().strip().splitlines()) - 1
 
 
+def test_a_graph_that_would_change_the_update_is_refused(server):
+    assert kg("push", "--endpoint", server).returncode == 0
+    before = graphs(server)
+    result = kg("push", "--endpoint", server, "--graph", "https://x.example/g> ; DROP ALL ; #")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: bad graph 'https://x.example/g> ; DROP ALL ; #'")
+    assert graphs(server) == before
+
+
 def test_a_refused_update_leaves_the_graph_as_it_was(server):
     assert kg("push", "--endpoint", server).returncode == 0
     before = graphs(server)
@@ -145,6 +154,14 @@ def test_a_push_killed_midway_leaves_the_graph_as_it_was(server, big, signal_nam
     if signal_name == "SIGKILL":
         assert code == -signal.SIGKILL
         assert len(_upload_graphs(server)) == 1
+        # The next push removes what the killed one left (its process is gone), and nothing else, once the
+        # server has finished loading the request the killed push had under way.
+        counts = [graphs(server)]
+        while len(counts) < 3 or counts[-1] != counts[-3]:
+            time.sleep(0.5)
+            counts.append(graphs(server))
+        assert kg("push", "--endpoint", server).returncode == 0
+        assert _upload_graphs(server) == set()
     else:
         assert code == 130
         assert _upload_graphs(server) == set()
