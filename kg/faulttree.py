@@ -69,25 +69,139 @@ def minimize(sets: Iterable[frozenset[str]], max_order: int) -> Family:
     return frozenset(kept)
 
 
-class _Families:
-    """The algebra of minimal cut sets up to an order: a family of sets of provider exits."""
+class _Members:
+    """A set of providers as its own members and a shared tail: the set of a provider it stands on.
 
-    never: Family = NEVER
-    already: Family = ALREADY
+    Down a chain of providers each set is its provider plus the provider's set, so sharing the tail keeps
+    every set in constant space and the whole computation linear, where copying would be quadratic.
+    """
+
+    __slots__ = ("count", "depth", "head", "tail")
+
+    def __init__(self, head: frozenset[str], tail: _Members | None) -> None:
+        self.head = head
+        self.tail = tail
+        self.depth = 1 + (tail.depth if tail is not None else 0)
+
+    def members(self, stop: _Members | None = None) -> set[str]:
+        """Every member down to (not including) ``stop``, walked without recursion."""
+        found: set[str] = set()
+        link: _Members | None = self
+        while link is not None and link is not stop:
+            found |= link.head
+            link = link.tail
+        return found
+
+    def __eq__(self, other) -> bool:
+        return other is self or (isinstance(other, _Members) and self.members() == other.members())
+
+    __hash__ = object.__hash__
+
+
+_ALL = object()  # the set of every provider: what is already lost needs no exit at all
+
+
+def _union(left, right):
+    if left is _ALL or right is _ALL:
+        return _ALL
+    if left is None or left is right:
+        return right
+    if right is None:
+        return left
+    deep, shallow = (left, right) if left.depth >= right.depth else (right, left)
+    return _Members(frozenset(shallow.members()), deep)
+
+
+def _split(left, right) -> tuple:
+    """The deepest tail two sets share, and the members of each above it."""
+    if not isinstance(left, _Members) or not isinstance(right, _Members):
+        return (
+            None,
+            left.members() if isinstance(left, _Members) else set(),
+            (right.members() if isinstance(right, _Members) else set()),
+        )
+    a, b = left, right
+    while a is not b and a is not None and b is not None:
+        if a.depth > b.depth:
+            a = a.tail
+        elif b.depth > a.depth:
+            b = b.tail
+        else:
+            a, b = a.tail, b.tail
+    common = a if a is b else None
+    return common, left.members(common), right.members(common)
+
+
+def _intersection(left, right):
+    if left is _ALL:
+        return right
+    if right is _ALL or left is right:
+        return left
+    if left is None or right is None:
+        return None
+    common, left_above, right_above = _split(left, right)
+    head = frozenset(left_above & right_above)
+    return _Members(head, common) if head else common
+
+
+class _Families:
+    """The algebra of minimal cut sets up to an order.
+
+    A value is ``(singles, multiples)``: the providers whose exit alone brings it about, as shared
+    :class:`_Members` (``None``: none; ``_ALL``: it has already happened), and the minimal sets of two or
+    more exits that contain none of those. Singles are shared down chains of providers as in
+    :class:`_Singles`, so a deep chain costs linear time and memory; only where supplies are redundant are
+    sets of several exits formed, and those are bounded by the order.
+    """
+
+    never = (None, frozenset())
+    already = (_ALL, frozenset())
 
     def __init__(self, max_order: int) -> None:
         self.max_order = max_order
 
-    def single(self, provider: str) -> Family:
-        return frozenset({frozenset({provider})})
+    def single(self, provider: str):
+        return _Members(frozenset({provider}), None), frozenset()
 
-    def either(self, families) -> Family:
-        """Any of them happening (OR): their union, minimal."""
-        return minimize((s for family in families for s in family), self.max_order)
+    def _without(self, singles, sets) -> frozenset:
+        """``sets`` minimal, and none holding a single exit that already suffices."""
+        if not sets:
+            return frozenset()
+        members = singles.members() if isinstance(singles, _Members) else set()
+        return frozenset(s for s in minimize(sets, self.max_order) if members.isdisjoint(s))
 
-    def both(self, left: Family, right: Family) -> Family:
-        """Both happening (AND): each set of one joined with each of the other, minimal."""
-        return minimize((a | b for a in left for b in right), self.max_order)
+    def either(self, values):
+        """Any of them happening (OR): the union, minimal."""
+        singles, sets = None, set()
+        for value_singles, value_sets in values:
+            singles = _union(singles, value_singles)
+            sets |= value_sets
+        if singles is _ALL:
+            return self.already
+        return singles, self._without(singles, sets)
+
+    def both(self, left, right):
+        """Both happening (AND): each way of one joined with each way of the other, minimal."""
+        (left_singles, left_sets), (right_singles, right_sets) = left, right
+        if left_singles is _ALL:
+            return right
+        if right_singles is _ALL:
+            return left
+        _, left_above, right_above = _split(left_singles, right_singles)
+        singles = _intersection(left_singles, right_singles)
+        if self.max_order == 1:
+            return singles, frozenset()
+        shared = left_above & right_above
+        left_only, right_only = left_above - shared, right_above - shared
+        sets: set[frozenset[str]] = {frozenset((a, b)) for a in left_only for b in right_only}
+        for only, other in ((left_only, right_sets), (right_only, left_sets)):
+            for group in other:
+                if not only.isdisjoint(group):
+                    sets.add(group)  # one of its exits is already a single exit of this side
+                elif len(group) < self.max_order:
+                    sets.update(group | {provider} for provider in only)
+        sets.update(a | b for a in left_sets for b in right_sets)
+        return singles, self._without(singles, sets)
 
 
 class _Solver:
@@ -174,19 +288,24 @@ def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3, *, deadline:
     solver = _Solver(graph, _Families(max_order), _deadline_check(deadline, "cut sets"))
     if target in graph.graph:
         solver.solve(target)
-    # The target's own exit is not one of its failures: drop sets that need it (reachable through cycles).
-    family = frozenset(s for s in solver.offline(target) if target not in s)
+    offline = solver.offline(target)
+    already = offline[0] is _ALL
     channels = {}
     for service, need in sorted(graph.needs.get(target, {}).items()):
         if not need.essential:
-            lost = frozenset(s for s in solver.lost(need) if target not in s)
-            if lost != ALREADY:
-                channels[service] = _ordered(lost)
-    return CutSets(target, max_order, _ordered(family) if family != ALREADY else [], family == ALREADY, channels)
+            lost = solver.lost(need)
+            if lost[0] is not _ALL:
+                channels[service] = _ordered(lost, target)
+    return CutSets(target, max_order, [] if already else _ordered(offline, target), already, channels)
 
 
-def _ordered(family: Family) -> list[tuple[str, ...]]:
-    return sorted((tuple(sorted(s)) for s in family), key=lambda s: (len(s), s))
+def _ordered(value, target: str) -> list[tuple[str, ...]]:
+    """The sets of a :class:`_Families` value in order (size, then names), without those that need the
+    target's own exit (reachable through cycles: not one of its failures)."""
+    singles, sets = value
+    found = [(member,) for member in (singles.members() if isinstance(singles, _Members) else ()) if member != target]
+    found += [tuple(sorted(s)) for s in sets if target not in s]
+    return sorted(found, key=lambda s: (len(s), s))
 
 
 @dataclass
@@ -202,69 +321,6 @@ class SinglePoints:
 
 #: How many single points of failure get an explanation (each costs one cascade); kg impact explains any other.
 WHY_LIMIT = 20
-
-
-class _Members:
-    """A set of providers as its own members and a shared tail: the set of a provider it stands on.
-
-    Down a chain of providers each set is its provider plus the provider's set, so sharing the tail keeps
-    every set in constant space and the whole computation linear, where copying would be quadratic.
-    """
-
-    __slots__ = ("count", "depth", "head", "tail")
-
-    def __init__(self, head: frozenset[str], tail: _Members | None) -> None:
-        self.head = head
-        self.tail = tail
-        self.depth = 1 + (tail.depth if tail is not None else 0)
-
-    def members(self, stop: _Members | None = None) -> set[str]:
-        """Every member down to (not including) ``stop``, walked without recursion."""
-        found: set[str] = set()
-        link: _Members | None = self
-        while link is not None and link is not stop:
-            found |= link.head
-            link = link.tail
-        return found
-
-    def __eq__(self, other) -> bool:
-        return other is self or (isinstance(other, _Members) and self.members() == other.members())
-
-    __hash__ = object.__hash__
-
-
-_ALL = object()  # the set of every provider: what is already lost needs no exit at all
-
-
-def _union(left, right):
-    if left is _ALL or right is _ALL:
-        return _ALL
-    if left is None or left is right:
-        return right
-    if right is None:
-        return left
-    deep, shallow = (left, right) if left.depth >= right.depth else (right, left)
-    return _Members(frozenset(shallow.members()), deep)
-
-
-def _intersection(left, right):
-    if left is _ALL:
-        return right
-    if right is _ALL or left is right:
-        return left
-    if left is None or right is None:
-        return None
-    a, b = left, right
-    while a is not b and a is not None and b is not None:  # the deepest tail both share, if any
-        if a.depth > b.depth:
-            a = a.tail
-        elif b.depth > a.depth:
-            b = b.tail
-        else:
-            a, b = a.tail, b.tail
-    common = a if a is b else None
-    head = frozenset(left.members(common) & right.members(common))
-    return _Members(head, common) if head else common
 
 
 def _deadline_check(deadline: float | None, what: str):
