@@ -33,9 +33,14 @@ class InputError(KGError):
     """
 
     def __init__(self, message: str, location: SourceLocation | None = None) -> None:
-        self.message = message
+        self.message = _one_line(message)
         self.location = location
-        super().__init__(f"{location}: {message}" if location else message)
+        super().__init__(_one_line(f"{location}: {message}" if location else message))
+
+
+def _one_line(text: str) -> str:
+    """``text`` as one line, whatever a parser quoted from the input: line breaks shown as escapes."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class UnknownNameError(InputError):
