@@ -5,8 +5,8 @@ provider with a million dependents. Run on demand (not part of the tests)::
     .venv/bin/python bench/deep_graphs.py --chains 1000 --star 100000 --work /var/tmp/pdkg-deep
 
 Each command runs as its own process (wall and CPU time, peak memory), with the store built first by
-``kg load`` (its own row), so the rows time the analysis and its output; ``kg stats`` on the same store is
-the baseline of opening it. The chain's site depends on p0 for hosting, p0 on p1 for IP transit, and so on:
+``kg load`` (its own row), so the rows time the analysis and its output; ``kg show`` of one actor on the
+same store is the baseline of opening it. The chain's site depends on p0 for hosting, p0 on p1 for IP transit, and so on:
 every provider is a single point of failure of the site, and the impact of the last one's exit runs the
 whole chain. The star's sites each depend on one provider for DNS (and a tenth of them on a second).
 """
@@ -71,7 +71,7 @@ def main() -> None:
             store = ["--store", str(work / f"store-chain-{depth}")]
             label = f"chain {depth:,}"
             runs.append(measure(f"{label}: kg load", [KG, "load", str(data), *store, "--quiet"], env=env))
-            runs.append(measure(f"{label}: kg stats (baseline)", [KG, "stats", *store], env=env))
+            runs.append(measure(f"{label}: kg show site (baseline)", [KG, "show", "site", *store], env=env))
             last = f"p{depth - 1}"
             for name, command in [
                 ("kg impact --remove last", ["impact", "--remove", last, *day]),
@@ -87,7 +87,7 @@ def main() -> None:
             store = ["--store", str(work / "store-star")]
             label = f"star {arguments.star:,}"
             runs.append(measure(f"{label}: kg load", [KG, "load", str(data), *store, "--quiet"], env=env))
-            runs.append(measure(f"{label}: kg stats (baseline)", [KG, "stats", *store], env=env))
+            runs.append(measure(f"{label}: kg show w1 (baseline)", [KG, "show", "w1", *store], env=env))
             for name, command in [
                 ("kg impact --remove hub", ["impact", "--remove", "hub", *day]),
                 ("kg spof w1", ["spof", "w1", *day]),

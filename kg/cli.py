@@ -467,7 +467,8 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
     from kg.formatting import format_stats
     from kg.stats import compute_stats
 
-    result = compute_stats(_load(files, ontology=False))
+    dataset = _dataset(files)  # counted from the store's records: no RDF graph in memory
+    result = compute_stats(facts=dataset.facts, triples=dataset.meta["triples"])
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_stats(result))
 
 

@@ -41,8 +41,9 @@ class Stats:
         return asdict(self)
 
 
-def compute_stats(graph: Graph, facts: Facts | None = None) -> Stats:
-    """Count what ``graph`` holds.
+def compute_stats(graph: Graph | None = None, facts: Facts | None = None, *, triples: int | None = None) -> Stats:
+    """Count what ``graph`` holds, or what ``facts`` hold when given (then ``triples`` is their count of
+    triples, as a store knows it, and no graph is needed).
 
     Examples
     --------
@@ -51,7 +52,10 @@ def compute_stats(graph: Graph, facts: Facts | None = None) -> Stats:
     >>> stats.dependencies_by_service["hosting"] > 0 and not stats.unsourced
     True
     """
-    facts = facts or read_facts(graph)
+    if facts is None:
+        facts = read_facts(graph)
+    if triples is None:
+        triples = len(graph)
     platform_kinds = set(vocabulary().platform_kinds)
     kinds = Counter(kind for entity in facts.entities.values() for kind in entity.kinds)
     platforms = {e.identifier for e in facts.entities.values() if platform_kinds & set(e.kinds)}
@@ -71,7 +75,7 @@ def compute_stats(graph: Graph, facts: Facts | None = None) -> Stats:
     unsourced += [f"observation:{o.identifier}" for o in facts.observations.values() if not o.sources]
     unsourced += [f"outage:{o.identifier}" for o in facts.outages.values() if not o.sources]
     return Stats(
-        triples=len(graph),
+        triples=triples,
         entities=len(facts.entities),
         entities_by_kind=dict(sorted(kinds.items())),
         dependencies=len(dependencies),
