@@ -6,9 +6,9 @@ provider with a million dependents. Run on demand (not part of the tests)::
 
 Each command runs as its own process (wall and CPU time, peak memory), with the store built first by
 ``kg load`` (its own row), so the rows time the analysis and its output; ``kg show`` of one actor on the
-same store is the baseline of opening it. The chain's site depends on p0 for hosting, p0 on p1 for IP transit, and so on:
-every provider is a single point of failure of the site, and the impact of the last one's exit runs the
-whole chain. The star's sites each depend on one provider for DNS (and a tenth of them on a second).
+same store is the baseline of opening it. The chain's site depends on p0 for hosting, p0 on p1 for IP
+transit, and so on: every provider is a single point of failure of the site, and the impact of the last
+one's exit runs the whole chain. The star's sites each depend on one provider for DNS (and a tenth of them on a second).
 """
 
 from __future__ import annotations
