@@ -7,7 +7,9 @@ Each command parses its arguments, calls one library function and prints the res
 * 2 - bad usage or unreadable input: unknown option, missing or malformed file, bad date, unknown name
   or service, a SPARQL server that fails. Nothing is written in that case.
 * 3 - an internal error (a bug): one line saying so; ``--debug`` (or ``KG_DEBUG=1``) shows the traceback.
-* 130 - stopped by Ctrl-C or SIGTERM: outputs are as they were (``push``: the target graph too).
+* 130 - stopped by Ctrl-C (or SIGTERM while an output is written): outputs are as they were (``push``: the
+  target graph too). SIGTERM at any other moment ends the process at once; what it leaves is removed by
+  the next run.
 """
 
 from __future__ import annotations
@@ -254,29 +256,18 @@ data_option = click.option(
 data_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
 
 
-class _Stopped(KeyboardInterrupt):
-    """SIGTERM, raised where the process is, so that what it was writing is cleaned up as for Ctrl-C."""
-
-
-def _terminate(_number, _frame):
-    raise _Stopped
-
-
 class CommandGroup(click.Group):
     """The ``kg`` group: every error that reaches it ends as one line and a documented exit code.
 
-    Ctrl-C and SIGTERM stop the command with 130 after its temporary files are removed; an error the library
-    raises on purpose (:class:`~kg.errors.InputError`) is exit 2; anything else is a bug: exit 3 with one
-    line, and the traceback only with ``--debug`` or ``KG_DEBUG=1``.
+    Ctrl-C (and SIGTERM while an output file is being written, see :mod:`kg.outputs`) stop the command with
+    130 once its temporary file is removed; an error the library raises on purpose
+    (:class:`~kg.errors.InputError`) is exit 2; anything else is a bug: exit 3 with one line, and the
+    traceback only with ``--debug`` or ``KG_DEBUG=1``.
     """
 
     def invoke(self, ctx: click.Context):
         import os
-        import signal
 
-        previous = None
-        with contextlib.suppress(ValueError):  # not in the main thread (tests): leave SIGTERM as it is
-            previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -300,9 +291,6 @@ class CommandGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_INTERNAL)
-        finally:
-            if previous is not None:  # as it was (the command may run inside another program)
-                signal.signal(signal.SIGTERM, previous)
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -328,7 +316,7 @@ def main() -> None:
     the interchange format (or folders of them).
 
     Exit codes: 0 ok, 1 findings (shape violations), 2 bad usage, unreadable input or an unreachable server,
-    3 internal error, 130 stopped (Ctrl-C, SIGTERM).
+    3 internal error, 130 stopped (Ctrl-C).
 
     \b
     Example:

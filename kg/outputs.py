@@ -109,6 +109,32 @@ def _failure(error: OSError, path: Path) -> InputError:
     return InputError(reason, SourceLocation(str(path)))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM received while an output file was being written: raised there, so that the temporary file is
+    removed, and handled as Ctrl-C is."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """While a temporary file exists, SIGTERM raises :class:`Terminated` instead of ending the process at
+    once (the temporary file is then removed). Elsewhere SIGTERM keeps its default, immediate effect: a
+    handler written in Python would wait for long native work (a parser) to return."""
+    import signal
+
+    previous = None
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+
+        def terminated(_number, _frame):
+            raise Terminated
+
+        previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
 def _write_stream(path: Path, data: bytes) -> None:
     """Write into something that is not a regular file (a device, a pipe): as it is, never replaced."""
     try:
@@ -160,21 +186,22 @@ def write_output(path: str | Path, data: bytes) -> Path:
     if not folder.is_dir():
         raise InputError("output folder does not exist", SourceLocation(str(folder)))
     remove_stale_temporaries(target)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.kg-{os.getpid()}-", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise _failure(error, given) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise _failure(error, given) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with _terminate_as_interrupt():
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.kg-{os.getpid()}-", suffix=".tmp", dir=folder)
+        except OSError as error:
+            raise _failure(error, given) from None
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask())
+            os.replace(temporary, target)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise _failure(error, given) from None
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     return given

@@ -58,6 +58,29 @@ def _make(kind: str, tmp: Path) -> None:
         (tmp / "input" / "b.nt").write_text(
             '<https://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "A" .\n', encoding="utf-8"
         )
+    elif kind == "deep-rdfxml":  # the RDF/XML parser's time grows with the square of the depth
+        depth = 200_000
+        (tmp / "input.rdf").write_text(
+            '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:e="http://e.example/">'
+            + "<rdf:Description><e:p>" * depth
+            + "</e:p></rdf:Description>" * depth
+            + "</rdf:RDF>\n",
+            encoding="utf-8",
+        )
+    elif kind == "late-doctype":  # entity declarations past the first MiB, where the scan of the head ends
+        entities = ['<!ENTITY lol "lol">', '<!ENTITY lol1 "&lol;&lol;">']
+        document = _rdfxml(entities, "&lol1;").split("\n", 1)[1]
+        (tmp / "input.rdf").write_text(
+            '<?xml version="1.0"?>\n<!-- ' + "x" * 1_100_000 + " -->\n" + document, encoding="utf-8"
+        )
+    elif kind == "deep-jsonld":
+        (tmp / "input.jsonld").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    elif kind == "deep-turtle":  # valid: a list nested 100,000 deep is parsed in linear time
+        depth = 100_000
+        (tmp / "input.ttl").write_text(
+            "<https://e.example/a> <https://e.example/p> " + "(" * depth + ")" * depth + " .\n", encoding="utf-8"
+        )
     elif kind == "read-only-out":
         os.chmod(tmp / "out.ttl", 0o444)
     else:
