@@ -60,6 +60,12 @@ def write(name: str, text: str | bytes) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def measurements(folder: str, files: dict[str, str]) -> None:
+    """A webdep-us-2023 folder holding these files (name without .csv -> content)."""
+    for name, content in files.items():
+        write(f"{folder}/{name}.csv", content)
+
+
 def ttl(name: str, body: str) -> None:
     write(name, PREFIXES + body)
 
@@ -160,21 +166,14 @@ def main() -> None:
     (FILES / "folder.ttl" / "README").write_text("a folder whose name ends in .ttl\n", encoding="utf-8")
     write("notes.txt", "not data\n")
     # -- webdep measurements
-    webdep = FILES / "webdep-wrong-shape"
-    webdep.mkdir()
-    (webdep / "websites.csv").write_text("1000,example.com\n1000,other.org\n", encoding="utf-8")
-    (webdep / "dns.csv").write_text("1000,example.com\n1000,other.org\n", encoding="utf-8")
-    (webdep / "cdn.csv").write_text("1000,example.com,cloudfront,Third\n", encoding="utf-8")
-    (webdep / "ca.csv").write_text("1000,example.com,amazon,Third,True\n", encoding="utf-8")
-    webdep = FILES / "webdep-swapped-columns"
-    webdep.mkdir()
-    (webdep / "websites.csv").write_text("1000,example.com\n", encoding="utf-8")
-    (webdep / "dns.csv").write_text("1000,example.com,Third,amazon.com\n", encoding="utf-8")
-    (webdep / "cdn.csv").write_text("1000,example.com,cloudfront,Third\n", encoding="utf-8")
-    (webdep / "ca.csv").write_text("1000,example.com,amazon,Third,True\n", encoding="utf-8")
-    webdep = FILES / "webdep-missing-file"
-    webdep.mkdir()
-    (webdep / "websites.csv").write_text("1000,example.com\n", encoding="utf-8")
+    good = {
+        "websites": "1000,example.com\n",
+        "cdn": "1000,example.com,cloudfront,Third\n",
+        "ca": "1000,example.com,amazon,Third,True\n",
+    }
+    measurements("webdep-wrong-shape", {**good, "dns": "1000,example.com\n1000,other.org\n"})
+    measurements("webdep-swapped-columns", {**good, "dns": "1000,example.com,Third,amazon.com\n"})
+    measurements("webdep-missing-file", {"websites": good["websites"]})
     # -- RDF syntax
     ttl("truncated.ttl", PAIR + 'entity:x a pd:Website ; rdfs:label "unfinished')
     ttl("iri-with-space.ttl", PAIR + "<https://example.org/a b> a pd:Website .\n")
