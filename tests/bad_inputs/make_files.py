@@ -161,7 +161,8 @@ def main() -> None:
         "csv-cycle",  # valid: a provider and its upstream depend on each other
         dependencies=deps + ["newhost-hostco-transit,newhost,hostco,ip-transit,2020-01-01,,,,dataset-1,"],
     )
-    (FILES / "empty-folder").mkdir()
+    (FILES / "empty-folder").mkdir()  # of data: git keeps no empty folder, so a note is in it
+    (FILES / "empty-folder" / "README").write_text("a folder with no data files\n", encoding="utf-8")
     (FILES / "folder.ttl").mkdir()
     (FILES / "folder.ttl" / "README").write_text("a folder whose name ends in .ttl\n", encoding="utf-8")
     write("notes.txt", "not data\n")
