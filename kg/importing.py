@@ -47,43 +47,53 @@ def import_data(
     output folder that does not exist; the previous ``out`` is then left as it was. The same input
     always gives the same bytes.
     """
-    from kg.csvdata import stream_csv_to_ntriples
-    from kg.errors import InputError
+    from kg.errors import InputError, SourceLocation
     from kg.export import EXPORT_FORMATS
-    from kg.outputs import private_folder, write_output
+    from kg.outputs import private_folder
 
     if rdf_format not in EXPORT_FORMATS:
         raise InputError(f"unknown format {rdf_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     work = private_folder("pdkg-import")
     try:
-        converted = work / "data.nt"
-        webdep_report = None
-        with converted.open("w", encoding="utf-8") as handle:
-            if webdep is not None:
-                from kg.webdep import stream_webdep
-
-                webdep_report = stream_webdep(webdep, handle.write)
-            if csv_files:
-                stream_csv_to_ntriples(csv_files, handle.write)
-        validation = None
-        if validate:
-            from kg.store.dataset import open_dataset
-            from kg.validation import validate_dataset
-
-            dataset = open_dataset([converted], store=work / "store", progress=progress)
-            validation = validate_dataset(dataset, engine="sparql", progress=progress)
-            del dataset  # closes the store before its folder goes
-            if not validation.conforms:
-                return ImportResult(0, webdep_report, validation, written=False)
-        lines = sorted({line for line in converted.read_text(encoding="utf-8").splitlines() if line.strip()})
-        if rdf_format == "nt":
-            data = "".join(f"{line}\n" for line in lines).encode("utf-8")
-        else:
-            data = _serialize_lines(lines, rdf_format)
-        write_output(out, data)
-        return ImportResult(len(lines), webdep_report, validation, written=True)
+        return _import(csv_files, out, webdep, rdf_format, validate, progress, work)
+    except OSError as error:  # the work files: a full disk, a file size limit
+        where = SourceLocation(str(error.filename or work))
+        raise InputError(f"cannot write the work files: {error.strerror or error}", where) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _import(csv_files, out, webdep, rdf_format, validate, progress, work: Path) -> ImportResult:
+    """:func:`import_data`'s work, its temporary files in ``work``."""
+    from kg.csvdata import stream_csv_to_ntriples
+    from kg.outputs import write_output
+
+    converted = work / "data.nt"
+    webdep_report = None
+    with converted.open("w", encoding="utf-8") as handle:
+        if webdep is not None:
+            from kg.webdep import stream_webdep
+
+            webdep_report = stream_webdep(webdep, handle.write)
+        if csv_files:
+            stream_csv_to_ntriples(csv_files, handle.write)
+    validation = None
+    if validate:
+        from kg.store.dataset import open_dataset
+        from kg.validation import validate_dataset
+
+        dataset = open_dataset([converted], store=work / "store", progress=progress)
+        validation = validate_dataset(dataset, engine="sparql", progress=progress)
+        del dataset  # closes the store before its folder goes
+        if not validation.conforms:
+            return ImportResult(0, webdep_report, validation, written=False)
+    lines = sorted({line for line in converted.read_text(encoding="utf-8").splitlines() if line.strip()})
+    if rdf_format == "nt":
+        data = "".join(f"{line}\n" for line in lines).encode("utf-8")
+    else:
+        data = _serialize_lines(lines, rdf_format)
+    write_output(out, data)
+    return ImportResult(len(lines), webdep_report, validation, written=True)
 
 
 def _serialize_lines(lines: list[str], rdf_format: str) -> bytes:

@@ -119,3 +119,42 @@ def test_a_killed_store_build_leaves_the_previous_store(work, tmp_path):
             break  # the new store went in whole: later kills would only replay this
     subprocess.run([KG, "load", str(work / "data"), "--store", str(store)], env=environment, check=True)
     assert not [p.name for p in store.iterdir() if p.name.startswith(".build-")]
+
+
+def _small_files():
+    """A file size limit of 20 KB for the child: its writes past it fail as on a full disk (EFBIG)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_a_full_disk_leaves_the_old_output_and_no_temporary_file(name, work, tmp_path):
+    environment = _environment(work)
+    out = tmp_path / f"out-{name}"
+    subprocess.run(_command(name, work, tmp_path / "first"), env=environment, check=True, capture_output=True)
+    out.write_bytes(OLD)
+    result = subprocess.run(
+        _command(name, work, out), env=environment, capture_output=True, text=True, preexec_fn=_small_files
+    )
+    assert result.returncode == 2, result.stderr[-500:]
+    assert result.stderr.count("\n") == 1 and "File too large" in result.stderr, result.stderr
+    assert out.read_bytes() == OLD
+    assert not _leftovers(out)
+    assert not [p.name for p in (work / "tmp").iterdir() if p.name.startswith("pdkg-import-")]
+
+
+def test_a_full_disk_while_building_a_store_leaves_no_half_store(tmp_path):
+    environment = {**os.environ, "KG_CACHE": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [KG, "stats", str(ROOT / "tests" / "data" / "mini")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        preexec_fn=_small_files,
+    )
+    assert result.returncode == 2 and result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    stores = tmp_path / "cache" / "stores"
+    assert not (list(stores.iterdir()) if stores.exists() else [])
+    again = subprocess.run([KG, "stats", str(ROOT / "tests" / "data" / "mini")], env=environment, capture_output=True)
+    assert again.returncode == 0
