@@ -161,7 +161,8 @@ SELECT ?s ?p ?o WHERE {{
 
 _SINGLE_VALUES = f"""
 SELECT ?s ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {{
-  VALUES ?p {{ <{PD.dependent}> <{PD.provider}> <{PD.service}> }}
+  VALUES ?p {{ <{PD.dependent}> <{PD.provider}> <{PD.service}> <{PD.startDate}> <{PD.endDate}> <{PD.startTime}>
+             <{PD.endTime}> <{PD.endedBy}> <{PD.effect}> }}
   ?s a <{PD.Dependency}> ; ?p ?o .
 }} GROUP BY ?s ?p HAVING (COUNT(DISTINCT ?o) > 1)
 """
