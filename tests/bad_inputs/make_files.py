@@ -234,7 +234,10 @@ def main() -> None:
     )
     ttl("unknown-service.ttl", PAIR + dependency.replace("pd:Hosting", "pd:Hostingg") + " .\n")
     ttl("two-providers.ttl", PAIR + dependency + " ; pd:provider entity:other .\n")
-    ttl("conflicting-dates.ttl", PAIR + dependency + ' ; pd:startDate "2021-02-01"^^xsd:date , "2021-03-01"^^xsd:date .\n')
+    ttl(
+        "conflicting-dates.ttl",
+        PAIR + dependency + ' ; pd:startDate "2021-02-01"^^xsd:date , "2021-03-01"^^xsd:date .\n',
+    )
     ttl("no-provider.ttl", PAIR + "dependency:d a pd:Dependency ; pd:dependent entity:site ; pd:service pd:Hosting .\n")
     ttl(
         "self-dependency.ttl",
