@@ -174,15 +174,27 @@ def test_query_parameters(dataset, parameter, value, platform):
             assert row["provider"] is not None
 
 
+NAMES = ["parler", "Amazon Web Services", "aws", "gab", "Cloudflare", "8chan", "epik", "us", "alphabet"]
+# Mostly valid dates, so that most runs reach the analysis; and hostile text in their place.
+days = st.one_of(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31)).map(str), hostile)
+# Real names, real names made hostile, and hostile text.
+scenario_names = st.one_of(st.sampled_from(NAMES), st.tuples(st.sampled_from(NAMES), hostile).map("".join), hostile)
+
+
 @settings(max_examples=max(10, EXAMPLES // 6), deadline=None, database=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(hostile, min_size=1, max_size=3), hostile)
-def test_command_line_scenarios(dataset, values, day):
+@given(
+    st.lists(st.tuples(st.sampled_from(["--cut", "--remove", "--owner", "--country"]), scenario_names), max_size=3),
+    days,
+)
+def test_command_line_scenarios(dataset, flags, day):
     """The same through the command line: exit 0 or 2 with one line, never a traceback."""
     from kg.cli import main
 
     arguments = ["impact", "--quiet", "--as-of", day]
-    for flag, value in zip(["--cut", "--remove", "--owner"], values, strict=False):
-        arguments += [flag, value]
+    for flag, value in flags:
+        arguments += [flag, f"parler:{value}" if flag == "--cut" else value]
     result = CliRunner().invoke(main, arguments)
     assert result.exit_code in (0, 2), (arguments, result.output[-300:])
     assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
