@@ -17,6 +17,7 @@ cut set: nothing more needs to fail.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -34,8 +35,6 @@ __all__ = [
 ]
 
 Family = frozenset[frozenset[str]]
-NEVER: Family = frozenset()  # no set of exits brings it about
-ALREADY: Family = frozenset({frozenset()})  # already true: the empty set suffices
 
 
 def minimize(sets: Iterable[frozenset[str]], max_order: int) -> Family:
@@ -76,7 +75,7 @@ class _Members:
     every set in constant space and the whole computation linear, where copying would be quadratic.
     """
 
-    __slots__ = ("count", "depth", "head", "tail")
+    __slots__ = ("depth", "head", "tail")
 
     def __init__(self, head: frozenset[str], tail: _Members | None) -> None:
         self.head = head
@@ -132,14 +131,8 @@ def _split(left, right) -> tuple:
     return common, left.members(common), right.members(common)
 
 
-def _intersection(left, right):
-    if left is _ALL:
-        return right
-    if right is _ALL or left is right:
-        return left
-    if left is None or right is None:
-        return None
-    common, left_above, right_above = _split(left, right)
+def _meet(common, left_above: set[str], right_above: set[str]):
+    """The intersection of two sets split by :func:`_split`: the shared tail and what both hold above it."""
     head = frozenset(left_above & right_above)
     return _Members(head, common) if head else common
 
@@ -149,9 +142,9 @@ class _Families:
 
     A value is ``(singles, multiples)``: the providers whose exit alone brings it about, as shared
     :class:`_Members` (``None``: none; ``_ALL``: it has already happened), and the minimal sets of two or
-    more exits that contain none of those. Singles are shared down chains of providers as in
-    :class:`_Singles`, so a deep chain costs linear time and memory; only where supplies are redundant are
-    sets of several exits formed, and those are bounded by the order.
+    more exits that contain none of those. Singles are shared down chains of providers, so a deep chain
+    costs linear time and memory; only where supplies are redundant are sets of several exits formed, and
+    those are bounded by the order (at order 1, single points of failure, none are).
     """
 
     never = (None, frozenset())
@@ -187,8 +180,8 @@ class _Families:
             return right
         if right_singles is _ALL:
             return left
-        _, left_above, right_above = _split(left_singles, right_singles)
-        singles = _intersection(left_singles, right_singles)
+        common, left_above, right_above = _split(left_singles, right_singles)
+        singles = _meet(common, left_above, right_above)
         if self.max_order == 1:
             return singles, frozenset()
         shared = left_above & right_above
@@ -205,8 +198,8 @@ class _Families:
 
 
 class _Solver:
-    """What takes 'X offline' (and 'X loses service s') for every actor reachable from a target, in an
-    algebra: minimal cut sets (:class:`_Families`) or the single exits alone (:class:`_Singles`)."""
+    """What takes 'X offline' (and 'X loses service s') for every actor reachable from a target, in the
+    algebra of minimal cut sets (:class:`_Families`)."""
 
     def __init__(self, graph: AnalysisGraph, algebra, check=lambda: None) -> None:
         self.graph = graph
@@ -283,9 +276,13 @@ def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3, *, deadline:
     >>> cut_sets(graph, "parler", 2).sets
     [('aws',)]
     """
+    return _cut_sets(graph, target, max_order, _deadline_check(deadline, "cut sets"))
+
+
+def _cut_sets(graph: AnalysisGraph, target: str, max_order: int, check) -> CutSets:
     if max_order < 1:
         raise InputError(f"the order of cut sets must be at least 1, not {max_order}")
-    solver = _Solver(graph, _Families(max_order), _deadline_check(deadline, "cut sets"))
+    solver = _Solver(graph, _Families(max_order), check)
     if target in graph.graph:
         solver.solve(target)
     offline = solver.offline(target)
@@ -324,8 +321,6 @@ WHY_LIMIT = 20
 
 
 def _deadline_check(deadline: float | None, what: str):
-    import time
-
     calls = [0]
 
     def check() -> None:
@@ -340,32 +335,12 @@ class TimeLimitExceeded(InputError):
     """An analysis ran past the time it was given; nothing was printed or written."""
 
 
-class _Singles:
-    """The algebra of single exits: the set of providers whose exit alone brings something about (shared
-    :class:`_Members`; ``None``: no single exit does; ``_ALL``: it has already happened)."""
-
-    never = None
-    already = _ALL
-
-    def single(self, provider: str) -> _Members:
-        return _Members(frozenset({provider}), None)
-
-    def either(self, values):
-        result = None
-        for value in values:
-            result = _union(result, value)
-        return result
-
-    def both(self, left, right):
-        return _intersection(left, right)
-
-
 def single_points_of_failure(
     graph: AnalysisGraph, target: str, *, deadline: float | None = None, why_limit: int = WHY_LIMIT
 ) -> SinglePoints:
     """The order-1 cut sets of ``target``: single exits that take it offline or cut a channel.
 
-    Computed with shared sets (see :class:`_Members`): linear in the graph down a chain of providers.
+    The cut sets of order 1, on shared sets (see :class:`_Members`): linear in the graph down a chain.
     The first ``why_limit`` providers (by name) get an explanation. ``deadline`` (a
     :func:`time.monotonic` value) stops the computation with :class:`TimeLimitExceeded`.
 
@@ -380,22 +355,19 @@ def single_points_of_failure(
     (['aws'], ['app-store-ios'])
     """
     check = _deadline_check(deadline, "single points of failure")
-    solver = _Solver(graph, _Singles(), check)
-    if target in graph.graph:
-        solver.solve(target)
-    down = solver.offline(target)
-    already = down is _ALL
-    offline = sorted(down.members() - {target}) if isinstance(down, _Members) else []
+    sets = _cut_sets(graph, target, 1, check)
+    offline = [s[0] for s in sets.sets]
+    down = set(offline)
     channels: dict[str, list[str]] = {}
-    for service, need in sorted(graph.needs.get(target, {}).items()):
-        if need.essential:
-            continue
-        cut = solver.lost(need)
-        if isinstance(cut, _Members):
-            for provider in sorted(cut.members() - set(offline) - {target}):
-                channels.setdefault(provider, []).append(service)
+    for channel, families in sets.channels.items():
+        for (provider,) in families:
+            if provider not in down:
+                channels.setdefault(provider, []).append(channel)
     why = {}
     for provider in offline[:why_limit]:
-        check()
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeLimitExceeded(
+                f"single points of failure stopped at the time limit (--time-limit) explaining {provider!r}"
+            )
         why[provider] = explain(propagate(graph, removed={provider: "exits"}), graph, target)
-    return SinglePoints(target, offline, dict(sorted(channels.items())), already, why)
+    return SinglePoints(target, offline, dict(sorted(channels.items())), sets.already_offline, why)
