@@ -52,8 +52,27 @@ def _umask() -> int:
     return mask
 
 
-def _temporary_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"\.{re.escape(name)}\.kg-(\d+)-[A-Za-z0-9_]+\.tmp")
+def _remove_orphans(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
+    """Remove the entries of ``folder`` named by ``pattern`` (its first group a process id) whose process is
+    gone: files, or folders with what they hold. Nothing of a live process, nor of this one, is touched."""
+    removed = []
+    try:
+        entries = [(entry, pattern.fullmatch(entry.name)) for entry in os.scandir(folder)]
+    except OSError:
+        return removed
+    for entry, match in entries:
+        if match is None or entry.is_symlink():
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid() or process_alive(pid):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+        removed.append(Path(entry.path))
+    return removed
 
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
@@ -61,25 +80,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
 
     Only names of this module's own pattern (``.NAME.kg-PID-RANDOM.tmp``) are considered.
     """
-    folder = target.parent
-    pattern = _temporary_pattern(target.name)
-    removed = []
-    try:
-        candidates = [entry for entry in os.scandir(folder) if entry.name.startswith(f".{target.name}.kg-")]
-    except OSError:
-        return removed
-    for entry in candidates:
-        match = pattern.fullmatch(entry.name)
-        if match is None or not entry.is_file(follow_symlinks=False):
-            continue
-        pid = int(match.group(1))
-        if pid != os.getpid() and not process_alive(pid):
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                continue
-            removed.append(Path(entry.path))
-    return removed
+    return _remove_orphans(target.parent, re.compile(rf"\.{re.escape(target.name)}\.kg-(\d+)-[A-Za-z0-9_]+\.tmp"))
 
 
 def private_folder(prefix: str) -> Path:
@@ -89,12 +90,7 @@ def private_folder(prefix: str) -> Path:
     caller removes its own when done.
     """
     root = Path(tempfile.gettempdir())
-    pattern = re.compile(rf"{re.escape(prefix)}-(\d+)-[A-Za-z0-9_]+")
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(root):
-            match = pattern.fullmatch(entry.name)
-            if match and entry.is_dir(follow_symlinks=False) and not process_alive(int(match.group(1))):
-                shutil.rmtree(entry.path, ignore_errors=True)
+    _remove_orphans(root, re.compile(rf"{re.escape(prefix)}-(\d+)-[A-Za-z0-9_]+"))
     return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=root))
 
 
