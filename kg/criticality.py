@@ -15,7 +15,9 @@ the set of providers whose exit alone takes X offline:
 (self-provision makes the intersection empty). This is a least fixpoint, solved over the strongly
 connected components of the graph in dependency order, so cycles are handled. Membership of one
 provider p in F(X) is exactly "X is offline after p exits", which is what a cascade computes; the tests
-check the table against one cascade per provider.
+check the table against one cascade per provider. The sets are those of single points of failure
+(:func:`kg.faulttree.single_exit_sets`), shared down chains of providers, and a provider's count is read off
+their forest (:class:`kg.sharedsets.Forest`) without writing any set out: linear down a chain.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from kg.depgraph import AnalysisGraph, Need, least_fixpoint
-from kg.impact import propagate
+import numpy as np
 
-__all__ = ["ProviderCriticality", "ServiceConcentration", "concentration", "criticality", "exit_sets"]
+from kg.depgraph import AnalysisGraph, Need
+from kg.impact import propagate
+from kg.sharedsets import EVERY, Forest, union
+
+__all__ = ["ProviderCriticality", "ServiceConcentration", "concentration", "criticality"]
 
 
 @dataclass(frozen=True)
@@ -43,78 +48,73 @@ class ProviderCriticality:
     total_degraded: int  # dependents that stay online but lose a channel they had
 
 
-@dataclass
-class _Sets:
-    offline: dict[str, frozenset[str]]  # X -> providers whose exit alone takes X offline
-    channel: dict[str, frozenset[str]]  # X -> providers whose exit alone cuts one of X's channels
-    direct_offline: dict[str, frozenset[str]]
-    direct_channel: dict[str, frozenset[str]]
-    baseline_offline: set[str]
-
-
-def exit_sets(graph: AnalysisGraph) -> _Sets:
-    """For every actor, the providers whose exit alone takes it offline or cuts one of its channels."""
+def _direct_sets(graph: AnalysisGraph) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """For every actor online on the date, the providers whose exit alone cuts one of its services
+    directly (the only provider of all its working supplies): of essential services, and of channels."""
     statuses = propagate(graph)
     baseline = {node for node, status in statuses.items() if status.status == "offline"}
     lost_already = {
         (node, loss.service) for node, status in statuses.items() for loss in status.losses if not loss.partial
     }
     empty: frozenset[str] = frozenset()
-    state: dict[str, tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]] = {}
 
-    def alive(need: Need) -> list:
-        """The supplies that still work on the date: provider online, nothing they are resold on lost."""
-        return [
+    def only(need: Need) -> frozenset[str]:
+        """The one provider of the supplies that still work (provider online, nothing they are resold on
+        lost), if they have just one and none is self-provision."""
+        supplies = [
             d
             for d in need.supplies
             if d.provider not in baseline and not any((d.provider, u) in lost_already for u in d.relies_on)
         ]
-
-    def common(need: Need, member) -> frozenset[str]:
-        supplies = alive(need)
-        if not supplies or any(d.self_provided for d in supplies):
+        providers = {d.provider for d in supplies}
+        if len(providers) != 1 or any(d.self_provided for d in supplies):
             return empty
-        result = None
-        for dependency in supplies:
-            result = member(dependency) if result is None else result & member(dependency)
-            if not result:
-                break
-        return result or empty
+        return frozenset(providers)
 
-    def kills(dependency) -> frozenset[str]:
-        """The exits that end one supply: its provider's, those taking the provider offline, and those
-        losing the provider a service the supply is resold on."""
-        provider = dependency.provider
-        offline, lost = state.get(provider, (empty, ()))
-        found = set(offline) | {provider}
-        for service, exits in lost:
-            if service in dependency.relies_on:
-                found |= exits
-        return frozenset(found)
-
-    def compute(node: str):
-        if node in baseline:
-            return empty, ()
-        needs = sorted(graph.needs.get(node, {}).items())
-        lost = tuple((service, common(need, kills)) for service, need in needs)
-        essential = {service for service, need in needs if need.essential}
-        return frozenset().union(*(exits for service, exits in lost if service in essential)), lost
-
-    least_fixpoint(graph, compute, state, (empty, ()))
-    offline = {node: value[0] for node, value in state.items()}
-    channel, direct_offline, direct_channel = {}, {}, {}
-
-    def only(dependency) -> frozenset[str]:
-        return frozenset({dependency.provider})
-
+    offline, channel = {}, {}
     for node, needs in graph.needs.items():
-        if node in baseline:
-            continue
-        lost = dict(state.get(node, (empty, ()))[1])
-        channel[node] = frozenset().union(*(lost.get(s, empty) for s, n in needs.items() if not n.essential))
-        direct_offline[node] = frozenset().union(*(common(n, only) for n in needs.values() if n.essential))
-        direct_channel[node] = frozenset().union(*(common(n, only) for n in needs.values() if not n.essential))
-    return _Sets(offline, channel, direct_offline, direct_channel, baseline)
+        if node not in baseline:
+            offline[node] = frozenset().union(*(only(n) for n in needs.values() if n.essential))
+            channel[node] = frozenset().union(*(only(n) for n in needs.values() if not n.essential))
+    return offline, channel
+
+
+def _total_counts(graph: AnalysisGraph) -> tuple[Counter, Counter]:
+    """Per provider, the actors its exit alone takes offline, and those it cuts a channel of that stay
+    online (itself not counted): counted over the shared sets of :func:`kg.faulttree.single_exit_sets`,
+    never writing one out, so a chain of ten thousand providers costs linear time and memory."""
+    from kg.faulttree import single_exit_sets
+
+    sets = single_exit_sets(graph)
+    number = {node: position for position, node in enumerate(graph.graph)}
+    owners, offline, either = [], [], []
+    for node in graph.graph:
+        down, lost = sets.get(node, (None, {}))
+        if down is EVERY:
+            continue  # offline on the date already
+        needs = graph.needs.get(node, {})
+        channel = None
+        for service, value in lost.items():
+            if not needs[service].essential and value is not EVERY:
+                channel = union(channel, value)
+        owners.append(number[node])
+        offline.append(down)
+        either.append(union(down, channel))
+    forest = Forest(offline + either, len(number), number.__getitem__)
+    own = np.array(owners, dtype=np.int64)
+
+    def count(values: list) -> np.ndarray:
+        """How many actors' sets hold each provider, the provider's own set not counted."""
+        itself = np.bincount(own[forest.holds(values, own)], minlength=len(number))
+        return forest.counts(values) - itself
+
+    total_offline = count(offline)
+    total_degraded = count(either) - total_offline
+    ids = list(number)
+    return (
+        Counter({ids[p]: int(total_offline[p]) for p in np.flatnonzero(total_offline).tolist()}),
+        Counter({ids[p]: int(total_degraded[p]) for p in np.flatnonzero(total_degraded).tolist()}),
+    )
 
 
 def criticality(graph: AnalysisGraph, service: str | None = None) -> list[ProviderCriticality]:
@@ -131,17 +131,13 @@ def criticality(graph: AnalysisGraph, service: str | None = None) -> list[Provid
     >>> aws.direct_offline >= 1
     True
     """
-    sets = exit_sets(graph)
-    total_offline, total_degraded = Counter(), Counter()
+    total_offline, total_degraded = _total_counts(graph)
     direct_offline, direct_degraded = Counter(), Counter()
-    for node, providers in sets.offline.items():
-        total_offline.update(p for p in providers if p != node)
-    for node, providers in sets.channel.items():
-        total_degraded.update(p for p in providers - sets.offline.get(node, frozenset()) if p != node)
-    for node, providers in sets.direct_offline.items():
+    only_offline, only_channel = _direct_sets(graph)
+    for node, providers in only_offline.items():
         direct_offline.update(p for p in providers if p != node)
-    for node, providers in sets.direct_channel.items():
-        direct_degraded.update(p for p in providers - sets.direct_offline[node] if p != node)
+    for node, providers in only_channel.items():
+        direct_degraded.update(p for p in providers - only_offline[node] if p != node)
     supplied: dict[str, set[str]] = defaultdict(set)
     services: dict[str, set[str]] = defaultdict(set)
     for dependent, provider, data in graph.graph.edges(data=True):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from kg.depgraph import AnalysisGraph, Need, least_fixpoint
 from kg.errors import InputError
 from kg.impact import explain, propagate
+from kg.sharedsets import EVERY, SharedSet, meet, split, union
 
 __all__ = [
     "CutSets",
@@ -31,6 +32,7 @@ __all__ = [
     "TimeLimitExceeded",
     "cut_sets",
     "minimize",
+    "single_exit_sets",
     "single_points_of_failure",
 ]
 
@@ -68,120 +70,51 @@ def minimize(sets: Iterable[frozenset[str]], max_order: int) -> Family:
     return frozenset(kept)
 
 
-class _Members:
-    """A set of providers as its own members and a shared tail: the set of a provider it stands on.
-
-    Down a chain of providers each set is its provider plus the provider's set, so sharing the tail keeps
-    every set in constant space and the whole computation linear, where copying would be quadratic.
-    """
-
-    __slots__ = ("depth", "head", "tail")
-
-    def __init__(self, head: frozenset[str], tail: _Members | None) -> None:
-        self.head = head
-        self.tail = tail
-        self.depth = 1 + (tail.depth if tail is not None else 0)
-
-    def members(self, stop: _Members | None = None) -> set[str]:
-        """Every member down to (not including) ``stop``, walked without recursion."""
-        found: set[str] = set()
-        link: _Members | None = self
-        while link is not None and link is not stop:
-            found |= link.head
-            link = link.tail
-        return found
-
-    def __eq__(self, other) -> bool:
-        return other is self or (isinstance(other, _Members) and self.members() == other.members())
-
-    __hash__ = object.__hash__
-
-
-_ALL = object()  # the set of every provider: what is already lost needs no exit at all
-
-
-def _union(left, right):
-    if left is _ALL or right is _ALL:
-        return _ALL
-    if left is None or left is right:
-        return right
-    if right is None:
-        return left
-    deep, shallow = (left, right) if left.depth >= right.depth else (right, left)
-    return _Members(frozenset(shallow.members()), deep)
-
-
-def _split(left, right) -> tuple:
-    """The deepest tail two sets share, and the members of each above it."""
-    if not isinstance(left, _Members) or not isinstance(right, _Members):
-        return (
-            None,
-            left.members() if isinstance(left, _Members) else set(),
-            (right.members() if isinstance(right, _Members) else set()),
-        )
-    a, b = left, right
-    while a is not b and a is not None and b is not None:
-        if a.depth > b.depth:
-            a = a.tail
-        elif b.depth > a.depth:
-            b = b.tail
-        else:
-            a, b = a.tail, b.tail
-    common = a if a is b else None
-    return common, left.members(common), right.members(common)
-
-
-def _meet(common, left_above: set[str], right_above: set[str]):
-    """The intersection of two sets split by :func:`_split`: the shared tail and what both hold above it."""
-    head = frozenset(left_above & right_above)
-    return _Members(head, common) if head else common
-
-
 class _Families:
     """The algebra of minimal cut sets up to an order.
 
     A value is ``(singles, multiples)``: the providers whose exit alone brings it about, as shared
-    :class:`_Members` (``None``: none; ``_ALL``: it has already happened), and the minimal sets of two or
+    :class:`SharedSet` (``None``: none; ``EVERY``: it has already happened), and the minimal sets of two or
     more exits that contain none of those. Singles are shared down chains of providers, so a deep chain
     costs linear time and memory; only where supplies are redundant are sets of several exits formed, and
     those are bounded by the order (at order 1, single points of failure, none are).
     """
 
     never = (None, frozenset())
-    already = (_ALL, frozenset())
+    already = (EVERY, frozenset())
 
     def __init__(self, max_order: int) -> None:
         self.max_order = max_order
 
     def single(self, provider: str):
-        return _Members(frozenset({provider}), None), frozenset()
+        return SharedSet(frozenset({provider}), None), frozenset()
 
     def _without(self, singles, sets) -> frozenset:
         """``sets`` minimal, and none holding a single exit that already suffices."""
         if not sets:
             return frozenset()
-        members = singles.members() if isinstance(singles, _Members) else set()
+        members = singles.members() if isinstance(singles, SharedSet) else set()
         return frozenset(s for s in minimize(sets, self.max_order) if members.isdisjoint(s))
 
     def either(self, values):
         """Any of them happening (OR): the union, minimal."""
         singles, sets = None, set()
         for value_singles, value_sets in values:
-            singles = _union(singles, value_singles)
+            singles = union(singles, value_singles)
             sets |= value_sets
-        if singles is _ALL:
+        if singles is EVERY:
             return self.already
         return singles, self._without(singles, sets)
 
     def both(self, left, right):
         """Both happening (AND): each way of one joined with each way of the other, minimal."""
         (left_singles, left_sets), (right_singles, right_sets) = left, right
-        if left_singles is _ALL:
+        if left_singles is EVERY:
             return right
-        if right_singles is _ALL:
+        if right_singles is EVERY:
             return left
-        common, left_above, right_above = _split(left_singles, right_singles)
-        singles = _meet(common, left_above, right_above)
+        common, left_above, right_above = split(left_singles, right_singles)
+        singles = meet(common, left_above, right_above)
         if self.max_order == 1:
             return singles, frozenset()
         shared = left_above & right_above
@@ -279,6 +212,30 @@ def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3, *, deadline:
     return _cut_sets(graph, target, max_order, _deadline_check(deadline, "cut sets"))
 
 
+def single_exit_sets(graph: AnalysisGraph) -> dict[str, tuple]:
+    """For every actor, the providers whose exit alone takes it offline, and per service it needs those
+    whose exit alone loses it that service: ``{actor: (offline, {service: lost})}``, each a
+    :class:`~kg.sharedsets.SharedSet` (``None``: no single exit does; :data:`~kg.sharedsets.EVERY`: it
+    has already happened on the date). Linear in the graph down a chain of providers.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from kg.facts import read_facts
+    >>> from kg.loading import load
+    >>> from kg.depgraph import build_graph
+    >>> offline, lost = single_exit_sets(build_graph(read_facts(load()), dt.date(2021, 1, 7)))["parler"]
+    >>> sorted(offline.members()), sorted(lost["app-store-ios"].members())
+    (['aws'], ['apple-app-store'])
+    """
+    solver = _Solver(graph, _Families(1))
+    least_fixpoint(graph, solver.node_state, solver.state, (solver.algebra.never, ()))
+    return {
+        node: (offline[0], {service: value[0] for service, value in lost})
+        for node, (offline, lost) in solver.state.items()
+    }
+
+
 def _cut_sets(graph: AnalysisGraph, target: str, max_order: int, check) -> CutSets:
     if max_order < 1:
         raise InputError(f"the order of cut sets must be at least 1, not {max_order}")
@@ -286,12 +243,12 @@ def _cut_sets(graph: AnalysisGraph, target: str, max_order: int, check) -> CutSe
     if target in graph.graph:
         solver.solve(target)
     offline = solver.offline(target)
-    already = offline[0] is _ALL
+    already = offline[0] is EVERY
     channels = {}
     for service, need in sorted(graph.needs.get(target, {}).items()):
         if not need.essential:
             lost = solver.lost(need)
-            if lost[0] is not _ALL:
+            if lost[0] is not EVERY:
                 channels[service] = _ordered(lost, target)
     return CutSets(target, max_order, [] if already else _ordered(offline, target), already, channels)
 
@@ -300,7 +257,7 @@ def _ordered(value, target: str) -> list[tuple[str, ...]]:
     """The sets of a :class:`_Families` value in order (size, then names), without those that need the
     target's own exit (reachable through cycles: not one of its failures)."""
     singles, sets = value
-    found = [(member,) for member in (singles.members() if isinstance(singles, _Members) else ()) if member != target]
+    found = [(member,) for member in (singles.members() if isinstance(singles, SharedSet) else ()) if member != target]
     found += [tuple(sorted(s)) for s in sets if target not in s]
     return sorted(found, key=lambda s: (len(s), s))
 
@@ -340,7 +297,7 @@ def single_points_of_failure(
 ) -> SinglePoints:
     """The order-1 cut sets of ``target``: single exits that take it offline or cut a channel.
 
-    The cut sets of order 1, on shared sets (see :class:`_Members`): linear in the graph down a chain.
+    The cut sets of order 1, on shared sets (see :class:`SharedSet`): linear in the graph down a chain.
     The first ``why_limit`` providers (by name) get an explanation. ``deadline`` (a
     :func:`time.monotonic` value) stops the computation with :class:`TimeLimitExceeded`.
 
