@@ -27,6 +27,7 @@ import numpy as np
 from kg.arraygraph import ArrayGraph, gather
 from kg.criticality import ProviderCriticality, ServiceConcentration
 from kg.depgraph import solve_in_order
+from kg.sharedsets import Forest, SharedSet, meet, split, union
 
 __all__ = ["Cascade", "cascade", "concentration_table", "criticality_table"]
 
@@ -111,49 +112,140 @@ def _newly_offline(graph: ArrayGraph, lost: np.ndarray, offline: np.ndarray, exi
 # -- criticality ---------------------------------------------------------------------------------------
 
 
-def _supplier_sets(graph: ArrayGraph, alive: np.ndarray, baseline: np.ndarray, suppliers: np.ndarray) -> dict:
-    """F(q) for every supplier q, as sets of supplier numbers: a least fixpoint in dependency order."""
+def _supplier_sets(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], baseline: np.ndarray, suppliers):
+    """F(q) for every supplier q, the suppliers whose exit alone takes q offline, as shared sets of supplier
+    numbers (:class:`~kg.sharedsets.SharedSet`): a least fixpoint in dependency order, linear down a chain.
+
+    Returns ``closure``: for each supplier, a function giving ``{q} | F(q)``, the exits that end a supply
+    from q (one shared set per supplier once solved)."""
     import networkx as nx
 
+    supplies, need_of = live
     is_supplier = np.zeros(graph.actor_count, dtype=bool)
     is_supplier[suppliers] = True
-    # The needs of suppliers, with their alive supplies.
+    chosen = is_supplier[graph.need_node[need_of]] & graph.need_essential[need_of]
     needs_of: dict[int, list[list[int]]] = {}
-    essential_needs = np.flatnonzero(is_supplier[graph.need_node] & graph.need_essential)
-    supplies, need_of = gather(graph.need_pointer, np.arange(len(graph.supply_dep)), essential_needs)
-    supplies, need_of = supplies[alive[supplies]], need_of[alive[supplies]]
-    providers, nodes = graph.supply_provider[supplies], graph.need_node[need_of]
-    self_provided = np.zeros(graph.need_count, dtype=bool)
-    self_provided[need_of[providers == nodes]] = True  # self-provision: no exit set
-    keep = ~self_provided[need_of]
     for _, group in groupby(
-        zip(need_of[keep].tolist(), nodes[keep].tolist(), providers[keep].tolist(), strict=True), itemgetter(0)
+        zip(
+            need_of[chosen].tolist(),
+            graph.need_node[need_of[chosen]].tolist(),
+            graph.supply_provider[supplies[chosen]].tolist(),
+            strict=True,
+        ),
+        itemgetter(0),
     ):
         members = list(group)
-        needs_of.setdefault(members[0][1], []).append([provider for _, _, provider in members])
-    edges = [(node, p) for node, needs in needs_of.items() for providers in needs for p in providers if p != node]
-    values: dict[int, frozenset[int]] = {}
-    empty: frozenset[int] = frozenset()
+        needs_of.setdefault(members[0][1], []).append(sorted({provider for _, _, provider in members}))
+    values: dict[int, SharedSet | None] = {}
+    closures: dict[int, SharedSet] = {}
 
-    def compute(node: int) -> frozenset[int]:
+    def closure(provider: int) -> SharedSet:
+        below = values.get(provider)
+        found = closures.get(provider)
+        if found is None or found.tail is not below:
+            found = closures[provider] = SharedSet(frozenset({provider}), below)
+        return found
+
+    def compute(node: int):
         if baseline[node]:
-            return empty
-        result: set[int] = set()
+            return None
+        result = None
         for providers in needs_of.get(node, ()):
-            common = None
-            for provider in providers:
-                member = values.get(provider, empty) | {provider}
-                common = member if common is None else common & member
-                if not common:
-                    break
-            result |= common or empty
-        return frozenset(result)
+            result = union(result, _meet_all(closure(p) for p in providers))
+        return result
 
     structure = nx.DiGraph()
     structure.add_nodes_from(suppliers.tolist())
-    structure.add_edges_from(edges)
-    solve_in_order(structure, compute, values, empty)
-    return values
+    structure.add_edges_from(
+        (node, p) for node, needs in needs_of.items() for providers in needs for p in providers if p != node
+    )
+    solve_in_order(structure, compute, values, None)
+    return closure
+
+
+def _meet_all(sets) -> SharedSet | None:
+    """The intersection of shared sets (``None`` once it is empty)."""
+    common = None
+    for position, member in enumerate(sets):
+        common = member if position == 0 else meet(*split(common, member))
+        if common is None:
+            break
+    return common
+
+
+def _need_exits(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure) -> tuple[np.ndarray, list]:
+    """Per need, the exits that lose it (the intersection, over its live supplies, of the supplier's
+    closure), as a number into the returned list of shared sets; -1 where no exit alone can."""
+    supplies, need_of = live
+    anchor = np.full(graph.need_count, -1, dtype=np.int64)
+    sets: list[SharedSet] = []
+    number: dict[object, int] = {}
+    if not len(need_of):
+        return anchor, sets
+    starts = np.flatnonzero(np.r_[True, need_of[1:] != need_of[:-1]])
+    providers = graph.supply_provider[supplies]
+    lowest, highest = np.minimum.reduceat(providers, starts), np.maximum.reduceat(providers, starts)
+    single = lowest == highest
+    # One provider: its closure, shared by every need it alone supplies.
+    distinct = _distinct(lowest[single], graph.actor_count)
+    for provider in distinct.tolist():
+        number[provider] = len(sets)
+        sets.append(closure(provider))
+    lookup = np.full(graph.actor_count, -1, dtype=np.int64)
+    lookup[distinct] = np.arange(len(distinct))
+    anchor[need_of[starts][single]] = lookup[lowest[single]]
+    # Several providers: the meet of their closures, once per distinct group of providers.
+    ends = np.r_[starts[1:], len(need_of)]
+    for need, first, last in zip(
+        need_of[starts][~single].tolist(), starts[~single].tolist(), ends[~single].tolist(), strict=True
+    ):
+        group = tuple(sorted(set(providers[first:last].tolist())))
+        position = number.get(group)
+        if position is None:
+            common = _meet_all(closure(p) for p in group)
+            position = number[group] = -1 if common is None else len(sets)
+            if common is not None:
+                sets.append(common)
+        anchor[need] = position
+    return anchor, sets
+
+
+def _exit_counts(graph: ArrayGraph, anchor: np.ndarray, chosen: np.ndarray, forest: Forest) -> np.ndarray:
+    """Per actor number: how many actors (itself not counted) a single exit of it cuts some ``chosen`` need
+    of, where ``anchor`` gives each need's exits as a node of ``forest`` (-1: none).
+
+    An actor's exits are the union of its needs' sets: its deepest set is counted on the forest, and the
+    members of its other sets only where that one does not hold them, each (actor, member) pair once."""
+    needs = np.flatnonzero(chosen & (anchor >= 0))
+    actor, node = graph.need_node[needs].astype(np.int64), anchor[needs]
+    depth = forest.depth[node]
+    order = np.lexsort((-depth, actor))
+    actor, node = actor[order], node[order]
+    first = np.r_[True, actor[1:] != actor[:-1]] if len(actor) else np.zeros(0, dtype=bool)
+    main_actor, main_node = actor[first], node[first]
+    size = graph.actor_count
+    counts = forest.counts((), nodes=main_node)
+    counts -= np.bincount(main_actor[forest.holds((), main_actor, nodes=main_node)], minlength=size)
+    # The other sets: written out per distinct set (shallow, as the deepest is counted on the forest).
+    main_of = np.full(size, -1, dtype=np.int64)
+    main_of[main_actor] = main_node
+    rest = ~first & (node != main_of[actor])
+    if rest.any():
+        pairs = _distinct_keys(actor[rest] * (len(forest.entry) + 1) + node[rest])
+        extra_actor, extra_node = pairs // (len(forest.entry) + 1), pairs % (len(forest.entry) + 1)
+        distinct = _distinct(extra_node, len(forest.entry))
+        written = [np.fromiter(forest.sets[n].members(), dtype=np.int64) for n in distinct.tolist()]
+        pointer = np.zeros(len(forest.entry) + 1, dtype=np.int64)
+        pointer[distinct + 1] = [len(w) for w in written]
+        np.cumsum(pointer, out=pointer)
+        items = np.concatenate(written) if written else np.zeros(0, dtype=np.int64)
+        members, _ = gather(pointer, items, extra_node)
+        owners = np.repeat(extra_actor, pointer[extra_node + 1] - pointer[extra_node])
+        keys = _distinct_keys(owners * size + members)
+        owners, members = keys // size, keys % size
+        new = ~forest.holds((), members, nodes=main_of[owners]) & (members != owners)
+        counts += np.bincount(members[new], minlength=size)
+    return counts
 
 
 def _live_supplies(graph: ArrayGraph, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -185,41 +277,6 @@ def _direct_rows(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], column:
     return sparse.csr_matrix(
         (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(graph.need_count, width), dtype=bool
     )
-
-
-def _need_rows(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure, column: np.ndarray):
-    """Per need, as a sparse boolean matrix over suppliers: the providers whose exit alone loses it."""
-    from scipy import sparse
-
-    needs = graph.need_count
-    width = closure.shape[1]
-    supplies, need_of = live
-    # Position of each live supply within its need (0, 1, ...), to intersect the j-th supplies in turn.
-    first = np.r_[True, need_of[1:] != need_of[:-1]] if len(need_of) else np.zeros(0, dtype=bool)
-    group_start = np.maximum.accumulate(np.where(first, np.arange(len(need_of)), 0)) if len(need_of) else need_of
-    rank = np.arange(len(need_of)) - group_start
-    result = None
-    for j in range(int(rank.max()) + 1 if len(rank) else 0):
-        picked = rank == j
-        rows = sparse.csr_matrix(
-            (
-                np.ones(int(picked.sum()), dtype=bool),
-                (need_of[picked], column[graph.supply_provider[supplies[picked]]]),
-            ),
-            shape=(needs, closure.shape[0]),
-        )
-        expanded = (rows @ closure).astype(bool)
-        if result is None:
-            result = expanded
-        else:
-            has = np.zeros(needs, dtype=bool)
-            has[need_of[picked]] = True
-            # Needs with a j-th supply: intersect; needs without one keep what they had.
-            keep = sparse.diags(~has, dtype=bool)
-            result = (keep @ result).astype(bool) + result.multiply(expanded).astype(bool)
-    if result is None:
-        result = sparse.csr_matrix((needs, width), dtype=bool)
-    return result.tocsr()
 
 
 def _cascade_totals(graph: ArrayGraph, base: Cascade, suppliers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -258,17 +315,8 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
     suppliers = _distinct(graph.supply_provider[outside], graph.actor_count)
     column = np.full(graph.actor_count, -1, dtype=np.int64)
     column[suppliers] = np.arange(len(suppliers))
-    sets = _supplier_sets(graph, alive, baseline, suppliers)
     k = len(suppliers)
-    rows, cols = [np.arange(k)], [np.arange(k)]
-    for node, members in sets.items():
-        if members:
-            rows.append(np.full(len(members), column[node]))
-            cols.append(column[np.fromiter(members, dtype=np.int64, count=len(members))])
-    row_index, col_index = np.concatenate(rows), np.concatenate(cols)
-    closure = sparse.csr_matrix((np.ones(len(row_index), dtype=bool), (row_index, col_index)), shape=(k, k))
     live = _live_supplies(graph, alive)
-    total = _need_rows(graph, live, closure, column)
     direct = _direct_rows(graph, live, column, k)
 
     counted = ~baseline[graph.need_node]
@@ -293,13 +341,19 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
         own = own.toarray() if sparse.issparse(own) else own  # scipy gives one or the other by shape
         return hits - np.asarray(own).ravel().astype(np.int64)
 
-    def counts(matrix) -> tuple[np.ndarray, np.ndarray]:
-        """(offline, degraded but not offline) per supplier."""
-        offline, channels = per_actor(matrix, True), per_actor(matrix, False)
-        return count(offline), count(channels) - count(channels.multiply(offline))
-
-    total_offline, total_degraded = counts(total) if not len(resold) else _cascade_totals(graph, base, suppliers)
-    direct_offline, direct_degraded = counts(direct)
+    offline, channels = per_actor(direct, True), per_actor(direct, False)
+    direct_offline = count(offline)
+    direct_degraded = count(channels) - count(channels.multiply(offline))
+    if len(resold):
+        total_offline, total_degraded = _cascade_totals(graph, base, suppliers)
+    else:
+        closure = _supplier_sets(graph, live, baseline, suppliers)
+        anchor, sets = _need_exits(graph, live, closure)
+        forest = Forest(sets, graph.actor_count)
+        anchor = np.r_[forest.nodes(sets), -1][anchor]  # set number -> forest node; -1 stays -1
+        offline_counts = _exit_counts(graph, anchor, counted & graph.need_essential, forest)
+        either_counts = _exit_counts(graph, anchor, counted, forest)
+        total_offline, total_degraded = offline_counts[suppliers], (either_counts - offline_counts)[suppliers]
 
     # Who each provider supplies (outside itself), and which services. In the by-provider order, each
     # provider's supplies run in need order, so its dependents come sorted: a pair is new where either

@@ -143,7 +143,9 @@ class Forest:
                 nodes.append(link)
                 link = link.tail
         self._number = number
+        self.sets = nodes  # node number -> its shared set
         count = len(nodes)
+        self.depth = np.fromiter((n.depth for n in nodes), dtype=np.int64, count=count)
         tails = np.fromiter(
             (number[id(n.tail)] if n.tail is not None else -1 for n in nodes), dtype=np.int64, count=count
         )

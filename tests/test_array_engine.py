@@ -200,3 +200,22 @@ def test_a_same_day_end_by_the_provider_keeps_the_need_whatever_the_ids():
         arrays = build_array_graph(tables_from_facts(facts), day)
         (row,) = arrays.need_lost[arrays.need_node == arrays.number["x"]].tolist()
         assert arrays.tables.dep_id[row] == first
+
+
+def test_criticality_down_a_deep_chain_with_customers_at_every_level():
+    """Providers p0 <- p1 <- ... (each on the next for IP transit), every one with a customer site, and a
+    ladder site on two levels: both engines count, without writing the sets out, what one cascade finds."""
+    depth = 1_500
+    rows = [(f"p{i}", f"p{i + 1}", "ip-transit") for i in range(depth - 1)]
+    rows += [(f"c{i}", f"p{i}", "hosting") for i in range(depth)]
+    rows += [("ladder", "p10", "hosting"), ("ladder", "p700", "dns")]
+    facts = facts_of(*rows)
+    graph = build_graph(facts, DAY)
+    table = criticality(graph)
+    assert table == criticality_table(build_array_graph(tables_from_facts(facts), DAY))
+    total = {row.provider: row.total_offline for row in table}
+    # p_j's exit takes p0..p(j-1) and the customers c0..cj offline, and the ladder site from j >= 10.
+    assert all(total[f"p{j}"] == 2 * j + 1 + (j >= 10) for j in range(depth)), "counts down the chain"
+    last = f"p{depth - 1}"
+    after = propagate(graph, removed={last: "exits"})
+    assert total[last] == sum(status.status == "offline" for status in after.values())
