@@ -8,12 +8,15 @@ These compute what :func:`kg.impact.propagate` and :func:`kg.criticality.critica
   (a group-by), and a need whose supplies are all dead is lost; an actor losing an essential need goes
   offline and forms the next frontier.
 * :func:`criticality_table` solves F(X), the providers whose exit alone takes X offline, first for the
-  few actors that supply others (with sets, in dependency order), then for every actor at once as
-  sparse-matrix products: a need's exit set is the intersection, over its supplies, of the supplier's
-  row of the closure matrix, and an actor's is the union over its needs.
+  few actors that supply others, as shared sets in dependency order (:mod:`kg.sharedsets`: linear down a
+  chain of providers), then for every need at once: a need's exits are the meet of its suppliers' sets (one
+  node per supplier, or per group of redundant suppliers), an actor's the union over its needs, and each
+  provider's count is read off the sets' forest without writing a set out.
 
 Both are written as operations over edge tables (filter, join on an id, group-by and count), the form a
-distributed engine runs. The tests check them against the reference implementations on random graphs.
+distributed engine runs; the criticality table's only Python loop is over the actors that supply others
+(and the distinct groups of redundant suppliers), its per-need and per-actor steps join on the positions
+of the sets' Euler tour. The tests check them against the reference implementations on random graphs.
 """
 
 from __future__ import annotations
