@@ -175,16 +175,13 @@ def _remote_endpoint():
     parts = urllib.parse.urlsplit(url)
     if parts.path in ("", "/") and not parts.query:
         url = url.rstrip("/") + "/query"
-    try:
-        import os
+    import os
 
-        headers = headers_from_text(os.environ.get(HEADERS_ENV))
-        page = os.environ.get(PAGE_ENV, "10000")
-        if not page.isdigit() or int(page) < 1:
-            raise InputError(f"bad {PAGE_ENV} {page[:20]!r}: expected a number of rows, e.g. 10000")
-        return RemoteEndpoint(url, meta.get("kg.graph"), float(meta.get("kg.timeout", 60)), headers, int(page))
-    except InputError as error:
-        raise _fail(error) from None
+    headers = headers_from_text(os.environ.get(HEADERS_ENV))
+    page = os.environ.get(PAGE_ENV, "10000")
+    if not page.isdigit() or int(page) < 1:
+        raise InputError(f"bad {PAGE_ENV} {page[:20]!r}: expected a number of rows, e.g. 10000")
+    return RemoteEndpoint(url, meta.get("kg.graph"), float(meta.get("kg.timeout", 60)), headers, int(page))
 
 
 def _dataset(paths, scope=None):
@@ -197,21 +194,18 @@ def _dataset(paths, scope=None):
     opened = meta.setdefault("kg.datasets", {})  # one command opens each dataset once
     key = tuple(str(p) for p in paths)
     if key not in opened:
-        try:
-            with _progress() as report:
-                endpoint = _remote_endpoint()
-                if endpoint is None:
-                    opened[key] = open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
-                else:
-                    from kg.store.remote import Scope, open_remote_dataset
+        with _progress() as report:
+            endpoint = _remote_endpoint()
+            if endpoint is None:
+                opened[key] = open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
+            else:
+                from kg.store.remote import Scope, open_remote_dataset
 
-                    if paths:
-                        raise InputError("give data files or --endpoint, not both")
-                    opened[key] = open_remote_dataset(endpoint, scope or Scope(everything=True), progress=report)
-                    if not meta.get("kg.quiet"):
-                        click.echo(f"read {opened[key].meta['triples']:,} triples from {endpoint.name}", err=True)
-        except InputError as error:
-            raise _fail(error) from None
+                if paths:
+                    raise InputError("give data files or --endpoint, not both")
+                opened[key] = open_remote_dataset(endpoint, scope or Scope(everything=True), progress=report)
+                if not meta.get("kg.quiet"):
+                    click.echo(f"read {opened[key].meta['triples']:,} triples from {endpoint.name}", err=True)
     return opened[key]
 
 
@@ -346,10 +340,7 @@ def demo(name: str, no_sources: bool) -> None:
 
     dataset = _dataset([])
     graph, facts = dataset.graph(ontology=False), dataset.facts
-    try:
-        profile = entity_profile(facts, name)
-    except InputError as error:
-        raise _fail(error) from None
+    profile = entity_profile(facts, name)
     stats = compute_stats(graph, facts)
     platforms = sorted(
         {
@@ -505,10 +496,7 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     if out is None:
         click.echo(data.decode("utf-8"), nl=False)
         return
-    try:
-        write_output(out, data)
-    except InputError as error:
-        raise _fail(error) from None
+    write_output(out, data)
     click.echo(f"wrote {len(graph)} triples to {out}", err=True)
 
 
@@ -536,13 +524,10 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
 
     if not csv_files and webdep is None:
         raise UsageFailure("nothing to import: give CSV files or folders, or --webdep FOLDER")
-    try:
-        with _progress() as report:
-            result = import_data(
-                csv_files, out=out, webdep=webdep, rdf_format=rdf_format, validate=not no_validate, progress=report
-            )
-    except InputError as error:
-        raise _fail(error) from None
+    with _progress() as report:
+        result = import_data(
+            csv_files, out=out, webdep=webdep, rdf_format=rdf_format, validate=not no_validate, progress=report
+        )
     if result.webdep is not None:
         measured = result.webdep
         skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(measured.skipped.items())) or "none"
@@ -577,10 +562,7 @@ def show(name: str, files, as_json: bool) -> None:
     from kg.formatting import format_profile
     from kg.profile import entity_profile
 
-    try:
-        profile = entity_profile(_checked(_dataset(files, _scope(around=[name], depth=1))), name)
-    except InputError as error:
-        raise _fail(error) from None
+    profile = entity_profile(_checked(_dataset(files, _scope(around=[name], depth=1))), name)
     if as_json:
         click.echo(json.dumps(_profile_json(profile), indent=2, default=str))
     else:
@@ -674,32 +656,29 @@ def query(name, files, params, output_format, out, allow_service) -> None:
         for query_name in available_queries():
             click.echo(f"{query_name}: {read_query(query_name).purpose}")
         return
-    try:
-        chosen = find_query(name)
-        check_read_only(chosen, allow_service=allow_service)
-        values = {}
-        for param in params:
-            key, equals, value = param.partition("=")
-            if not equals:
-                raise UsageFailure(f"bad --param {param!r}: expected NAME=VALUE")
-            values[key.strip()] = value
-        endpoint = _remote_endpoint()
-        if endpoint is None:
-            dataset = _dataset(files)
-            terms = parameter_terms(chosen, values, dataset.entities)
-            result = run_query_on_store(dataset, chosen, **terms)
-        else:  # the names are looked up at the endpoint; the query runs there
-            named = [v for k, v in values.items() if k != "asOf" and k in chosen.variables]
-            entities = _dataset(files, _scope(records=named)).entities if named else {}
-            terms = parameter_terms(chosen, values, entities)
-            result = run_query_on_endpoint(endpoint, chosen, **terms)
-        data = serialize_result(result, output_format)
-        if out is not None:
-            write_output(out, data)
-            click.echo(f"wrote {out}", err=True)
-            return
-    except InputError as error:
-        raise _fail(error) from None
+    chosen = find_query(name)
+    check_read_only(chosen, allow_service=allow_service)
+    values = {}
+    for param in params:
+        key, equals, value = param.partition("=")
+        if not equals:
+            raise UsageFailure(f"bad --param {param!r}: expected NAME=VALUE")
+        values[key.strip()] = value
+    endpoint = _remote_endpoint()
+    if endpoint is None:
+        dataset = _dataset(files)
+        terms = parameter_terms(chosen, values, dataset.entities)
+        result = run_query_on_store(dataset, chosen, **terms)
+    else:  # the names are looked up at the endpoint; the query runs there
+        named = [v for k, v in values.items() if k != "asOf" and k in chosen.variables]
+        entities = _dataset(files, _scope(records=named)).entities if named else {}
+        terms = parameter_terms(chosen, values, entities)
+        result = run_query_on_endpoint(endpoint, chosen, **terms)
+    data = serialize_result(result, output_format)
+    if out is not None:
+        write_output(out, data)
+        click.echo(f"wrote {out}", err=True)
+        return
     click.echo(data.decode("utf-8"), nl=False)
 
 
@@ -728,10 +707,7 @@ def serve(files, host, port, timeout) -> None:
     # Stopped by a signal (Ctrl-C, kill), take the server down too: never leave it running alone. The
     # handler is in place before the server starts, so no signal can fall between the two.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        endpoint = start(dataset, host=host, port=port, timeout=timeout)
-    except InputError as error:
-        raise _fail(error) from None
+    endpoint = start(dataset, host=host, port=port, timeout=timeout)
     try:  # from here on, however this process ends, the server ends with it
         click.echo(f"SPARQL endpoint (read-only): {endpoint.url}  (Ctrl-C stops it)", err=True)
         code = endpoint.process.wait()
@@ -740,7 +716,7 @@ def serve(files, host, port, timeout) -> None:
     finally:
         endpoint.stop()
     if code not in (0, -signal.SIGTERM):
-        raise _fail(InputError(f"the SPARQL server on {host}:{port} stopped with exit code {code}"))
+        raise InputError(f"the SPARQL server on {host}:{port} stopped with exit code {code}")
 
 
 @main.command()
@@ -801,8 +777,6 @@ def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -
                 stopped=lambda: bool(signals),
                 query_url=f"{base}/query" if store_url is None and update_url is None else endpoint,
             )
-    except InputError as error:
-        raise _fail(error) from None
     except KeyboardInterrupt:
         click.echo(f"Error: stopped; <{graph}> at {update_url or base + '/update'} is as it was", err=True)
         sys.exit(EXIT_STOPPED)
@@ -831,10 +805,7 @@ def describe(files, out) -> None:
     if out is None:
         click.echo(data.decode("utf-8"), nl=False)
         return
-    try:
-        write_output(out, data)
-    except InputError as error:
-        raise _fail(error) from None
+    write_output(out, data)
 
 
 def _scope(**needs):
@@ -867,10 +838,7 @@ def _analysis_graph(files, as_of):
 def _checked(dataset):
     """The facts of ``dataset``, once everything in it can be analysed (else a one-line error, exit 2:
     see :meth:`kg.store.dataset.Dataset.check_analysable`)."""
-    try:
-        dataset.check_analysable()
-    except InputError as error:
-        raise _fail(error) from None
+    dataset.check_analysable()
     return dataset.facts
 
 
@@ -879,11 +847,8 @@ def _arrays(files, as_of):
     from kg.arraygraph import build_array_graph
 
     dataset = _dataset(files)
-    try:
-        dataset.check_analysable()
-        return dataset, build_array_graph(dataset.tables, view=_view(as_of))
-    except InputError as error:
-        raise _fail(error) from None
+    dataset.check_analysable()
+    return dataset, build_array_graph(dataset.tables, view=_view(as_of))
 
 
 def _target_graph(files, as_of, name: str):
@@ -899,20 +864,14 @@ def _target_graph(files, as_of, name: str):
 
     dataset, arrays = _arrays(files, as_of)
     entities = dataset.entities
-    try:
-        target = NameIndex(entities).resolve(name).identifier
-    except InputError as error:
-        raise _fail(error) from None
+    target = NameIndex(entities).resolve(name).identifier
     return graph_for_target(arrays, target, entities), target
 
 
 def _resolve(graph, name: str) -> str:
     from kg.names import NameIndex
 
-    try:
-        return NameIndex(graph.entities).resolve(name).identifier
-    except InputError as error:
-        raise _fail(error) from None
+    return NameIndex(graph.entities).resolve(name).identifier
 
 
 def _echo_lines(lines, chunk: int = 4096) -> None:
@@ -1007,17 +966,14 @@ def scenario_options(command):
 
 def _scenario(build, graph, cuts, remove, owner, country, recorded_until):
     """Call ``build(graph, cuts=..., ...)`` (a scenario maker) with the parsed scenario flags."""
-    try:
-        return build(
-            graph,
-            cuts=[_parse_cut(text) for text in cuts],
-            remove=remove,
-            owners=owner,
-            countries=country,
-            recorded_until=recorded_until,
-        )
-    except InputError as error:
-        raise _fail(error) from None
+    return build(
+        graph,
+        cuts=[_parse_cut(text) for text in cuts],
+        remove=remove,
+        owners=owner,
+        countries=country,
+        recorded_until=recorded_until,
+    )
 
 
 def _impact_scope(as_of, cuts, remove, owner, country, recorded_until, platforms=(), **more):
@@ -1144,10 +1100,7 @@ def spof(platform, files, as_of, as_json, time_limit) -> None:
     from kg.jsonout import spof_json
 
     graph, target = _target_graph(files, as_of, platform)
-    try:
-        points = single_points_of_failure(graph, target, deadline=_deadline(time_limit))
-    except InputError as error:
-        raise _fail(error) from None
+    points = single_points_of_failure(graph, target, deadline=_deadline(time_limit))
     _echo_json(spof_json(points, graph)) if as_json else _say(format_spof(points, graph))
 
 
@@ -1179,10 +1132,7 @@ def cutsets(platform, files, as_of, max_order, as_json, time_limit) -> None:
     from kg.jsonout import cutsets_json
 
     graph, target = _target_graph(files, as_of, platform)
-    try:
-        sets = cut_sets(graph, target, max_order, deadline=_deadline(time_limit))
-    except InputError as error:
-        raise _fail(error) from None
+    sets = cut_sets(graph, target, max_order, deadline=_deadline(time_limit))
     _echo_json(cutsets_json(sets, graph)) if as_json else _say(format_cutsets(sets, graph))
 
 
@@ -1212,10 +1162,7 @@ def rank(files, as_of, service, top, as_json) -> None:
     from kg.jsonout import rank_json
     from kg.vocabulary import vocabulary
 
-    try:
-        services = [vocabulary().service(service).identifier] if service else []
-    except InputError as error:
-        raise _fail(error) from None
+    services = [vocabulary().service(service).identifier] if service else []
     _, graph = _arrays(files, as_of)
     rows = criticality_table(graph, services[0] if services else None)
     concentrations = [concentration_table(graph, s) for s in services]
@@ -1259,14 +1206,11 @@ def replay(platform, files, every, as_json) -> None:
     if every == bool(platform):
         raise UsageFailure("give a PLATFORM or --all (not both)")
     facts = _checked(_dataset(files, None if every else _scope(upstream=[platform])))
-    try:
-        region = click.get_current_context().meta.get("kg.region")
-        if every:
-            histories = [h for h in replay_all(facts) if region in (None, h.region)]
-        else:
-            histories = [run_replay(facts, platform, region)]
-    except InputError as error:
-        raise _fail(error) from None
+    region = click.get_current_context().meta.get("kg.region")
+    if every:
+        histories = [h for h in replay_all(facts) if region in (None, h.region)]
+    else:
+        histories = [run_replay(facts, platform, region)]
     if as_json:
         documents = [replay_json(h) for h in histories]
         _echo_json(documents if every else documents[0])
@@ -1385,10 +1329,7 @@ def render(
         raise UsageFailure("--depth needs --focus (the neighbourhood it bounds)")
     if replay_name:
         facts = _checked(_dataset(files, _scope(upstream=[replay_name], criticality=True)))
-        try:
-            history = run_replay(facts, replay_name, click.get_current_context().meta.get("kg.region"))
-        except InputError as error:
-            raise _fail(error) from None
+        history = run_replay(facts, replay_name, click.get_current_context().meta.get("kg.region"))
         view, name = replay_view(history, facts, seed=seed), f"replay-{history.platform}"
     else:
         if focus:
@@ -1402,10 +1343,7 @@ def render(
             _dataset(files, needs)
         graph = _analysis_graph(files, as_of)
         focus_id = _resolve(graph, focus) if focus else None
-        try:
-            service_id = vocabulary().service(service).identifier if service else None
-        except InputError as error:
-            raise _fail(error) from None
+        service_id = vocabulary().service(service).identifier if service else None
         scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
         whole_map = scenario.empty and not focus_id and not service_id
         if shape == "overview" and not whole_map:
@@ -1427,15 +1365,12 @@ def render(
     from kg.outputs import write_output
     from kg.snapshot import png_snapshot, svg_snapshot
 
-    try:
-        if picture == "svg":
-            write_output(out, svg_snapshot(view).encode("utf-8"))
-        elif picture == "png":
-            write_output(out, png_snapshot(render_page(view).html))
-        else:
-            render_page(view).write(out)
-    except InputError as error:
-        raise _fail(error) from None
+    if picture == "svg":
+        write_output(out, svg_snapshot(view).encode("utf-8"))
+    elif picture == "png":
+        write_output(out, png_snapshot(render_page(view).html))
+    else:
+        render_page(view).write(out)
     if view.groups:
         members = sum(len(group["members"]) for group in view.groups.values())
         click.echo(
