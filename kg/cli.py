@@ -562,7 +562,9 @@ def show(name: str, files, as_json: bool) -> None:
     from kg.formatting import format_profile
     from kg.profile import entity_profile
 
-    profile = entity_profile(_checked(_dataset(files, _scope(around=[name], depth=1))), name)
+    dataset = _dataset(files, _scope(around=[name], depth=1))
+    dataset.check_analysable()
+    profile = entity_profile(dataset.facts_about(name), name)
     if as_json:
         click.echo(json.dumps(_profile_json(profile), indent=2, default=str))
     else:

@@ -187,3 +187,22 @@ def test_the_array_path_for_big_data_answers_as_the_small_data_path(invoke, monk
     focused = invoke(*args)
     assert whole.exit_code == focused.exit_code == 0, focused.output
     assert json.loads(focused.output) == json.loads(whole.output)
+
+
+@pytest.mark.parametrize("data", ["bundled", "model"])
+def test_the_records_about_one_entity_give_the_profile_every_record_gives(data):
+    """Big stores answer kg show from a column scan (Tables.facts_about): the same profile, shown the same,
+    for every entity, as from every record; owners, events, observations and outages included."""
+    from kg.formatting import format_profile
+    from kg.profile import entity_profile
+
+    from .test_model_features import MODEL
+
+    dataset = open_dataset([BUNDLED_CSV] if data == "bundled" else [MODEL])
+    facts, tables = dataset.facts, dataset.tables
+    assert facts.entities
+    for identifier in facts.entities:
+        whole, scanned = entity_profile(facts, identifier), entity_profile(tables.facts_about(identifier), identifier)
+        fields = ("entity", "owners", "depends_on", "provides", "events", "observations", "timeline")
+        assert [getattr(scanned, f) for f in fields] == [getattr(whole, f) for f in fields], identifier
+        assert format_profile(scanned) == format_profile(whole), identifier

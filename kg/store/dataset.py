@@ -94,6 +94,17 @@ class Dataset:
             return load_facts(self.folder / "facts.json")
         return self.tables.to_facts()
 
+    def facts_about(self, name: str):
+        """The records about the entity called ``name`` (identifier or name, any case: see
+        :class:`kg.names.NameIndex`) as :class:`~kg.facts.Facts`, enough for its profile: everything for
+        small data, a column scan for big data (:meth:`kg.store.tables.Tables.facts_about`). Raises
+        :class:`~kg.errors.UnknownNameError` for an unknown name."""
+        from kg.names import NameIndex
+
+        if self.small or "facts" in self.__dict__:
+            return self.facts
+        return self.tables.facts_about(NameIndex(self.entities).resolve(name).identifier)
+
     @cached_property
     def entities(self):
         """The entities (identifier -> :class:`~kg.facts.Entity`), made as they are looked up."""

@@ -12,6 +12,7 @@ converts, or as :mod:`kg.store.extract` reads them from RDF with SPARQL) and tur
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 from array import array
@@ -438,6 +439,39 @@ class Tables:
             facts.observations[observation.identifier] = observation
         for outage in self.outages_of(None, sources):
             facts.outages[outage.identifier] = outage
+        return facts
+
+    def facts_about(self, identifier: str) -> Facts:
+        """The records about actor ``identifier``, as :class:`~kg.facts.Facts`: its entity and owners up their
+        chain, its dependencies either way, the events acting on them, its observations and outages, the
+        entities they name, and the sources cited. A column scan: one actor among a million costs a
+        fraction of a second, where :meth:`to_facts` makes every record."""
+        facts = Facts()
+        sources = self.source_objects()
+        ids = self.actor_id.tolist()
+        index = bisect.bisect_left(ids, identifier)  # actor identifiers are sorted
+        found = index < len(ids) and ids[index] == identifier
+        rows = np.flatnonzero((self.dep_dependent == index) | (self.dep_provider == index)) if found else []
+        for dependency in self.dependencies(rows, sources):
+            facts.dependencies[dependency.identifier] = dependency
+        entities = EntityTable(self)
+        named = {identifier} | {a for d in facts.dependencies.values() for a in (d.dependent, d.provider)}
+        owner = entities[identifier].owner if identifier in entities else None
+        while owner and owner not in named and owner in entities:
+            named.add(owner)
+            owner = entities[owner].owner
+        facts.entities.update((a, entities[a]) for a in sorted(named) if a in entities)
+        mine = set(facts.dependencies)
+        facts.events.update((k, e) for k, e in self.events_by_id(sources).items() if e.dependency in mine)
+        facts.observations.update((o.identifier, o) for o in self.observations_of(identifier, sources))
+        facts.outages.update((o.identifier, o) for o in self.outages_of(identifier, sources))
+        cited = {
+            source
+            for group in (facts.entities, facts.dependencies, facts.events, facts.observations, facts.outages)
+            for record in group.values()
+            for source in record.sources
+        }
+        facts.sources.update((source.identifier, source) for source in sorted(cited))
         return facts
 
     def outages_of(self, actor: str | None, sources: list[Source] | None = None) -> list[Outage]:
