@@ -197,19 +197,37 @@ def _need_exits(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure)
     lookup = np.full(graph.actor_count, -1, dtype=np.int64)
     lookup[distinct] = np.arange(len(distinct))
     anchor[need_of[starts][single]] = lookup[lowest[single]]
-    # Several providers: the meet of their closures, once per distinct group of providers.
-    ends = np.r_[starts[1:], len(need_of)]
-    for need, first, last in zip(
-        need_of[starts][~single].tolist(), starts[~single].tolist(), ends[~single].tolist(), strict=True
-    ):
-        group = tuple(sorted(set(providers[first:last].tolist())))
-        position = number.get(group)
+    # Several providers: the meet of their closures, once per distinct group of providers. A need's supplies
+    # run in provider order, so its distinct providers are where the provider changes; most groups are
+    # pairs, keyed by one number, the rest by a tuple.
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(need_of)]))
+    several = ~single[group]
+    new = several & np.r_[True, (providers[1:] != providers[:-1]) | (group[1:] != group[:-1])]
+    pair_group, pair_provider = group[new], providers[new].astype(np.int64)
+    size = np.bincount(pair_group, minlength=len(starts))
+    first = np.r_[True, pair_group[1:] != pair_group[:-1]] if len(pair_group) else np.zeros(0, dtype=bool)
+    two = size[pair_group[first]] == 2
+    heads = np.flatnonzero(first)
+    keys = pair_provider[heads[two]] * graph.actor_count + pair_provider[heads[two] + 1]
+    distinct_keys, which = np.unique(keys, return_inverse=True)
+    positions = np.empty(len(distinct_keys), dtype=np.int64)
+    actors = graph.actor_count
+    for index, key in enumerate(distinct_keys.tolist()):
+        common = meet(*split(closure(key // actors), closure(key % actors)))
+        positions[index] = -1 if common is None else len(sets)
+        if common is not None:
+            sets.append(common)
+    anchor[need_of[starts[pair_group[heads[two]]]]] = positions[which]
+    ends = np.r_[heads[1:], len(pair_group)]
+    for head, end in zip(heads[~two].tolist(), ends[~two].tolist(), strict=True):
+        providers_of = tuple(pair_provider[head:end].tolist())
+        position = number.get(providers_of)
         if position is None:
-            common = _meet_all(closure(p) for p in group)
-            position = number[group] = -1 if common is None else len(sets)
+            common = _meet_all(closure(p) for p in providers_of)
+            position = number[providers_of] = -1 if common is None else len(sets)
             if common is not None:
                 sets.append(common)
-        anchor[need] = position
+        anchor[need_of[starts[pair_group[head]]]] = position
     return anchor, sets
 
 
