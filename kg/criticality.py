@@ -25,8 +25,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-
 from kg.depgraph import AnalysisGraph, Need
 from kg.impact import propagate
 from kg.sharedsets import EVERY, Forest, union
@@ -83,6 +81,8 @@ def _total_counts(graph: AnalysisGraph) -> tuple[Counter, Counter]:
     """Per provider, the actors its exit alone takes offline, and those it cuts a channel of that stay
     online (itself not counted): counted over the shared sets of :func:`kg.faulttree.single_exit_sets`,
     never writing one out, so a chain of ten thousand providers costs linear time and memory."""
+    import numpy as np
+
     from kg.faulttree import single_exit_sets
 
     sets = single_exit_sets(graph)

@@ -15,8 +15,10 @@ the tour, and a set holds the element exactly when its node falls in one of thos
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["EVERY", "Forest", "SharedSet", "meet", "split", "union"]
 
@@ -133,6 +135,8 @@ class Forest:
     """
 
     def __init__(self, sets: Iterable, size: int, code=None) -> None:
+        import numpy as np  # here, not at import: commands on small data start without numpy
+
         self.size = size
         number: dict[int, int] = {}
         nodes: list[SharedSet] = []
@@ -186,6 +190,8 @@ class Forest:
 
     def nodes(self, sets: Iterable) -> np.ndarray:
         """Each set's node number (-1 for the empty set)."""
+        import numpy as np
+
         number = self._number
         return np.fromiter((number[id(s)] if isinstance(s, SharedSet) else -1 for s in sets), dtype=np.int64).reshape(
             -1
@@ -194,6 +200,8 @@ class Forest:
     def counts(self, sets: Iterable, nodes: np.ndarray | None = None) -> np.ndarray:
         """How many of ``sets`` (or of the sets at ``nodes``, repeated as often as they occur) hold each
         element, as an array over element numbers."""
+        import numpy as np
+
         at = self.nodes(sets) if nodes is None else np.asarray(nodes, dtype=np.int64)
         at = at[at >= 0]
         weight = np.bincount(self.entry[at], minlength=len(self.entry) + 1)
@@ -203,6 +211,8 @@ class Forest:
 
     def holds(self, sets: Iterable, elements, nodes: np.ndarray | None = None) -> np.ndarray:
         """Whether each set (or the set at each of ``nodes``) holds the element beside it."""
+        import numpy as np
+
         at = self.nodes(sets) if nodes is None else np.asarray(nodes, dtype=np.int64)
         elements = np.asarray(elements, dtype=np.int64).reshape(-1)
         result = np.zeros(len(at), dtype=bool)

@@ -206,3 +206,30 @@ def test_the_records_about_one_entity_give_the_profile_every_record_gives(data):
         fields = ("entity", "owners", "depends_on", "provides", "events", "observations", "timeline")
         assert [getattr(scanned, f) for f in fields] == [getattr(whole, f) for f in fields], identifier
         assert format_profile(scanned) == format_profile(whole), identifier
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("spof", "parler", "--as-of", "2021-01-07"),
+        ("cutsets", "parler", "--as-of", "2021-01-07"),
+        ("impact", "--remove", "aws", "--as-of", "2021-01-07"),
+        ("show", "parler"),
+    ],
+)
+def test_commands_on_small_data_start_without_numpy(args):
+    """Small stores keep their facts as JSON so that these commands, on a store already built, never import
+    numpy (about 0.1 s)."""
+    assert subprocess.run([KG, "load", "-q"], capture_output=True, timeout=120).returncode == 0
+    program = (
+        "import sys\n"
+        "from kg.cli import main\n"
+        f"sys.argv = ['kg', *{list(args)!r}]\n"
+        "try:\n"
+        "    main(standalone_mode=False)\n"
+        "finally:\n"
+        "    print('numpy' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "False"
