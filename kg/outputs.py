@@ -29,7 +29,7 @@ from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
 
-__all__ = ["STDOUT", "private_folder", "process_alive", "remove_stale_temporaries", "write_output"]
+__all__ = ["STDOUT", "private_folder", "process_alive", "remove_orphans", "remove_stale_temporaries", "write_output"]
 
 #: The ``--out`` value that means standard output.
 STDOUT = "-"
@@ -52,7 +52,7 @@ def _umask() -> int:
     return mask
 
 
-def _remove_orphans(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
+def remove_orphans(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
     """Remove the entries of ``folder`` named by ``pattern`` (its first group a process id) whose process is
     gone: files, or folders with what they hold. Nothing of a live process, nor of this one, is touched."""
     removed = []
@@ -80,7 +80,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
 
     Only names of this module's own pattern (``.NAME.kg-PID-RANDOM.tmp``) are considered.
     """
-    return _remove_orphans(target.parent, re.compile(rf"\.{re.escape(target.name)}\.kg-(\d+)-[A-Za-z0-9_]+\.tmp"))
+    return remove_orphans(target.parent, re.compile(rf"\.{re.escape(target.name)}\.kg-(\d+)-[A-Za-z0-9_]+\.tmp"))
 
 
 def private_folder(prefix: str) -> Path:
@@ -90,7 +90,7 @@ def private_folder(prefix: str) -> Path:
     caller removes its own when done.
     """
     root = Path(tempfile.gettempdir())
-    _remove_orphans(root, re.compile(rf"{re.escape(prefix)}-(\d+)-[A-Za-z0-9_]+"))
+    remove_orphans(root, re.compile(rf"{re.escape(prefix)}-(\d+)-[A-Za-z0-9_]+"))
     return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=root))
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
 from kg.inputsafety import check_input
-from kg.outputs import process_alive
+from kg.outputs import remove_orphans
 from kg.store.keys import STORE_FORMAT
 
 __all__ = ["BuildReport", "Progress", "build_store", "publish"]
@@ -194,14 +194,10 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
     return report
 
 
-def remove_stale_builds(root: Path) -> None:
-    """Remove the build folders of builds whose process is gone (killed mid-way)."""
-    if not root.is_dir():
-        return
-    for candidate in root.glob(".build-*"):
-        pid = candidate.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not process_alive(int(pid)) or int(pid) == os.getpid():
-            shutil.rmtree(candidate, ignore_errors=True)
+def remove_stale_builds(root: Path) -> list[Path]:
+    """Remove the build folders (``.build-KEY-PID``) of builds whose process is gone (killed mid-way); return
+    them. Nothing else under ``root`` is touched."""
+    return remove_orphans(root, re.compile(r"\.build-[0-9a-f]+-(\d+)"))
 
 
 def publish(
