@@ -30,7 +30,7 @@ import numpy as np
 from kg.arraygraph import ArrayGraph, gather
 from kg.criticality import ProviderCriticality, ServiceConcentration
 from kg.depgraph import solve_in_order
-from kg.sharedsets import Forest, SharedSet, meet, split, union
+from kg.sharedsets import Forest, SharedSet, intersection, union
 
 __all__ = ["Cascade", "cascade", "concentration_table", "criticality_table"]
 
@@ -170,7 +170,7 @@ def _meet_all(sets) -> SharedSet | None:
     """The intersection of shared sets (``None`` once it is empty)."""
     common = None
     for position, member in enumerate(sets):
-        common = member if position == 0 else meet(*split(common, member))
+        common = member if position == 0 else intersection(common, member)
         if common is None:
             break
     return common
@@ -213,7 +213,7 @@ def _need_exits(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure)
     positions = np.empty(len(distinct_keys), dtype=np.int64)
     actors = graph.actor_count
     for index, key in enumerate(distinct_keys.tolist()):
-        common = meet(*split(closure(key // actors), closure(key % actors)))
+        common = intersection(closure(key // actors), closure(key % actors))
         positions[index] = -1 if common is None else len(sets)
         if common is not None:
             sets.append(common)

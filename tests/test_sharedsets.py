@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.sharedsets import Forest, SharedSet, meet, split, union
+from kg.sharedsets import Forest, SharedSet, intersection, meet, split, union
 
 SIZE = 8
 
@@ -13,7 +13,7 @@ SIZE = 8
 # none), or the union or the intersection of two earlier ones.
 steps = st.lists(
     st.tuples(
-        st.sampled_from(["on", "union", "meet"]),
+        st.sampled_from(["on", "union", "meet", "intersection"]),
         st.integers(0, 40),
         st.integers(0, 40),
         st.frozensets(st.integers(0, SIZE - 1), max_size=3),
@@ -30,8 +30,11 @@ def build(program) -> list:
             sets.append(SharedSet(head, left) if head else left)
         elif operation == "union":
             sets.append(union(left, right))
-        else:
+        elif operation == "meet":
             sets.append(meet(*split(left, right)) if left is not None and right is not None else None)
+        else:
+            sets.append(intersection(left, right))
+            assert written_out(sets[-1]) == written_out(left) & written_out(right)
     return sets
 
 
@@ -58,6 +61,7 @@ def test_union_and_meet_are_the_set_operations():
     assert union(left, right).members() == {1, 2, 3, 4}
     assert meet(*split(left, right)).members() == {1, 3}
     assert meet(*split(left, SharedSet(frozenset({5}), None))) is None
+    assert intersection(left, right).members() == {1, 3} and intersection(left, None) is None
 
 
 def test_a_deep_chain_is_counted_without_writing_its_sets_out():
