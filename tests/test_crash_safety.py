@@ -158,3 +158,47 @@ def test_a_full_disk_while_building_a_store_leaves_no_half_store(tmp_path):
     assert not (list(stores.iterdir()) if stores.exists() else [])
     again = subprocess.run([KG, "stats", str(ROOT / "tests" / "data" / "mini")], env=environment, capture_output=True)
     assert again.returncode == 0
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A real file system of 256 KB (tmpfs; mounting needs root, as CI has), unmounted afterwards."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        message = f"cannot mount a small file system here: {mounted.stderr.strip()}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=True)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_a_real_full_file_system_leaves_the_old_output(name, work, full_disk):
+    """The output goes to a file system that fills up while the new output is written (ENOSPC): one line
+    naming the path, exit 2, the old output as it was and no temporary file."""
+    environment = _environment(work)
+    subprocess.run(_command(name, work, work / f"first-{name}"), env=environment, check=True, capture_output=True)
+    assert (work / f"first-{name}").stat().st_size > 300_000  # more than the file system holds
+    out = full_disk / f"out-{name}"
+    out.write_bytes(OLD)
+    result = subprocess.run(_command(name, work, out), env=environment, capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr[-500:]
+    assert result.stderr == f"Error: {out}: no space left on the device; nothing was replaced\n"
+    assert out.read_bytes() == OLD
+    assert not _leftovers(out)
+
+
+def test_a_store_built_on_a_full_file_system_is_not_left_half_built(full_disk, work):
+    environment = {**os.environ, "KG_CACHE": str(full_disk / "cache")}
+    result = subprocess.run([KG, "stats", str(work / "data")], env=environment, capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "No space left on device" in result.stderr or "no space left" in result.stderr, result.stderr
+    stores = full_disk / "cache" / "stores"
+    assert not (list(stores.iterdir()) if stores.exists() else [])
