@@ -179,7 +179,8 @@ class _Solver:
         essential = {service for service, need in needs if need.essential}
         return self.algebra.either(value for service, value in lost if service in essential), lost
 
-    def solve(self, target: str) -> None:
+    def solve(self, target: str | None = None) -> None:
+        """Solve for ``target`` and every actor it depends on (``None``: for every actor)."""
         least_fixpoint(self.graph, self.node_state, self.state, (self.algebra.never, ()), start=target)
 
 
@@ -229,7 +230,7 @@ def single_exit_sets(graph: AnalysisGraph) -> dict[str, tuple]:
     (['aws'], ['apple-app-store'])
     """
     solver = _Solver(graph, _Families(1))
-    least_fixpoint(graph, solver.node_state, solver.state, (solver.algebra.never, ()))
+    solver.solve()
     return {
         node: (offline[0], {service: value[0] for service, value in lost})
         for node, (offline, lost) in solver.state.items()

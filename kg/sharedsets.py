@@ -84,23 +84,27 @@ def union(left, right):
 
 
 def split(left, right) -> tuple:
-    """The deepest tail two sets share, and the members of each above it."""
+    """The deepest tail two sets share, and the members of each above it (each walked once, only down to
+    that tail)."""
     if not isinstance(left, SharedSet) or not isinstance(right, SharedSet):
         return (
             None,
             left.members() if isinstance(left, SharedSet) else set(),
             (right.members() if isinstance(right, SharedSet) else set()),
         )
-    a, b = left, right
+    a: SharedSet | None = left
+    b: SharedSet | None = right
+    above_left: list[frozenset] = []
+    above_right: list[frozenset] = []
     while a is not b and a is not None and b is not None:
-        if a.depth > b.depth:
+        deep_a, deep_b = a.depth, b.depth
+        if deep_a >= deep_b:
+            above_left.append(a.head)
             a = a.tail
-        elif b.depth > a.depth:
+        if deep_b >= deep_a:
+            above_right.append(b.head)
             b = b.tail
-        else:
-            a, b = a.tail, b.tail
-    common = a if a is b else None
-    return common, left.members(common), right.members(common)
+    return (a if a is b else None), set().union(*above_left), set().union(*above_right)
 
 
 def meet(common, left_above: set, right_above: set):
@@ -118,8 +122,7 @@ def meet(common, left_above: set, right_above: set):
 
 
 def intersection(left: SharedSet | None, right: SharedSet | None) -> SharedSet | None:
-    """The intersection of two sets (``None`` is the empty set): their deepest shared tail and what both
-    hold above it, walking each only down to that tail (:func:`meet` of :func:`split`, in one walk).
+    """The intersection of two sets (``None`` is the empty set): :func:`meet` of :func:`split`.
 
     Examples
     --------
@@ -128,25 +131,7 @@ def intersection(left: SharedSet | None, right: SharedSet | None) -> SharedSet |
     >>> sorted(intersection(left, right).members())
     ['b', 'c']
     """
-    if left is None or right is None:
-        return None
-    if left is right:
-        return left
-    a: SharedSet | None = left
-    b: SharedSet | None = right
-    above_left: list[frozenset] = []
-    above_right: list[frozenset] = []
-    while a is not b and a is not None and b is not None:
-        deep_a, deep_b = a.depth, b.depth
-        if deep_a >= deep_b:
-            above_left.append(a.head)
-            a = a.tail
-        if deep_b >= deep_a:
-            above_right.append(b.head)
-            b = b.tail
-    common = a if a is b else None
-    head = frozenset().union(*above_left) & frozenset().union(*above_right)
-    return SharedSet(head, common) if head else common
+    return meet(*split(left, right))
 
 
 class Forest:
