@@ -176,27 +176,56 @@ def _meet_all(sets) -> SharedSet | None:
     return common
 
 
-def _need_exits(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure) -> tuple[np.ndarray, list]:
+@dataclass
+class _Groups:
+    """The live supplies of the needs an exit can lose (see :func:`_live_supplies`), grouped by need."""
+
+    need_of: np.ndarray  # per live supply, its need (in need order)
+    providers: np.ndarray  # per live supply, its provider
+    starts: np.ndarray  # per need with live supplies, where its supplies start
+    lowest: np.ndarray  # ... its lowest provider number
+    single: np.ndarray  # ... whether all its live supplies come from one provider (then ``lowest``)
+
+    @property
+    def sole(self) -> tuple[np.ndarray, np.ndarray]:
+        """The needs whose live supplies all come from one provider, and that provider."""
+        return self.need_of[self.starts][self.single], self.lowest[self.single]
+
+
+def _groups(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray]) -> _Groups:
+    supplies, need_of = live
+    providers = graph.supply_provider[supplies]
+    if not len(need_of):
+        nothing = np.zeros(0, dtype=np.int64)
+        return _Groups(need_of, providers, nothing, nothing, nothing.astype(bool))
+    starts = np.flatnonzero(np.r_[True, need_of[1:] != need_of[:-1]])
+    lowest, highest = np.minimum.reduceat(providers, starts), np.maximum.reduceat(providers, starts)
+    return _Groups(need_of, providers, starts, lowest, lowest == highest)
+
+
+def _need_exits(graph: ArrayGraph, groups: _Groups, closure) -> tuple[np.ndarray, list]:
     """Per need, the exits that lose it (the intersection, over its live supplies, of the supplier's
     closure), as a number into the returned list of shared sets; -1 where no exit alone can."""
-    supplies, need_of = live
+    need_of, providers, starts, single = groups.need_of, groups.providers, groups.starts, groups.single
     anchor = np.full(graph.need_count, -1, dtype=np.int64)
     sets: list[SharedSet] = []
-    number: dict[object, int] = {}
     if not len(need_of):
         return anchor, sets
-    starts = np.flatnonzero(np.r_[True, need_of[1:] != need_of[:-1]])
-    providers = graph.supply_provider[supplies]
-    lowest, highest = np.minimum.reduceat(providers, starts), np.maximum.reduceat(providers, starts)
-    single = lowest == highest
+
+    def keep(common: SharedSet | None) -> int:
+        """The number of a need's set of exits (-1: none)."""
+        if common is None:
+            return -1
+        sets.append(common)
+        return len(sets) - 1
+
     # One provider: its closure, shared by every need it alone supplies.
-    distinct = _distinct(lowest[single], graph.actor_count)
-    for provider in distinct.tolist():
-        number[provider] = len(sets)
-        sets.append(closure(provider))
+    sole_needs, sole_providers = groups.sole
+    distinct = _distinct(sole_providers, graph.actor_count)
+    sets.extend(closure(provider) for provider in distinct.tolist())
     lookup = np.full(graph.actor_count, -1, dtype=np.int64)
     lookup[distinct] = np.arange(len(distinct))
-    anchor[need_of[starts][single]] = lookup[lowest[single]]
+    anchor[sole_needs] = lookup[sole_providers]
     # Several providers: the meet of their closures, once per distinct group of providers. A need's supplies
     # run in provider order, so its distinct providers are where the provider changes; most groups are
     # pairs, keyed by one number, the rest by a tuple.
@@ -208,26 +237,21 @@ def _need_exits(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], closure)
     first = np.r_[True, pair_group[1:] != pair_group[:-1]] if len(pair_group) else np.zeros(0, dtype=bool)
     two = size[pair_group[first]] == 2
     heads = np.flatnonzero(first)
-    keys = pair_provider[heads[two]] * graph.actor_count + pair_provider[heads[two] + 1]
-    distinct_keys, which = np.unique(keys, return_inverse=True)
-    positions = np.empty(len(distinct_keys), dtype=np.int64)
     actors = graph.actor_count
-    for index, key in enumerate(distinct_keys.tolist()):
-        common = intersection(closure(key // actors), closure(key % actors))
-        positions[index] = -1 if common is None else len(sets)
-        if common is not None:
-            sets.append(common)
+    keys = pair_provider[heads[two]] * actors + pair_provider[heads[two] + 1]
+    distinct_keys, which = np.unique(keys, return_inverse=True)
+    positions = np.array(
+        [keep(intersection(closure(key // actors), closure(key % actors))) for key in distinct_keys.tolist()],
+        dtype=np.int64,
+    )
     anchor[need_of[starts[pair_group[heads[two]]]]] = positions[which]
     ends = np.r_[heads[1:], len(pair_group)]
+    number: dict[tuple[int, ...], int] = {}
     for head, end in zip(heads[~two].tolist(), ends[~two].tolist(), strict=True):
         providers_of = tuple(pair_provider[head:end].tolist())
-        position = number.get(providers_of)
-        if position is None:
-            common = _meet_all(closure(p) for p in providers_of)
-            position = number[providers_of] = -1 if common is None else len(sets)
-            if common is not None:
-                sets.append(common)
-        anchor[need_of[starts[pair_group[head]]]] = position
+        if providers_of not in number:
+            number[providers_of] = keep(_meet_all(closure(p) for p in providers_of))
+        anchor[need_of[starts[pair_group[head]]]] = number[providers_of]
     return anchor, sets
 
 
@@ -282,22 +306,16 @@ def _live_supplies(graph: ArrayGraph, alive: np.ndarray) -> tuple[np.ndarray, np
     return supplies, graph.supply_need[supplies]
 
 
-def _direct_rows(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], column: np.ndarray, width: int):
-    """Per need, as a sparse boolean matrix over suppliers: the provider whose exit alone loses it
-    directly (no cascade): the one provider of all its live supplies, when there is just one."""
-    from scipy import sparse
-
-    supplies, need_of = live
-    if not len(need_of):
-        return sparse.csr_matrix((graph.need_count, width), dtype=bool)
-    starts = np.flatnonzero(np.r_[True, need_of[1:] != need_of[:-1]])
-    providers = graph.supply_provider[supplies]
-    lowest, highest = np.minimum.reduceat(providers, starts), np.maximum.reduceat(providers, starts)
-    single = lowest == highest
-    rows, cols = need_of[starts][single], column[lowest[single]]
-    return sparse.csr_matrix(
-        (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(graph.need_count, width), dtype=bool
-    )
+def _direct_counts(graph: ArrayGraph, groups: _Groups, chosen: np.ndarray) -> np.ndarray:
+    """Per actor number: how many actors (itself not counted) it alone supplies, directly (no cascade),
+    some ``chosen`` need of: the one provider of all that need's live supplies. A distinct count of
+    (actor, provider) pairs."""
+    needs, providers = groups.sole
+    keep = chosen[needs]
+    size = graph.actor_count
+    pairs = _distinct_keys(graph.need_node[needs[keep]].astype(np.int64) * size + providers[keep])
+    actors, providers = pairs // size, pairs % size
+    return np.bincount(providers[actors != providers], minlength=size)
 
 
 def _cascade_totals(graph: ArrayGraph, base: Cascade, suppliers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -324,8 +342,6 @@ def _cascade_totals(graph: ArrayGraph, base: Cascade, suppliers: np.ndarray) -> 
 
 def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[ProviderCriticality]:
     """The criticality table of :func:`kg.criticality.criticality`, computed on arrays."""
-    from scipy import sparse
-
     base = cascade(graph)
     baseline = base.offline
     alive = ~baseline[graph.supply_provider]
@@ -334,42 +350,16 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
         alive[gather(resold_pointer, resold, np.flatnonzero(base.lost))[0]] = False
     outside = graph.outside_supply
     suppliers = _distinct(graph.supply_provider[outside], graph.actor_count)
-    column = np.full(graph.actor_count, -1, dtype=np.int64)
-    column[suppliers] = np.arange(len(suppliers))
-    k = len(suppliers)
     live = _live_supplies(graph, alive)
-    direct = _direct_rows(graph, live, column, k)
-
+    groups = _groups(graph, live)
     counted = ~baseline[graph.need_node]
-    needs = np.arange(graph.need_count)
-    owners = {}
-    for essential in (True, False):
-        chosen = counted & (graph.need_essential == essential)
-        owners[essential] = sparse.csr_matrix(
-            (np.ones(int(chosen.sum()), dtype=bool), (graph.need_node[chosen], needs[chosen])),
-            shape=(graph.actor_count, graph.need_count),
-        )
-
-    def per_actor(matrix, essential: bool):
-        return (owners[essential] @ matrix).astype(bool).tocsr()
-
-    positions = np.arange(k)
-
-    def count(matrix) -> np.ndarray:
-        """Per supplier (column): the actors it takes down, not counting itself."""
-        hits = np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64)
-        own = matrix[suppliers, positions] if k else np.zeros(0)
-        own = own.toarray() if sparse.issparse(own) else own  # scipy gives one or the other by shape
-        return hits - np.asarray(own).ravel().astype(np.int64)
-
-    offline, channels = per_actor(direct, True), per_actor(direct, False)
-    direct_offline = count(offline)
-    direct_degraded = count(channels) - count(channels.multiply(offline))
+    direct_offline = _direct_counts(graph, groups, counted & graph.need_essential)[suppliers]
+    direct_degraded = _direct_counts(graph, groups, counted)[suppliers] - direct_offline
     if len(resold):
         total_offline, total_degraded = _cascade_totals(graph, base, suppliers)
     else:
         closure = _supplier_sets(graph, live, baseline, suppliers)
-        anchor, sets = _need_exits(graph, live, closure)
+        anchor, sets = _need_exits(graph, groups, closure)
         forest = Forest(sets, graph.actor_count)
         anchor = np.r_[forest.nodes(sets), -1][anchor]  # set number -> forest node; -1 stays -1
         offline_counts = _exit_counts(graph, anchor, counted & graph.need_essential, forest)
