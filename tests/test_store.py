@@ -233,3 +233,16 @@ def test_commands_on_small_data_start_without_numpy(args):
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[-1] == "False"
+
+
+def test_the_records_about_one_entity_follow_its_owners_past_one_that_supplies_it():
+    """An owner that is also a provider of the entity must not stop the ownership chain there."""
+    from kg.profile import entity_profile
+    from kg.store.tables import tables_from_facts
+
+    from .builders import facts_of
+
+    facts = facts_of(("site", "hostco", "hosting"), owners={"site": "hostco", "hostco": "parent"})
+    scanned = entity_profile(tables_from_facts(facts).facts_about("site"), "site")
+    assert [owner.identifier for owner in scanned.owners] == ["hostco", "parent"]
+    assert scanned.owners == entity_profile(facts, "site").owners

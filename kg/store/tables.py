@@ -395,8 +395,8 @@ class Tables:
             )
         return found
 
-    def events_by_id(self, sources: list[Source] | None = None) -> dict[str, Event]:
-        """Every event, by identifier."""
+    def events_by_id(self, sources: list[Source] | None = None, acting_on: set[str] | None = None) -> dict[str, Event]:
+        """Every event (or those acting on the dependencies ``acting_on``), by identifier."""
         sources = self.source_objects() if sources is None else sources
         by_id = {source.identifier: source for source in sources}
 
@@ -405,6 +405,8 @@ class Tables:
 
         events = {}
         for record in self.events:
+            if acting_on is not None and record["dependency"] not in acting_on:
+                continue
             when = record["when"]
             moment = dt.datetime.fromisoformat(when) if "T" in when else dt.date.fromisoformat(when)
             events[record["id"]] = Event(
@@ -456,13 +458,13 @@ class Tables:
             facts.dependencies[dependency.identifier] = dependency
         entities = EntityTable(self)
         named = {identifier} | {a for d in facts.dependencies.values() for a in (d.dependent, d.provider)}
+        chain = {identifier}  # the owners up their chain, whether or not a dependency names them too
         owner = entities[identifier].owner if identifier in entities else None
-        while owner and owner not in named and owner in entities:
-            named.add(owner)
+        while owner and owner not in chain and owner in entities:
+            chain.add(owner)
             owner = entities[owner].owner
-        facts.entities.update((a, entities[a]) for a in sorted(named) if a in entities)
-        mine = set(facts.dependencies)
-        facts.events.update((k, e) for k, e in self.events_by_id(sources).items() if e.dependency in mine)
+        facts.entities.update((a, entities[a]) for a in sorted(named | chain) if a in entities)
+        facts.events.update(self.events_by_id(sources, acting_on=set(facts.dependencies)))
         facts.observations.update((o.identifier, o) for o in self.observations_of(identifier, sources))
         facts.outages.update((o.identifier, o) for o in self.outages_of(identifier, sources))
         cited = {
