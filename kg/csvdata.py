@@ -20,6 +20,7 @@ from rdflib import Graph
 from kg import ntriples as nt
 from kg.csvfiles import records
 from kg.errors import InputError, SourceLocation, UnknownNameError
+from kg.formatting import CONTROL_CHARACTERS
 from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, WD, XSD
 from kg.vocabulary import Vocabulary, vocabulary
 
@@ -39,7 +40,7 @@ IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[\t\n{CONTROL_CHARACTERS}]")  # a one-line text refuses tab and newline too
 QID = re.compile(r"^Q[1-9][0-9]*$")
 
 

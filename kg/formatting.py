@@ -17,11 +17,20 @@ if TYPE_CHECKING:  # only for annotations: importing these costs start-up time (
     from kg.stats import Stats
     from kg.validation import ValidationReport
 
-__all__ = ["TERMINAL_CONTROLS", "format_profile", "format_stats", "format_validation", "table", "terminal_safe"]
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "TERMINAL_CONTROLS",
+    "format_profile",
+    "format_stats",
+    "format_validation",
+    "table",
+    "terminal_safe",
+]
 
-# Control characters a terminal acts on (all C0 but tab and newline, DEL, C1) and the bidirectional
-# overrides that reorder what is shown.
-TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Control characters a terminal acts on (all C0 but tab and newline, DEL, C1) and the bidirectional
+#: overrides that reorder what is shown, as the body of a regular-expression character class.
+CONTROL_CHARACTERS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+TERMINAL_CONTROLS = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 def terminal_safe(text: str) -> str:
