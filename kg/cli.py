@@ -134,7 +134,7 @@ def endpoint_option(command):
             help="Read the data from this SPARQL 1.1 query endpoint instead of files (env KG_ENDPOINT); a bare "
             "http://HOST:PORT means Oxigraph's /query. Extra request headers (authentication) come from "
             "KG_ENDPOINT_HEADERS, or ~/.netrc; KG_ENDPOINT_PAGE (default 10000) must not exceed the server's "
-            "row cap.",
+            "row cap; an answer longer than KG_ENDPOINT_MAX_BYTES (default 256M) is refused.",
         ),
         click.option(
             "--graph",
@@ -154,7 +154,7 @@ def endpoint_option(command):
             show_default=True,
             expose_value=False,
             callback=_meta_callback("kg.timeout"),
-            help="With --endpoint: seconds to wait for each answer.",
+            help="With --endpoint: seconds each request may take, from connecting to its answer's last byte.",
         ),
     ]
     for option in reversed(options):
@@ -166,7 +166,14 @@ def _remote_endpoint():
     """The endpoint named by ``--endpoint``/``KG_ENDPOINT``, or ``None``."""
     import urllib.parse
 
-    from kg.sparqlclient import HEADERS_ENV, PAGE_ENV, RemoteEndpoint, headers_from_text
+    from kg.sparqlclient import (
+        HEADERS_ENV,
+        MAX_BYTES_ENV,
+        PAGE_ENV,
+        RemoteEndpoint,
+        headers_from_text,
+        max_bytes_from_text,
+    )
 
     meta = click.get_current_context().meta
     url = meta.get("kg.endpoint")
@@ -181,7 +188,8 @@ def _remote_endpoint():
     page = os.environ.get(PAGE_ENV, "10000")
     if not page.isdigit() or int(page) < 1:
         raise InputError(f"bad {PAGE_ENV} {page[:20]!r}: expected a number of rows, e.g. 10000")
-    return RemoteEndpoint(url, meta.get("kg.graph"), float(meta.get("kg.timeout", 60)), headers, int(page))
+    limit = max_bytes_from_text(os.environ.get(MAX_BYTES_ENV))
+    return RemoteEndpoint(url, meta.get("kg.graph"), float(meta.get("kg.timeout", 60)), headers, int(page), limit)
 
 
 def _dataset(paths, scope=None):

@@ -124,6 +124,55 @@ class Canned(_Local):
         self._serve(answer)
 
 
+class Endless(_Local):
+    """A server on 127.0.0.1 whose answer never ends: a SPARQL JSON results document opened and then
+    filled with rows as fast as the client reads, with no ``Content-Length`` (or one it never reaches)."""
+
+    def __init__(self, declared: int | None = None) -> None:
+        self.sent = 0
+
+        def answer(handler):
+            handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/sparql-results+json")
+            if declared is not None:
+                handler.send_header("Content-Length", str(declared))
+            handler.end_headers()
+            row = b'{"e": {"type": "uri", "value": "https://example.org/' + b"x" * 200 + b'"}},'
+            try:
+                handler.wfile.write(b'{"head": {"vars": ["e"]}, "results": {"bindings": [')
+                while True:
+                    handler.wfile.write(row * 300)
+                    self.sent += len(row) * 300
+            except OSError:  # the client went away
+                return
+
+        self._serve(answer)
+
+
+class Trickle(_Local):
+    """A server on 127.0.0.1 that sends its answer one byte every ``interval`` seconds: its status line and
+    headers (``where="headers"``) or, after them at once, its body (``where="body"``)."""
+
+    def __init__(self, where: str = "body", interval: float = 0.5) -> None:
+        def answer(handler):
+            handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 100000\r\n\r\n"
+            try:
+                if where == "body":
+                    handler.wfile.write(head)
+                    handler.wfile.flush()
+                    head = b'{"head": {"vars": ["e"]}, "results": {"bindings": [' + b" " * 100000
+                for byte in head:
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+                    time.sleep(interval)
+            except OSError:
+                return
+
+        self._serve(answer)
+
+
 class Guarded(_Local):
     """A proxy on 127.0.0.1 in front of a real server: it forwards only requests that carry the
     ``Authorization`` header it expects, and answers 401 to the others."""

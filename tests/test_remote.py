@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .servers import Canned, Guarded, Oxigraph, Silent, free_port
+from .servers import Canned, Endless, Guarded, Oxigraph, Silent, Trickle, free_port
 
 KG = str(Path(sys.executable).with_name("kg"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,6 +234,75 @@ def test_an_endpoint_that_never_answers_times_out_in_one_line():
     assert result.returncode == 2
     assert result.stderr == f"Error: http://127.0.0.1:{silent.port}/query did not answer within 2 s\n"
     assert elapsed < 20
+
+
+@pytest.mark.parametrize("declared", [None, 10**12], ids=["streamed", "declared-huge"])
+def test_an_endless_answer_is_refused_at_the_size_limit(declared):
+    """Issue 20.1: a server streaming an endless answer drove kg to 18.6 GB; the answer is read up to
+    KG_ENDPOINT_MAX_BYTES and then refused in one line, the memory bounded by it."""
+    import resource
+
+    endless = Endless(declared)
+    try:
+        url = f"http://127.0.0.1:{endless.port}/huge"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = kg("stats", "--endpoint", url, "--timeout", "60", env={"KG_ENDPOINT_MAX_BYTES": "20M"}, timeout=120)
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    finally:
+        endless.close()
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"Error: {url} answered "), result.stderr
+    assert result.stderr.rstrip().endswith("bytes allowed (KG_ENDPOINT_MAX_BYTES)"), result.stderr
+    assert "20,971,520" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert max(peak_kb, before) < 400 * 1024, f"peak {peak_kb} kB"
+    if declared is None:
+        assert endless.sent >= 20 * 1024 * 1024
+
+
+def test_a_bad_size_limit_is_one_line():
+    result = kg("stats", "--endpoint", "http://127.0.0.1:9/query", env={"KG_ENDPOINT_MAX_BYTES": "lots"})
+    assert result.returncode == 2
+    assert result.stderr == "Error: bad KG_ENDPOINT_MAX_BYTES 'lots': expected a number of bytes, e.g. 256M\n"
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_a_trickling_server_is_stopped_by_the_timeout(where):
+    """Issue 20.4: a server sending a byte a second never trips a per-read timeout; --timeout bounds the
+    whole exchange."""
+    import time
+
+    trickle = Trickle(where, interval=0.5)
+    try:
+        url = f"http://127.0.0.1:{trickle.port}/query"
+        started = time.monotonic()
+        result = kg("show", "parler", "--endpoint", url, "--timeout", "3", timeout=120)
+        elapsed = time.monotonic() - started
+    finally:
+        trickle.close()
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"Error: {url} did not answer within 3 s\n"
+    assert elapsed < 15
+
+
+def test_credentials_in_the_endpoint_url_are_used_and_never_looked_up(server):
+    """Issue 20.10: http://user:password@host/ was taken whole for the host's name and sent to DNS; the
+    credentials are taken off the URL and given when the server asks (basic authentication)."""
+    from kg.sparqlclient import basic_auth
+
+    base, _ = server
+    guarded = Guarded(base, basic_auth("reader", "pa55 word")["Authorization"])
+    try:
+        url = f"http://reader:pa55%20word@127.0.0.1:{guarded.port}/query"
+        result = kg("stats", "--json", "-q", env={"KG_ENDPOINT": url, "KG_GRAPH": GRAPH, "NETRC": "/nonexistent"})
+        wrong = kg("stats", "-q", env={"KG_ENDPOINT": url.replace("pa55", "nope"), "KG_GRAPH": GRAPH})
+    finally:
+        guarded.close()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["entities"] > 0
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip() == f"Error: http://127.0.0.1:{guarded.port}/query refused the request: HTTP 401: authentication required"
+    assert "pa55" not in result.stdout + result.stderr + wrong.stderr
 
 
 @pytest.mark.parametrize(
