@@ -282,13 +282,13 @@ class Impact:
 
     @property
     def affected(self) -> list[NodeStatus]:
-        """Actors whose status or lost services differ from the baseline, worst first."""
+        """Actors whose status or lost services differ from the baseline, worst first: a service that goes
+        from impaired (kept in part) to lost, or back, is a change too."""
         changed = [
             status
             for node, status in self.after.items()
             if status.status != self.status(node, before=True).status
-            or {loss.service for loss in status.losses}
-            != {loss.service for loss in self.status(node, before=True).losses}
+            or _lost_services(status) != _lost_services(self.status(node, before=True))
         ]
         return sorted(changed, key=lambda s: (-STATUS_ORDER[s.status], s.name.casefold()))
 
@@ -310,6 +310,11 @@ class Impact:
         unavailable = self._unavailable  # not copied: it may hold most of a big graph
         candidates = (a for a in ranked(self.graph, loss.service) if a.provider not in unavailable)
         return list(islice((a for a in candidates if a.provider not in lost), limit))
+
+
+def _lost_services(status: NodeStatus) -> set[tuple[str, bool]]:
+    """What ``status`` has lost: each service with whether it is only impaired."""
+    return {(loss.service, loss.partial) for loss in status.losses}
 
 
 def assess(graph: AnalysisGraph, scenario: Scenario, *, progress: Progress | None = None) -> Impact:

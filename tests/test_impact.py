@@ -179,3 +179,21 @@ def test_scenario_errors():
         make_scenario(graph, cuts=[("a", "host", "hostng")])
     with pytest.raises(InputError, match="ISO 3166-1"):
         make_scenario(graph, countries=["USA"])
+
+
+def test_a_service_that_goes_from_impaired_to_lost_is_a_change():
+    """Issue 20.11: a partial payments supply cut was reported as "nothing changes" (with --platform,
+    changed: false) while the explanation said "lost payments"."""
+    from dataclasses import replace
+
+    facts = facts_of(("a", "p", "payments"), ("b", "q", "hosting"))
+    for key, dependency in list(facts.dependencies.items()):
+        if dependency.provider == "p":
+            facts.dependencies[key] = replace(dependency, partial=True)
+    graph = build_graph(facts, DAY)
+    impact = assess(graph, make_scenario(graph, cuts=[("a", "p", None)]))
+    assert [s.identifier for s in impact.affected] == ["a"]
+    assert impact.status("a", before=True).status == impact.status("a").status == "degraded"
+    assert [(loss.service, loss.partial) for loss in impact.status("a", before=True).losses] == [("payments", True)]
+    assert [(loss.service, loss.partial) for loss in impact.status("a").losses] == [("payments", False)]
+    assert "lost payments" in impact.explain("a")
