@@ -258,6 +258,44 @@ data_option = click.option(
 data_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
 
 
+class KgCommand(click.Command):
+    """A ``kg`` command: before it does any work, an output (``--out``) that is one of its own inputs is
+    refused (:func:`kg.outputs.refuse_inputs`)."""
+
+    def invoke(self, ctx: click.Context):
+        out = ctx.params.get("out")
+        if out is not None:
+            from kg.outputs import refuse_inputs
+
+            refuse_inputs(out, _inputs(ctx))
+        return super().invoke(ctx)
+
+
+def _inputs(ctx: click.Context) -> list[Path]:
+    """The files and folders a command reads: its data (the bundled dataset when none is given, unless it
+    reads a store or an endpoint), the ontology, a query file, a web measurement folder."""
+    from kg.csvdata import csv_paths
+    from kg.loading import data_files
+    from kg.resources import BUNDLED_CSV, BUNDLED_DATASET, ONTOLOGY, QUERIES, SHAPES
+
+    given: list[Path] = []
+    for name, expand in (("files", lambda paths: [p for _, p in data_files(paths)]), ("csv_files", csv_paths)):
+        for path in ctx.params.get(name) or ():
+            try:  # a folder stands for the files read from it, as the command will read them
+                given += expand([path])
+            except InputError:
+                given.append(Path(path))  # the command says what is wrong with it
+    if ctx.params.get("webdep"):
+        given.append(Path(ctx.params["webdep"]))
+    if ctx.params.get("name") and ctx.command.name == "query":
+        given += [Path(ctx.params["name"]), QUERIES]
+    if ctx.meta.get("kg.store"):
+        given.append(Path(ctx.meta["kg.store"]))
+    elif not given and not ctx.meta.get("kg.endpoint"):
+        given += [BUNDLED_DATASET, BUNDLED_CSV]
+    return [*given, ONTOLOGY, SHAPES]
+
+
 class CommandGroup(click.Group):
     """The ``kg`` group: every error that reaches it ends as one line and a documented exit code.
 
@@ -266,6 +304,8 @@ class CommandGroup(click.Group):
     (:class:`~kg.errors.InputError`) is exit 2; anything else is a bug: exit 3 with one line, and the
     traceback only with ``--debug`` or ``KG_DEBUG=1``.
     """
+
+    command_class = KgCommand
 
     def invoke(self, ctx: click.Context):
         import os

@@ -44,18 +44,23 @@ def import_data(
     With ``validate`` (the default) the result is checked against the shapes first; if it violates one,
     nothing is written and :attr:`ImportResult.written` is False. Raises
     :class:`~kg.errors.InputError` for unreadable or malformed input (naming the file and line) and an
-    output folder that does not exist; the previous ``out`` is then left as it was. The same input
+    output folder that does not exist or an ``out`` that is one of the inputs; the previous ``out`` is then
+    left as it was. The same input
     always gives the same bytes.
     """
     from kg.errors import InputError, SourceLocation
     from kg.export import EXPORT_FORMATS
-    from kg.outputs import private_folder
+    from kg.outputs import private_folder, refuse_inputs
 
     if rdf_format not in EXPORT_FORMATS:
         raise InputError(f"unknown format {rdf_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    from kg.csvdata import csv_paths
+
+    inputs = [*csv_paths(csv_files), *([webdep] if webdep is not None else [])]  # what is read, not more
+    refuse_inputs(out, inputs)
     work = private_folder("pdkg-import")
     try:
-        return _import(csv_files, out, webdep, rdf_format, validate, progress, work)
+        return _import(csv_files, out, webdep, rdf_format, validate, progress, work, inputs)
     except OSError as error:  # the work files: a full disk, a file size limit
         where = SourceLocation(str(error.filename or work))
         raise InputError(f"cannot write the work files: {error.strerror or error}", where) from None
@@ -63,7 +68,7 @@ def import_data(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _import(csv_files, out, webdep, rdf_format, validate, progress, work: Path) -> ImportResult:
+def _import(csv_files, out, webdep, rdf_format, validate, progress, work: Path, inputs: list) -> ImportResult:
     """:func:`import_data`'s work, its temporary files in ``work``."""
     from kg.csvdata import stream_csv_to_ntriples
     from kg.outputs import write_output
@@ -92,7 +97,7 @@ def _import(csv_files, out, webdep, rdf_format, validate, progress, work: Path) 
         data = "".join(f"{line}\n" for line in lines).encode("utf-8")
     else:
         data = _serialize_lines(lines, rdf_format)
-    write_output(out, data)
+    write_output(out, data, inputs=inputs)
     return ImportResult(len(lines), webdep_report, validation, written=True)
 
 

@@ -8,7 +8,9 @@ What ``--out`` names decides how it is written:
 * a symbolic link: followed, and what it points to is written as above (the link itself stays);
 * a device or a pipe (``/dev/null``, ``/dev/stdout``, a FIFO): written straight into, never replaced;
 * a read-only file, a folder, a socket or a folder that cannot be written: refused with an
-  :class:`~kg.errors.InputError` naming it, and nothing is written.
+  :class:`~kg.errors.InputError` naming it, and nothing is written;
+* one of the command's own inputs (the same file, by device and inode, whatever the name or link it is
+  reached by; or a file in an input folder): refused the same way (:func:`refuse_inputs`).
 
 Temporary files are named ``.NAME.kg-PID-RANDOM.tmp``. One left behind by a killed run is removed by the next
 write to the same file, once its process is gone; nothing else is ever removed. Work folders
@@ -25,11 +27,20 @@ import shutil
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
 
-__all__ = ["STDOUT", "private_folder", "process_alive", "remove_orphans", "remove_stale_temporaries", "write_output"]
+__all__ = [
+    "STDOUT",
+    "private_folder",
+    "process_alive",
+    "refuse_inputs",
+    "remove_orphans",
+    "remove_stale_temporaries",
+    "write_output",
+]
 
 #: The ``--out`` value that means standard output.
 STDOUT = "-"
@@ -151,15 +162,64 @@ def _write_stdout(data: bytes) -> None:
     sys.stdout.flush()
 
 
-def write_output(path: str | Path, data: bytes) -> Path:
+def refuse_inputs(path: str | Path, inputs: Iterable[str | Path]) -> None:
+    """Raise :class:`~kg.errors.InputError` naming ``path`` when it is one of ``inputs``: the same file (by
+    device and inode: another name, a hard link or a symbolic link to it count), or a file anywhere in an
+    input folder (give a data folder as the files read from it where the folder holds other files too).
+    Call it before the work, so that nothing is done for an output that will be refused.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "entities.csv").write_text("id,name,kind\\n")
+    13
+    >>> refuse_inputs(folder / "out.ttl", [folder])  # a new file: nothing to overwrite
+    >>> refuse_inputs(folder / "entities.csv", [folder])
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: .../entities.csv: is one of this command's inputs; not replaced
+    """
+    if str(path) == STDOUT:
+        return
+    try:
+        target = os.stat(path)
+    except OSError:
+        return  # nothing there yet (or not reachable: write_output says why)
+    if not stat.S_ISREG(target.st_mode):
+        return  # a device or pipe is written into, never replaced
+    key = (target.st_dev, target.st_ino)
+    for given in inputs:
+        if str(given) == STDOUT:
+            continue
+        try:
+            info = os.stat(given)
+        except OSError:
+            continue
+        found = _in_folder(Path(given), key) if stat.S_ISDIR(info.st_mode) else (info.st_dev, info.st_ino) == key
+        if found:
+            raise InputError("is one of this command's inputs; not replaced", SourceLocation(str(path)))
+
+
+def _in_folder(folder: Path, key: tuple[int, int]) -> bool:
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                info = os.stat(os.path.join(root, name))
+                if (info.st_dev, info.st_ino) == key:
+                    return True
+    return False
+
+
+def write_output(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] = ()) -> Path:
     """Write ``data`` to ``path`` as the module docstring says; return the path written (``-``: stdout).
 
-    Raises :class:`~kg.errors.InputError` naming the path when it cannot or must not be written; the file
-    that was there is then left as it was.
+    Raises :class:`~kg.errors.InputError` naming the path when it cannot or must not be written (``inputs``:
+    the files and folders the output was made from, which it must not replace); the file that was there
+    is then left as it was.
     """
     if str(path) == STDOUT:
         _write_stdout(data)
         return Path(STDOUT)
+    refuse_inputs(path, inputs)
     given = Path(path)
     target = Path(os.path.realpath(given)) if given.is_symlink() else given
     try:

@@ -309,3 +309,70 @@ def test_own_query_files_read_only_and_local(invoke, tmp_path):
         "SELECT ?service ?insert WHERE { ?d pd:service ?service . BIND(1 AS ?insert) } LIMIT 1\n"
     )
     assert invoke("query", named).exit_code == EXIT_OK
+
+
+def _output_over_an_input(tmp_path):
+    """Copies of the mini data (CSV, Turtle from it, a query), and the ways an --out can name one of them."""
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    turtle = tmp_path / "mini.ttl"
+    turtle.write_bytes((Path(__file__).resolve().parent.parent / "queries" / "cut-offs.rq").read_bytes())
+    query = tmp_path / "mine.rq"
+    query.write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1\n")
+    (tmp_path / "link.csv").symlink_to(folder / "entities.csv")
+    (tmp_path / "hard.csv").hardlink_to(folder / "sources.csv")
+    return folder, query, [
+        ("import", folder, "--out", folder / "entities.csv"),
+        ("import", folder, "--out", tmp_path / "link.csv"),
+        ("import", folder / "entities.csv", folder / "dependencies.csv", folder / "sources.csv",
+         "--out", tmp_path / "hard.csv"),
+        ("export", folder, "--out", folder / "dependencies.csv"),
+        ("export", folder, "--out", tmp_path / "mini" / ".." / "mini" / "sources.csv"),
+        ("render", "--data", folder, "--as-of", "2021-01-07", "--out", folder / "events.csv"),
+        ("describe", "--data", folder, "--out", folder / "availability.csv"),
+        ("query", query, "--data", folder, "--out", query),
+    ]
+
+
+def test_an_output_that_is_one_of_the_inputs_is_refused(invoke, tmp_path):
+    """Issue 20.6: `kg import DIR --out DIR/entities.csv` replaced the input CSV with Turtle and exited 0.
+    Every command with --out refuses an output that is one of its inputs (the same file, by device and
+    inode, whatever name reaches it), before doing any work."""
+    folder, query, commands = _output_over_an_input(tmp_path)
+    before = {path: path.read_bytes() for path in [*folder.iterdir(), query]}
+    for command in commands:
+        result = invoke(*command)
+        assert result.exit_code == EXIT_USAGE, (command, result.output)
+        out = str(command[-1])
+        assert result.stderr == f"Error: {out}: is one of this command's inputs; not replaced\n", command
+    assert {path: path.read_bytes() for path in [*folder.iterdir(), query]} == before
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in MINI.iterdir())
+
+
+def test_the_bundled_data_is_an_input_when_no_files_are_given(invoke):
+    from kg.resources import BUNDLED_DATASET, ONTOLOGY
+
+    before = BUNDLED_DATASET.read_bytes(), ONTOLOGY.read_bytes()
+    for target in (BUNDLED_DATASET, ONTOLOGY):
+        result = invoke("export", "--out", target)
+        assert result.exit_code == EXIT_USAGE
+        assert "is one of this command's inputs" in result.stderr
+    assert (BUNDLED_DATASET.read_bytes(), ONTOLOGY.read_bytes()) == before
+
+
+def test_an_output_beside_the_inputs_is_written(invoke, tmp_path):
+    folder, _, _ = _output_over_an_input(tmp_path)
+    result = invoke("import", folder, "--out", tmp_path / "mini.ttl")
+    assert result.exit_code == EXIT_OK, result.output
+
+
+def test_a_folder_stands_for_the_files_read_from_it(invoke, tmp_path):
+    """kg import reads only the CSV of a folder: a Turtle output of an earlier run there is no input."""
+    folder, _, _ = _output_over_an_input(tmp_path)
+    for _ in range(2):
+        result = invoke("import", folder, "--out", folder / "out.ttl")
+        assert result.exit_code == EXIT_OK, result.output
+    # kg export reads the Turtle of a folder too: there it is one of the inputs.
+    result = invoke("export", folder, "--out", folder / "out.ttl")
+    assert result.exit_code == EXIT_USAGE
+    assert "is one of this command's inputs" in result.stderr
