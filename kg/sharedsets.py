@@ -65,13 +65,20 @@ EVERY = object()
 def union(left, right):
     """The union of two sets (``None`` is the empty set, :data:`EVERY` the set of everything).
 
-    The deeper set is shared as the tail and the shallower one's members are copied above it (finding
-    what they share would walk the deeper one: quadratic down a chain).
+    The deeper set is shared as the tail and the shallower one's members above what the two share are
+    copied onto it: the deeper one itself when it holds them all (a set and the set it stands on, down a
+    resale chain), so each link of a chain stays constant. The deeper one is walked only as far as the
+    shallower one is deep; beyond that, the shallower one is copied whole (finding what they share would
+    walk the deeper one: quadratic down a chain).
 
     Examples
     --------
     >>> sorted(union(SharedSet(frozenset({"a"}), None), SharedSet(frozenset({"b"}), None)).members())
     ['a', 'b']
+    >>> tail = SharedSet(frozenset({"b"}), None)
+    >>> chain = SharedSet(frozenset({"a"}), tail)
+    >>> union(tail, chain) is chain
+    True
     """
     if left is EVERY or right is EVERY:
         return EVERY
@@ -80,7 +87,11 @@ def union(left, right):
     if right is None:
         return left
     deep, shallow = (left, right) if left.depth >= right.depth else (right, left)
-    return SharedSet(frozenset(shallow.members()), deep)
+    if deep.depth - shallow.depth > shallow.depth:
+        return SharedSet(frozenset(shallow.members()), deep)
+    _, deep_above, shallow_above = split(deep, shallow)
+    head = frozenset(shallow_above - deep_above)
+    return SharedSet(head, deep) if head else deep
 
 
 def split(left, right) -> tuple:
