@@ -1,7 +1,8 @@
 """Benchmark: import the webdep-us-2023 measurements, load them with the curated data, validate, export.
 
-Run on demand: ``.venv/bin/python bench/import_validate.py [WEBDEP_FOLDER]``. Prints seconds and peak memory
-for each step; no assertion, no timing in the test suite.
+Run on demand: ``.venv/bin/python bench/import_validate.py [WEBDEP_FOLDER]`` (default: the sample in
+data/samples/webdep-us-2023). Prints seconds and peak memory for each step; no assertion, no timing in the
+test suite.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from kg.stats import compute_stats
 from kg.validation import validate
 from kg.webdep import import_webdep
 
-FOLDER = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared/data/webdep-us-2023"
+FOLDER = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "data/samples/webdep-us-2023"
 
 
 def peak_mb() -> float:

@@ -4,7 +4,7 @@ Run on demand (not part of the tests)::
 
     .venv/bin/python bench/render_scale.py [--work /var/tmp/pdkg-render] [--size 22000]
 
-Needs Debian's /usr/bin/chromium and ../shared/data/webdep-us-2023. Two datasets: the web measurements
+Needs Debian's /usr/bin/chromium. Two datasets: the web measurements of data/samples/webdep-us-2023
 (imported once with ``kg import --webdep``) and a synthetic one of about ``--size`` dependencies (about
 5,000 actors and 20,000 dependencies, ``bench/generate.py``). For each, ``kg render`` runs as its own
 process with ``--view overview`` and with ``--view full`` (the baseline, same run): wall and CPU time and

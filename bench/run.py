@@ -8,7 +8,7 @@ Run on demand (not part of the tests)::
 
 For each size it generates a dataset in the CSV interchange format (``bench/generate.py``: heavy-tailed
 provider popularity, redundancy, provider-to-provider dependencies, several services, dated rows) and
-writes the same content as N-Triples. The real ``../shared/data/webdep-us-2023`` measurements are
+writes the same content as N-Triples. The real measurements of ``data/samples/webdep-us-2023`` are
 imported once with ``kg import --webdep`` and used as N-Triples. Then it runs, each as its own process
 (wall and CPU time and peak memory from the operating system's accounting of the finished child):
 
@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 KG = str(Path(sys.executable).with_name("kg"))
 PYTHON = sys.executable
-WEBDEP = ROOT.parent / "shared" / "data" / "webdep-us-2023"
+WEBDEP = ROOT / "data" / "samples" / "webdep-us-2023"
 DAY = "2024-01-01"
 
 

@@ -565,7 +565,7 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
     \b
     Example:
       kg import data/csv/ --out data/pdkg-data.ttl
-      kg import --webdep ../shared/data/webdep-us-2023 --out webdep.ttl
+      kg import --webdep data/samples/webdep-us-2023 --out webdep.ttl
     """
     from kg.formatting import format_validation
     from kg.importing import import_data

@@ -410,8 +410,6 @@ def test_direct_exit_is_kg_rank_direct_column_when_nobody_is_offline_before(tmp_
 
     from .test_webdep import WEBDEP
 
-    if not WEBDEP.is_dir():
-        pytest.skip("../shared/data/webdep-us-2023 is not present")
     path = tmp_path / "web.nt"
     path.write_bytes(import_webdep(WEBDEP)[0].serialize(format="nt", encoding="utf-8"))
     stored = open_dataset([path])

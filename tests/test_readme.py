@@ -56,6 +56,22 @@ def test_every_command_and_exit_code_is_documented():
         assert code in text
 
 
+def test_examples_name_only_files_a_clone_has():
+    """Issue 20, item 14: the web examples named a folder outside the repository (../shared/...); every
+    --webdep folder the README, data/README.md and the help give is in the clone, and no script, test or
+    document reaches outside it."""
+    from kg.cli import main
+
+    documents = [README, ROOT / "data" / "README.md", ROOT / ".ci" / "run"]
+    scripts = [*(ROOT / "bench").glob("*.py"), *(ROOT / "tests").glob("*.py"), *(ROOT / "kg").rglob("*.py")]
+    for path in [p for p in documents + scripts if p != Path(__file__).resolve()]:
+        text = path.read_text()
+        assert "../shared" not in text and '"shared" / "data"' not in text, path
+    help_text = CliRunner().invoke(main, ["import", "--help"]).output
+    named = re.findall(r"--webdep (\S+)", README.read_text() + (ROOT / "data" / "README.md").read_text() + help_text)
+    assert named and all((ROOT / folder).is_dir() for folder in named if not folder.isupper()), named  # not metavars
+
+
 def test_python_example_runs_and_says_what_it_claims():
     block = re.search(r"```python\n(.*?)```", README.read_text(), re.S).group(1)
     namespace: dict = {}

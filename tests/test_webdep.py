@@ -1,4 +1,4 @@
-"""Importing the real web-dependency measurements of ../shared/data/webdep-us-2023."""
+"""Importing the real web-dependency measurements shipped as data/samples/webdep-us-2023."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from kg.namespace import PD, data_iri
 from kg.resources import BUNDLED_CSV
 from kg.webdep import PROVIDERS, import_webdep, provider_aliases
 
-WEBDEP = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "webdep-us-2023"
-
-pytestmark = pytest.mark.skipif(not WEBDEP.is_dir(), reason="../shared/data/webdep-us-2023 is not present")
+ROOT = Path(__file__).resolve().parent.parent
+#: The sample the README's web examples, the benchmarks and these tests use (see its README).
+WEBDEP = ROOT / "data" / "samples" / "webdep-us-2023"
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +99,23 @@ def test_shared_provider_ids_agree_with_the_curated_entities():
 def test_every_alias_points_to_a_listed_provider():
     listed = {row["id"] for row in csv.DictReader(line for line in PROVIDERS.open() if not line.startswith("#"))}
     assert set(provider_aliases().values()) <= listed
+
+
+def test_the_sample_is_in_the_clone_with_its_licence_and_origin():
+    """Issue 20, item 14: the web examples work from a clone; the MIT licence travels with the copy, and
+    its README says where the files come from."""
+    assert {p.name for p in WEBDEP.iterdir()} >= {"LICENSE", "README.md", "websites.csv", "dns.csv", "cdn.csv"}
+    licence = (WEBDEP / "LICENSE").read_text()
+    assert licence.startswith("MIT License") and "Copyright (c) 2023 Aqsa" in licence
+    readme = (WEBDEP / "README.md").read_text()
+    assert "AqsaKashaf/Webdep" in readme and "77d5fc423323b536e66970114b9edac445e8eca3" in readme
+    assert "IMC 2020" in readme
+
+
+def test_the_sample_stays_out_of_the_wheel():
+    """Nothing in the package reads the sample; the wheel ships data/ (as kg/_shipped/data) without it."""
+    import tomllib
+
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert "data" in wheel["only-include"] and wheel["sources"]["data"] == "kg/_shipped/data"
+    assert "data/samples" in wheel["exclude"] and "force-include" not in wheel  # force-include ignores exclude
