@@ -246,3 +246,97 @@ def test_the_records_about_one_entity_follow_its_owners_past_one_that_supplies_i
     scanned = entity_profile(tables_from_facts(facts).facts_about("site"), "site")
     assert [owner.identifier for owner in scanned.owners] == ["hostco", "parent"]
     assert scanned.owners == entity_profile(facts, "site").owners
+
+
+def _damage(path: Path, how: str) -> None:
+    if how == "emptied":
+        path.write_bytes(b"")
+    elif how == "garbled":  # the same size, other bytes: found when the file is read
+        path.write_bytes(b"#" * path.stat().st_size)
+    elif how == "removed":
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+DAMAGES = [
+    ("meta.json", "emptied"),
+    ("meta.json", "garbled"),
+    ("facts.json", "emptied"),
+    ("facts.json", "garbled"),
+    ("records.json", "emptied"),
+    ("records.json", "garbled"),
+    ("tables.npz", "emptied"),
+    ("tables.npz", "garbled"),
+    ("oxigraph", "removed"),
+]
+
+
+def _command(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([KG, *args], capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+
+
+@pytest.mark.parametrize(("name", "how"), DAMAGES, ids=["-".join(d) for d in DAMAGES])
+def test_a_damaged_cached_store_is_rebuilt(tmp_path, name, how):
+    """Issue 20.7: an emptied facts.json in the cache gave exit 3 ("internal error") on every later command
+    over those files, and was never rebuilt. A cached store that fails its checks is built again from the
+    inputs; one whose damage shows only as it is read (a garbled file of the right size) is removed with
+    one line, and the next run builds it again."""
+    env = {"KG_CACHE": str(tmp_path / "cache")}
+    question = ("spof", "parler", "--as-of", "2021-01-07", "-q")
+    if name in ("records.json", "tables.npz"):  # the column tables: kg rank reads them on any data
+        question = ("rank", "--as-of", "2021-01-07", "--json", "-q")
+    if name == "oxigraph":
+        question = ("query", "cut-offs", "-q")
+    expected = _command(*question, env=env)
+    assert expected.returncode == 0, expected.stderr
+    (store,) = (tmp_path / "cache" / "stores").iterdir()
+    _damage(store / name, how)
+    first = _command(*question, env=env)
+    assert first.returncode == (2 if how == "garbled" and name != "meta.json" else 0), first.stderr
+    if first.returncode == 2:
+        assert first.stderr.startswith(f"Error: {store}: the cached store was damaged ("), first.stderr
+        assert name in first.stderr
+        assert "and is removed: run the command again to rebuild it" in first.stderr
+        assert first.stderr.count("\n") == 1
+        assert not store.exists()
+    again = _command(*question, env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == expected.stdout
+    if first.returncode == 0:  # found when opened: rebuilt at once
+        assert first.stdout == expected.stdout
+
+
+@pytest.mark.parametrize(("name", "how"), DAMAGES, ids=["-".join(d) for d in DAMAGES])
+def test_a_damaged_explicit_store_is_refused_saying_what_to_do(tmp_path, name, how):
+    """An explicit --store without files has nothing to rebuild from: one line, exit 2; loaded again, it
+    answers."""
+    folder = tmp_path / "store"
+    loaded = _command("load", str(BUNDLED_DATASET), "--store", str(folder), "-q", env={})
+    assert loaded.returncode == 0, loaded.stderr
+    store = (folder / "current").resolve()
+    question = ("spof", "parler", "--as-of", "2021-01-07", "--store", str(folder), "-q")
+    if name in ("records.json", "tables.npz"):
+        question = ("rank", "--as-of", "2021-01-07", "--json", "--store", str(folder), "-q")
+    if name == "oxigraph":
+        question = ("query", "cut-offs", "--store", str(folder), "-q")
+    expected = _command(*question, env={})
+    _damage(store / name, how)
+    refused = _command(*question, env={})
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.startswith(f"Error: {store}: the store is damaged: "), refused.stderr
+    assert refused.stderr.endswith("; load it again (kg load FILES --store FOLDER) or remove it\n")
+    assert refused.stderr.count("\n") == 1
+    again = _command("load", str(BUNDLED_DATASET), "--store", str(folder), "-q", env={})
+    assert again.returncode == 0, again.stderr
+    assert _command(*question, env={}).stdout == expected.stdout
+
+
+def test_a_store_of_another_version_is_refused(tmp_path):
+    folder = tmp_path / "store"
+    assert _command("load", str(BUNDLED_DATASET), "--store", str(folder), "-q", env={}).returncode == 0
+    meta = (folder / "current" / "meta.json").resolve()
+    record = json.loads(meta.read_text())
+    record["format"] = "pdkg-store-1"
+    meta.write_text(json.dumps(record))
+    refused = _command("stats", "--store", str(folder), env={})
+    assert refused.returncode == 2
+    assert "the store is damaged: made by another version of kg ('pdkg-store-1')" in refused.stderr

@@ -181,6 +181,7 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
         del store
         gc.collect()
     report = BuildReport(triples, tables.dependency_count, len(tables.actor_id), time.perf_counter() - started)
+    files = {entry.name: entry.stat().st_size for entry in os.scandir(folder) if entry.is_file()}
     meta = {
         "format": STORE_FORMAT,
         "inputs": [[role, str(path)] for role, path in inputs],
@@ -189,6 +190,7 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
         "actors": report.actors,
         "seconds": round(report.seconds, 3),
         "faults": list(faults),
+        "files": files,  # each file's size, checked when the store is opened (kg.store.dataset.Dataset.check)
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return report

@@ -9,6 +9,7 @@ want one (validation with pySHACL, export).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ from kg.errors import InputError, SourceLocation
 from kg.store.build import BuildReport, Progress, publish
 from kg.store.keys import cache_root, content_key
 
-__all__ = ["STORE_ENV", "Dataset", "input_files", "open_dataset", "temporary_root"]
+__all__ = ["STORE_ENV", "DamagedStore", "Dataset", "input_files", "open_dataset", "temporary_root"]
 
 #: Environment variable naming a store folder, as ``--store`` does.
 STORE_ENV = "KG_STORE"
@@ -41,6 +42,19 @@ def input_files(paths: Sequence[str | Path] | None) -> list[tuple[str, Path]]:
     ]
 
 
+class DamagedStore(InputError):
+    """A store that is not as its build left it (a file emptied, cut short, removed or garbled, or a store of
+    another version). A cached store is rebuilt from its inputs; an explicit one is refused with this
+    one-line error saying what to do."""
+
+    def __init__(self, folder: Path, what: str) -> None:
+        self.folder, self.what = Path(folder), what
+        super().__init__(
+            f"the store is damaged: {what}; load it again (kg load FILES --store FOLDER) or remove it",
+            SourceLocation(str(folder)),
+        )
+
+
 class Dataset:
     """A loaded dataset: a complete store folder and what can be read from it."""
 
@@ -48,15 +62,72 @@ class Dataset:
     #: remote graph (:class:`kg.store.remote.Market`); ``None`` for files.
     market = None
 
-    def __init__(self, folder: Path, inputs: Sequence[tuple[str, Path]], report: BuildReport | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        inputs: Sequence[tuple[str, Path]],
+        report: BuildReport | None = None,
+        *,
+        cached: bool = False,
+    ) -> None:
         self.folder = folder
         self.inputs = list(inputs)
         self.report = report  # how the store was built, when this call built it
+        self.cached = cached  # a store of the cache (made again from the inputs when damaged)
 
     @cached_property
     def meta(self) -> dict:
         """What the build recorded: inputs, triple, dependency and actor counts, seconds taken."""
-        return json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
+        with self._reading("meta.json"):
+            meta = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not a JSON object")
+            return meta
+
+    def check(self) -> None:
+        """Raise :class:`DamagedStore` unless the store looks as its build left it: ``meta.json`` readable
+        and of this version's store format, every file the build wrote there with the size it had, the
+        Oxigraph database in place. Cheap (no file is read but ``meta.json``); damage inside a file of the
+        right size is found when the file is read, with the same error."""
+        from kg.store.keys import STORE_FORMAT
+
+        meta = self.meta
+        if meta.get("format") != STORE_FORMAT:
+            raise DamagedStore(self.folder, f"made by another version of kg ({meta.get('format')!r})")
+        files = meta.get("files")
+        if not isinstance(files, dict):
+            raise DamagedStore(self.folder, "meta.json lists no files")
+        for name, size in sorted(files.items()):
+            try:
+                found = (self.folder / name).stat().st_size
+            except OSError:
+                raise DamagedStore(self.folder, f"{name} is missing") from None
+            if found != size:
+                raise DamagedStore(self.folder, f"{name} has {found:,} bytes, not the {size:,} it was written with")
+        current = self.folder / "oxigraph" / "CURRENT"
+        if not current.is_file() or current.stat().st_size == 0:
+            raise DamagedStore(self.folder, "its Oxigraph database is missing or damaged")
+
+    @contextlib.contextmanager
+    def _reading(self, name: str):
+        """Turn a file of the store that cannot be read as it was written into :class:`DamagedStore`."""
+        import zipfile
+
+        try:
+            yield
+        except DamagedStore:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
+            what = f"{name} cannot be read ({type(error).__name__}: {str(error)[:120]})"
+            if not self.cached:
+                with contextlib.suppress(OSError):  # so that loading it again builds it anew
+                    os.replace(self.folder / "meta.json", self.folder / "meta.json.damaged")
+                raise DamagedStore(self.folder, what) from None
+            shutil.rmtree(self.folder, ignore_errors=True)  # the next run builds it again
+            raise InputError(
+                f"the cached store was damaged ({what}) and is removed: run the command again to rebuild it",
+                SourceLocation(str(self.folder)),
+            ) from None
 
     @property
     def built(self) -> bool:
@@ -68,7 +139,8 @@ class Dataset:
         """The column tables (:class:`~kg.store.tables.Tables`)."""
         from kg.store.tables import Tables
 
-        return Tables.load(self.folder)
+        with self._reading("records.json or tables.npz"):
+            return Tables.load(self.folder)
 
     def check_analysable(self) -> None:
         """Raise :class:`~kg.errors.InputError` when the data holds what an analysis would read wrongly: a
@@ -91,7 +163,8 @@ class Dataset:
         if self.small:
             from kg.store.factsjson import load_facts
 
-            return load_facts(self.folder / "facts.json")
+            with self._reading("facts.json"):
+                return load_facts(self.folder / "facts.json")
         return self.tables.to_facts()
 
     def facts_about(self, name: str):
@@ -119,7 +192,8 @@ class Dataset:
         """The pyoxigraph store, read-only: the data in the default graph, the ontology in its own graph."""
         import pyoxigraph
 
-        return pyoxigraph.Store.read_only(str(self.folder / "oxigraph"))
+        with self._reading("oxigraph"):
+            return pyoxigraph.Store.read_only(str(self.folder / "oxigraph"))
 
     def query(self, sparql: str, *, union: bool = True):
         """Run SPARQL on the store; ``union`` lets the query see the ontology beside the data."""
@@ -216,14 +290,16 @@ def open_dataset(
                 "holds no loaded dataset; run kg load FILES --store FOLDER first", SourceLocation(str(folder))
             )
         meta_inputs: list[tuple[str, Path]] = []
-        return Dataset(current.resolve(), meta_inputs)
+        dataset = Dataset(current.resolve(), meta_inputs)
+        dataset.check()  # nothing to rebuild it from: a damaged one is refused, saying what to do
+        return dataset
     inputs = input_files(paths)
     key = content_key(inputs, ONTOLOGY)
     if explicit is not None:
         folder = Path(explicit)
         if folder.exists() and not folder.is_dir():
             raise InputError("is not a folder", SourceLocation(str(folder)))
-        target, report = publish(inputs, folder, key, progress)
+        target, report = _publish_sound(inputs, folder, key, progress)
         try:
             _point_current(folder, key)
         except OSError as error:
@@ -238,5 +314,18 @@ def open_dataset(
             raise PermissionError
     except OSError:
         root = temporary_root()
+    target, report = _publish_sound(inputs, root, key, progress)
+    return Dataset(target, inputs, report, cached=True)
+
+
+def _publish_sound(inputs, root: Path, key: str, progress: Progress | None) -> tuple[Path, BuildReport | None]:
+    """:func:`~kg.store.build.publish`, and a store found damaged (:meth:`Dataset.check`) is removed and
+    built again from the inputs (they are what its key was made from)."""
     target, report = publish(inputs, root, key, progress)
-    return Dataset(target, inputs, report)
+    if report is None:
+        try:
+            Dataset(target, inputs).check()
+        except DamagedStore:
+            shutil.rmtree(target, ignore_errors=True)
+            target, report = publish(inputs, root, key, progress)
+    return target, report
