@@ -270,7 +270,19 @@ def _iso_date(value: str) -> str:
 def serialize_result(result, rdf_format: str | None = None) -> bytes:
     """A pyoxigraph query result (or, for triples, an rdflib graph) as bytes: solutions and booleans in
     one of :data:`RESULT_FORMATS` (default CSV), triples in one of :data:`GRAPH_FORMATS` (default Turtle,
-    deterministic)."""
+    deterministic).
+
+    pyoxigraph evaluates a query as its solutions are read, so a failure while it runs (a ``SERVICE`` that
+    answers something that is not SPARQL results, an error the query's own functions raise) shows here:
+    it becomes an :class:`~kg.errors.InputError` saying so in one line.
+    """
+    try:
+        return _serialized(result, rdf_format)
+    except RuntimeError as error:
+        raise InputError(f"the query failed as it ran: {str(error)[:300]}") from None
+
+
+def _serialized(result, rdf_format: str | None) -> bytes:
     import pyoxigraph
 
     if isinstance(result, (pyoxigraph.QueryTriples, Graph)):

@@ -331,7 +331,7 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
     from kg.viewpoint import Viewpoint
 
     steps: list[tuple[dt.date, dt.datetime | None, str, list[str]]] = []
-    if history.steps:
+    if history.steps and history.steps[0].day > dt.date.min:  # nothing is before the first day there is
         first = history.steps[0].day - dt.timedelta(days=1)
         steps.append((first, None, f"{first.isoformat()}: before the recorded changes", []))
     for step in history.steps:

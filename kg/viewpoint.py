@@ -96,7 +96,12 @@ def parse_as_of(text: str) -> tuple[dt.date, dt.datetime | None]:
         raise InputError(f"bad date-time {text!r}: {error}") from None
     if moment.tzinfo is None:
         raise InputError(f"bad date-time {text!r}: give its offset, e.g. {text}Z or ...+01:00")
-    moment = moment.astimezone(dt.UTC)
+    try:
+        moment = moment.astimezone(dt.UTC)
+    except OverflowError:  # 9999-12-31T23:30-01:00 is in year 10000 in UTC
+        raise InputError(
+            f"bad date-time {text!r}: outside the dates that can be told apart (years 1 to 9999, UTC)"
+        ) from None
     return moment.date(), moment
 
 
@@ -122,13 +127,17 @@ def _kept_dependencies(dependencies, region: str | None) -> list[Dependency]:
     ]
 
 
-def _at_instant(dependency: Dependency, day: dt.date, moment: dt.datetime) -> Dependency:
-    """``dependency`` with its start and end dates moved so that the date rule gives its state at ``moment``."""
+def _at_instant(dependency: Dependency, day: dt.date, moment: dt.datetime) -> Dependency | None:
+    """``dependency`` with its start and end dates moved so that the date rule gives its state at ``moment``
+    (``None``: not begun yet, on the last day there is, where no later start date can say so)."""
     changes = {}
+    last = day == dt.date.max
     if dependency.start_time is not None and dependency.start == day and dependency.start_time > moment:
+        if last:
+            return None
         changes["start"] = day + _ONE_DAY  # not yet begun at this instant
     if dependency.end_time is not None and dependency.end == day and moment < dependency.end_time:
-        changes["end"] = day + _ONE_DAY  # still holds at this instant
+        changes["end"] = None if last else day + _ONE_DAY  # still holds at this instant
     return replace(dependency, **changes) if changes else dependency
 
 
@@ -140,7 +149,7 @@ def facts_at(facts: Facts, view: Viewpoint) -> Facts:
     """
     dependencies = _kept_dependencies(facts.dependencies.values(), view.region)
     if view.moment is not None:
-        dependencies = [_at_instant(d, view.day, view.moment) for d in dependencies]
+        dependencies = [d for d in (_at_instant(d, view.day, view.moment) for d in dependencies) if d is not None]
     kept = {d.identifier: d for d in dependencies}
     return Facts(
         entities=facts.entities,

@@ -81,6 +81,28 @@ def _make(kind: str, tmp: Path) -> None:
         (tmp / "input.ttl").write_text(
             "<https://e.example/a> <https://e.example/p> " + "(" * depth + ")" * depth + " .\n", encoding="utf-8"
         )
+    elif kind == "fifty-megabyte-literal":  # past the 16 MiB a parser holds of one term
+        (tmp / "input.nt").write_text(
+            '<https://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "' + "x" * 50_000_000 + '" .\n',
+            encoding="utf-8",
+        )
+    elif kind == "first-and-last-day":  # a dependency from the first day there is to the last, cut on both
+        folder = tmp / "input"
+        folder.mkdir()
+        (folder / "entities.csv").write_text("id,name,kind\na,A,platform\np,P,provider\n", encoding="utf-8")
+        (folder / "dependencies.csv").write_text(
+            "id,dependent,provider,service,start,end,ended_by,source\n"
+            "a-p,a,p,hosting,0001-01-01T00:00Z,9999-12-31T12:00Z,provider,s\n",
+            encoding="utf-8",
+        )
+        (folder / "events.csv").write_text(
+            "id,kind,date,dependency,description,countries,issuer,source\n"
+            "w,warning,0001-01-01,a-p,warned,,,s\nc,cut-off,9999-12-31,a-p,cut,,,s\n",
+            encoding="utf-8",
+        )
+        (folder / "sources.csv").write_text(
+            "id,publisher,date,title,url\ns,Test,2020-01-01,T,https://example.org/\n", encoding="utf-8"
+        )
     elif kind == "read-only-out":
         os.chmod(tmp / "out.ttl", 0o444)
     else:

@@ -376,3 +376,28 @@ def test_a_folder_stands_for_the_files_read_from_it(invoke, tmp_path):
     result = invoke("export", folder, "--out", folder / "out.ttl")
     assert result.exit_code == EXIT_USAGE
     assert "is one of this command's inputs" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("media_type", "said"),
+    [
+        ("text/html", "Unsupported Content-Type returned by service"),
+        ("application/sparql-results+json", "Parser error at line 1"),
+    ],
+    ids=["html", "not-json"],
+)
+def test_a_service_answering_something_else_is_one_line(invoke, tmp_path, media_type, said):
+    """Issue 20.9: with --allow-service, a SERVICE answering the wrong content type (or garbage of the right
+    one) was an internal error (exit 3); it is a failed query, exit 2, one line."""
+    from .servers import Canned
+
+    canned = Canned(200, b"<html>not sparql</html>", media_type)
+    try:
+        query = tmp_path / "service.rq"
+        query.write_text(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{canned.port}/x> {{ ?s ?p ?o }} }}\n")
+        result = invoke("query", query, "--allow-service")
+    finally:
+        canned.close()
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr.startswith(f"Error: the query failed as it ran: {said}"), result.stderr
+    assert result.stderr.count("\n") == 1

@@ -80,6 +80,10 @@ def _load_rdf(store, path: Path, rdf_format: str, graph=None) -> None:
         raise InputError(f"not UTF-8 text ({error.reason})", SourceLocation(str(path))) from None
     except ValueError as error:
         raise InputError(f"cannot parse as {rdf_format}: {error}", SourceLocation(str(path))) from None
+    except MemoryError as error:  # pyoxigraph's parsers hold one token (a literal, an IRI) of at most 16 MiB
+        raise InputError(
+            f"a term too long to read ({error}): a literal or IRI of more than 16 MiB", SourceLocation(str(path))
+        ) from None
 
 
 def _known_entities(store) -> set[str]:
