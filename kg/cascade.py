@@ -21,7 +21,7 @@ of the sets' Euler tour. The tests check them against the reference implementati
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 
@@ -36,7 +36,10 @@ __all__ = ["Cascade", "cascade", "concentration_table", "criticality_table"]
 
 
 def _distinct(values: np.ndarray, size: int) -> np.ndarray:
-    """The distinct values (integers below ``size``), sorted: a mask, not a hash table."""
+    """The distinct values (integers below ``size``), sorted: a mask, not a hash table, unless they are
+    few (a sort then: a cascade's frontier down a chain must not cost the whole graph each round)."""
+    if len(values) * 64 < size:
+        return _distinct_keys(np.asarray(values, dtype=np.int64))
     seen = np.zeros(size, dtype=bool)
     seen[values] = True
     return np.flatnonzero(seen)
@@ -85,10 +88,8 @@ def cascade(graph: ArrayGraph, removed: np.ndarray | None = None, cut: np.ndarra
     reselling = bool(len(resold))
     newly = np.flatnonzero(lost)  # the needs just lost: their actors may go offline, their resales end
     rounds = 0
-    while len(newly):
-        candidates = np.zeros(graph.need_count, dtype=bool)
-        candidates[newly] = True
-        frontier = _newly_offline(graph, candidates, offline, exited)
+    while len(newly):  # each round costs its frontier, not the graph: linear down a chain
+        frontier = _newly_offline(graph, newly, offline, exited)
         offline[frontier] = True
         supplies, _ = gather(pointer, by_provider, frontier)
         if reselling:
@@ -108,61 +109,105 @@ def cascade(graph: ArrayGraph, removed: np.ndarray | None = None, cut: np.ndarra
 
 
 def _newly_offline(graph: ArrayGraph, lost: np.ndarray, offline: np.ndarray, exited: np.ndarray) -> np.ndarray:
-    nodes = _distinct(graph.need_node[lost & graph.need_essential], graph.actor_count)
+    """The actors of the needs ``lost`` (need numbers) that lose an essential one and were not down yet."""
+    nodes = _distinct(graph.need_node[lost[graph.need_essential[lost]]], graph.actor_count)
     return nodes[~offline[nodes] & ~exited[nodes]]
 
 
 # -- criticality ---------------------------------------------------------------------------------------
 
 
-def _supplier_sets(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], baseline: np.ndarray, suppliers):
-    """F(q) for every supplier q, the suppliers whose exit alone takes q offline, as shared sets of supplier
-    numbers (:class:`~kg.sharedsets.SharedSet`): a least fixpoint in dependency order, linear down a chain.
+def _closure_keys(graph: ArrayGraph, supplies: np.ndarray) -> tuple[np.ndarray, list[tuple[int, tuple[int, ...]]]]:
+    """Per supply, which exits end it, as a key: its provider's number when it is resold on nothing its
+    provider can lose, else ``actor_count + k`` for the ``k``-th distinct (provider, the provider's needs
+    it is resold on) of the returned list."""
+    keys = graph.supply_provider[supplies].astype(np.int64)
+    resold_pointer, resold = graph.resold_on
+    if not len(resold) or not len(supplies):
+        return keys, []
+    position = np.full(len(graph.supply_dep), -1, dtype=np.int64)
+    position[supplies] = np.arange(len(supplies))
+    need = np.repeat(np.arange(graph.need_count), np.diff(resold_pointer))
+    chosen = position[resold] >= 0
+    at, need = position[resold[chosen]], need[chosen]
+    order = np.lexsort((need, at))
+    combos: dict[tuple[int, tuple[int, ...]], int] = {}
+    for place, group in groupby(zip(at[order].tolist(), need[order].tolist(), strict=True), itemgetter(0)):
+        combo = (int(keys[place]), tuple(n for _, n in group))
+        keys[place] = graph.actor_count + combos.setdefault(combo, len(combos))
+    return keys, list(combos)
 
-    Returns ``closure``: for each supplier, a function giving ``{q} | F(q)``, the exits that end a supply
-    from q (one shared set per supplier once solved)."""
+
+def _supplier_sets(graph: ArrayGraph, groups: _Groups, baseline: np.ndarray, suppliers: np.ndarray):
+    """F(q) for every supplier q, the suppliers whose exit alone takes q offline, and L(n) for each of its
+    needs that a supply of it is resold on, the exits that lose it that need, as shared sets of supplier
+    numbers (:class:`~kg.sharedsets.SharedSet`): a least fixpoint in dependency order, linear down a chain
+    (a resale chain too).
+
+    Returns ``closure``: for each key of :func:`_closure_keys`, a function giving the exits that end such
+    a supply, ``{q} | F(q)`` and the L of the needs it is resold on (one shared set per key once solved)."""
     import networkx as nx
 
-    supplies, need_of = live
-    is_supplier = np.zeros(graph.actor_count, dtype=bool)
+    actors = graph.actor_count
+    resold_pointer, _ = graph.resold_on
+    is_supplier = np.zeros(actors, dtype=bool)
     is_supplier[suppliers] = True
-    chosen = is_supplier[graph.need_node[need_of]] & graph.need_essential[need_of]
-    needs_of: dict[int, list[list[int]]] = {}
-    for _, group in groupby(
-        zip(
-            need_of[chosen].tolist(),
-            graph.need_node[need_of[chosen]].tolist(),
-            graph.supply_provider[supplies[chosen]].tolist(),
-            strict=True,
-        ),
-        itemgetter(0),
-    ):
-        members = list(group)
-        needs_of.setdefault(members[0][1], []).append(sorted({provider for _, _, provider in members}))
-    values: dict[int, SharedSet | None] = {}
-    closures: dict[int, SharedSet] = {}
+    need_of, keys = groups.need_of, groups.providers
+    resold_need = np.diff(resold_pointer) > 0
+    chosen = is_supplier[graph.need_node[need_of]] & (graph.need_essential[need_of] | resold_need[need_of])
+    needs_of: dict[int, list[tuple[int, bool, list[int]]]] = {}
+    for need, group in groupby(zip(need_of[chosen].tolist(), keys[chosen].tolist(), strict=True), itemgetter(0)):
+        node = int(graph.need_node[need])
+        needs_of.setdefault(node, []).append((need, bool(graph.need_essential[need]), sorted({k for _, k in group})))
+    combos = groups.combos
+    owner = graph.need_node
+    values: dict[int, tuple] = {}
+    empty: tuple = (None, {})
+    closures: dict[int, tuple] = {}
 
-    def closure(provider: int) -> SharedSet:
-        below = values.get(provider)
-        found = closures.get(provider)
-        if found is None or found.tail is not below:
-            found = closures[provider] = SharedSet(frozenset({provider}), below)
-        return found
+    def closure(key: int) -> SharedSet:
+        if key < actors:
+            below = values.get(key, empty)[0]
+            parts: tuple = (below,)
+        else:
+            provider, needs = combos[key - actors]
+            parts = (closure(provider), *(values.get(int(owner[n]), empty)[1].get(n) for n in needs))
+        found = closures.get(key)
+        if found is None or any(a is not b for a, b in zip(found[0], parts, strict=True)):
+            if key < actors:
+                made = SharedSet(frozenset({key}), parts[0])
+            else:
+                made = parts[0]
+                for part in parts[1:]:
+                    made = union(made, part)
+            found = closures[key] = (parts, made)
+        return found[1]
 
     def compute(node: int):
         if baseline[node]:
-            return None
-        result = None
-        for providers in needs_of.get(node, ()):
-            result = union(result, _meet_all(closure(p) for p in providers))
-        return result
+            return empty
+        offline, lost = None, {}
+        for need, essential, members in needs_of.get(node, ()):
+            exits = _meet_all(closure(k) for k in members)
+            if essential:
+                offline = union(offline, exits)
+            elif exits is not None:
+                lost[need] = exits
+        return offline, lost
+
+    def providers(key: int) -> int:
+        return key if key < actors else combos[key - actors][0]
 
     structure = nx.DiGraph()
     structure.add_nodes_from(suppliers.tolist())
     structure.add_edges_from(
-        (node, p) for node, needs in needs_of.items() for providers in needs for p in providers if p != node
+        (node, providers(k))
+        for node, needs in needs_of.items()
+        for *_, members in needs
+        for k in members
+        if providers(k) != node
     )
-    solve_in_order(structure, compute, values, None)
+    solve_in_order(structure, compute, values, empty)
     return closure
 
 
@@ -181,10 +226,11 @@ class _Groups:
     """The live supplies of the needs an exit can lose (see :func:`_live_supplies`), grouped by need."""
 
     need_of: np.ndarray  # per live supply, its need (in need order)
-    providers: np.ndarray  # per live supply, its provider
+    providers: np.ndarray  # per live supply, its provider (or its key of _closure_keys, in order within a need)
     starts: np.ndarray  # per need with live supplies, where its supplies start
     lowest: np.ndarray  # ... its lowest provider number
     single: np.ndarray  # ... whether all its live supplies come from one provider (then ``lowest``)
+    combos: list = field(default_factory=list)  # keys from actor_count on: (provider, needs resold on)
 
     @property
     def sole(self) -> tuple[np.ndarray, np.ndarray]:
@@ -192,20 +238,29 @@ class _Groups:
         return self.need_of[self.starts][self.single], self.lowest[self.single]
 
 
-def _groups(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray]) -> _Groups:
+def _groups(graph: ArrayGraph, live: tuple[np.ndarray, np.ndarray], *, by_exits: bool = False) -> _Groups:
+    """The live supplies grouped by need, each named by its provider, or with ``by_exits`` by its key of
+    :func:`_closure_keys` (what ends it: a supply resold on a need of its provider has its own)."""
     supplies, need_of = live
-    providers = graph.supply_provider[supplies]
+    combos: list = []
+    if by_exits:
+        providers, combos = _closure_keys(graph, supplies)
+        order = np.lexsort((providers, need_of))
+        need_of, providers = need_of[order], providers[order]
+    else:
+        providers = graph.supply_provider[supplies]
     if not len(need_of):
         nothing = np.zeros(0, dtype=np.int64)
-        return _Groups(need_of, providers, nothing, nothing, nothing.astype(bool))
+        return _Groups(need_of, providers, nothing, nothing, nothing.astype(bool), combos)
     starts = np.flatnonzero(np.r_[True, need_of[1:] != need_of[:-1]])
     lowest, highest = np.minimum.reduceat(providers, starts), np.maximum.reduceat(providers, starts)
-    return _Groups(need_of, providers, starts, lowest, lowest == highest)
+    return _Groups(need_of, providers, starts, lowest, lowest == highest, combos)
 
 
 def _need_exits(graph: ArrayGraph, groups: _Groups, closure) -> tuple[np.ndarray, list]:
-    """Per need, the exits that lose it (the intersection, over its live supplies, of the supplier's
-    closure), as a number into the returned list of shared sets; -1 where no exit alone can."""
+    """Per need, the exits that lose it (the intersection, over its live supplies, of the closure of what
+    ends each: ``groups`` by exits), as a number into the returned list of shared sets; -1 where no exit
+    alone can."""
     need_of, providers, starts, single = groups.need_of, groups.providers, groups.starts, groups.single
     anchor = np.full(graph.need_count, -1, dtype=np.int64)
     sets: list[SharedSet] = []
@@ -221,9 +276,10 @@ def _need_exits(graph: ArrayGraph, groups: _Groups, closure) -> tuple[np.ndarray
 
     # One provider: its closure, shared by every need it alone supplies.
     sole_needs, sole_providers = groups.sole
-    distinct = _distinct(sole_providers, graph.actor_count)
+    actors = graph.actor_count + len(groups.combos)  # how many keys
+    distinct = _distinct(sole_providers, actors)
     sets.extend(closure(provider) for provider in distinct.tolist())
-    lookup = np.full(graph.actor_count, -1, dtype=np.int64)
+    lookup = np.full(actors, -1, dtype=np.int64)
     lookup[distinct] = np.arange(len(distinct))
     anchor[sole_needs] = lookup[sole_providers]
     # Several providers: the meet of their closures, once per distinct group of providers. A need's supplies
@@ -237,7 +293,6 @@ def _need_exits(graph: ArrayGraph, groups: _Groups, closure) -> tuple[np.ndarray
     first = np.r_[True, pair_group[1:] != pair_group[:-1]] if len(pair_group) else np.zeros(0, dtype=bool)
     two = size[pair_group[first]] == 2
     heads = np.flatnonzero(first)
-    actors = graph.actor_count
     keys = pair_provider[heads[two]] * actors + pair_provider[heads[two] + 1]
     distinct_keys, which = np.unique(keys, return_inverse=True)
     positions = np.array(
@@ -318,28 +373,6 @@ def _direct_counts(graph: ArrayGraph, groups: _Groups, chosen: np.ndarray) -> np
     return np.bincount(providers[actors != providers], minlength=size)
 
 
-def _cascade_totals(graph: ArrayGraph, base: Cascade, suppliers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(offline, degraded) after each supplier's exit alone, by one cascade per supplier.
-
-    Used when some supplies are resold on a service their provider needs as a channel: the set algebra
-    above follows exits through providers going offline, not through a reseller losing its own supply,
-    so the totals come from cascades (exact; a few per second per thousand dependencies).
-    """
-    offline = np.zeros(len(suppliers), dtype=np.int64)
-    degraded = np.zeros(len(suppliers), dtype=np.int64)
-    channel_needs = ~graph.need_essential
-    for position, supplier in enumerate(suppliers.tolist()):
-        after = cascade(graph, np.array([supplier]))
-        down = after.offline & ~base.offline
-        offline[position] = int(down.sum())
-        newly = after.lost & ~base.lost & channel_needs
-        touched = np.zeros(graph.actor_count, dtype=bool)
-        touched[graph.need_node[newly]] = True
-        touched &= ~after.offline & ~after.exited & ~base.offline
-        degraded[position] = int(touched.sum())
-    return offline, degraded
-
-
 def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[ProviderCriticality]:
     """The criticality table of :func:`kg.criticality.criticality`, computed on arrays."""
     base = cascade(graph)
@@ -355,16 +388,14 @@ def criticality_table(graph: ArrayGraph, service: str | None = None) -> list[Pro
     counted = ~baseline[graph.need_node]
     direct_offline = _direct_counts(graph, groups, counted & graph.need_essential)[suppliers]
     direct_degraded = _direct_counts(graph, groups, counted)[suppliers] - direct_offline
-    if len(resold):
-        total_offline, total_degraded = _cascade_totals(graph, base, suppliers)
-    else:
-        closure = _supplier_sets(graph, live, baseline, suppliers)
-        anchor, sets = _need_exits(graph, groups, closure)
-        forest = Forest(sets, graph.actor_count)
-        anchor = np.r_[forest.nodes(sets), -1][anchor]  # set number -> forest node; -1 stays -1
-        offline_counts = _exit_counts(graph, anchor, counted & graph.need_essential, forest)
-        either_counts = _exit_counts(graph, anchor, counted, forest)
-        total_offline, total_degraded = offline_counts[suppliers], (either_counts - offline_counts)[suppliers]
+    exits = _groups(graph, live, by_exits=True) if len(resold) else groups
+    closure = _supplier_sets(graph, exits, baseline, suppliers)
+    anchor, sets = _need_exits(graph, exits, closure)
+    forest = Forest(sets, graph.actor_count)
+    anchor = np.r_[forest.nodes(sets), -1][anchor]  # set number -> forest node; -1 stays -1
+    offline_counts = _exit_counts(graph, anchor, counted & graph.need_essential, forest)
+    either_counts = _exit_counts(graph, anchor, counted, forest)
+    total_offline, total_degraded = offline_counts[suppliers], (either_counts - offline_counts)[suppliers]
 
     # Who each provider supplies (outside itself), and which services. In the by-provider order, each
     # provider's supplies run in need order, so its dependents come sorted: a pair is new where either
