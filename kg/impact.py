@@ -274,6 +274,9 @@ class Impact:
     graph: AnalysisGraph
     #: Everyone offline or exited after the scenario, when ``after`` covers only part of the graph.
     unavailable_actors: frozenset[str] | None = None
+    _available_by_service: dict[str, list[Alternative]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def status(self, node: str, *, before: bool = False) -> NodeStatus:
         """The status of ``node`` (after the scenario, or before with ``before=True``)."""
@@ -307,9 +310,18 @@ class Impact:
         """Providers that could replace a lost service (at most ``limit``): none that exits or is
         offline after the scenario, none whose supply was just lost, and not the dependent itself."""
         lost = {cause.provider for cause in loss.causes} | {status.identifier}
-        unavailable = self._unavailable  # not copied: it may hold most of a big graph
-        candidates = (a for a in ranked(self.graph, loss.service) if a.provider not in unavailable)
-        return list(islice((a for a in candidates if a.provider not in lost), limit))
+        return list(islice((a for a in self._available(loss.service) if a.provider not in lost), limit))
+
+    def _available(self, service: str) -> list[Alternative]:
+        """The providers of ``service`` that neither exit nor are offline after the scenario, ranked:
+        filtered once per service, not once per lost supply (down a chain of ten thousand providers, each
+        lost hosting would scan the ten thousand offline ones)."""
+        found = self._available_by_service.get(service)
+        if found is None:
+            unavailable = self._unavailable  # not copied: it may hold most of a big graph
+            found = [a for a in ranked(self.graph, service) if a.provider not in unavailable]
+            self._available_by_service[service] = found
+        return found
 
 
 def _lost_services(status: NodeStatus) -> set[tuple[str, bool]]:
