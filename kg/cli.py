@@ -527,7 +527,7 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
 
     from kg.export import serialize
     from kg.loading import load_ontology
-    from kg.outputs import write_output
+    from kg.outputs import STDOUT, write_output
     from kg.queries import derive_direct
 
     if as_of is not None and not direct:
@@ -542,7 +542,7 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
             graph += ontology
     data = serialize(graph, rdf_format)
     if out is None:
-        click.echo(data.decode("utf-8"), nl=False)
+        write_output(STDOUT, data)  # byte for byte to a pipe, escaped for a terminal
         return
     write_output(out, data)
     click.echo(f"wrote {len(graph)} triples to {out}", err=True)
@@ -690,7 +690,7 @@ def query(name, files, params, output_format, out, allow_service) -> None:
       kg query dependencies-of -p dependent=parler -p asOf=2021-01-07 --format table
       kg query my-question.rq --format json --out answer.json
     """
-    from kg.outputs import write_output
+    from kg.outputs import STDOUT, write_output
     from kg.queries import (
         available_queries,
         check_read_only,
@@ -729,7 +729,7 @@ def query(name, files, params, output_format, out, allow_service) -> None:
         write_output(out, data)
         click.echo(f"wrote {out}", err=True)
         return
-    click.echo(data.decode("utf-8"), nl=False)
+    write_output(STDOUT, data)  # byte for byte to a pipe, escaped for a terminal
 
 
 @main.command()
@@ -849,11 +849,11 @@ def describe(files, out) -> None:
     from kg import __version__
     from kg.description import describe as description
     from kg.export import serialize
-    from kg.outputs import write_output
+    from kg.outputs import STDOUT, write_output
 
     data = serialize(description(_dataset(files).graph(ontology=False), version=__version__), "turtle")
     if out is None:
-        click.echo(data.decode("utf-8"), nl=False)
+        write_output(STDOUT, data)  # byte for byte to a pipe, escaped for a terminal
         return
     write_output(out, data)
 

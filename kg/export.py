@@ -6,6 +6,7 @@ in, so generated files can be committed and compared (:mod:`kg.outputs` writes t
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from rdflib import Graph
@@ -60,8 +61,30 @@ def serialize(graph: Graph, rdf_format: str = "turtle") -> bytes:
         nodes.sort(key=lambda node: node.get("@id", ""))
         result = {"@context": context, "@graph": nodes}
         return (json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-    # rdflib's writers follow the store's insertion order: rebuild the graph in sorted order first.
-    ordered = with_prefixes(Graph())
+    # rdflib's writers follow the store's order: rebuild the graph in sorted order first, in a store that
+    # keeps it (its default store lists all triples from a set, whose order changes from run to run).
+    ordered = with_prefixes(Graph(store="SimpleMemory"))
     for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
         ordered.add(triple)
+    if rdf_format == "xml":
+        return _rdfxml(ordered)
     return ordered.serialize(format=EXPORT_FORMATS[rdf_format], encoding="utf-8")
+
+
+def _rdfxml(graph: Graph) -> bytes:
+    """RDF/XML of ``graph``, the same bytes in every run: rdflib's writer names namespaces it has no prefix
+    for (``ns1``...) and declares them in the order of a set of predicates, which varies from process to
+    process. The names are made here in sorted order first, and the declarations are sorted."""
+    from rdflib import RDF
+
+    names = graph.namespace_manager
+    for term in sorted({*graph.predicates(), *graph.objects(None, RDF.type)}, key=str):
+        with contextlib.suppress(ValueError, KeyError):  # a term no namespace can be made for: rdflib fails alike
+            names.compute_qname_strict(str(term))
+    lines = graph.serialize(format=EXPORT_FORMATS["xml"], encoding="utf-8").decode("utf-8").split("\n")
+    start = lines.index("<rdf:RDF") + 1 if "<rdf:RDF" in lines else len(lines)
+    end = start
+    while end < len(lines) and lines[end].startswith("  xmlns"):
+        end += 1
+    lines[start:end] = sorted(lines[start:end])
+    return "\n".join(lines).encode("utf-8")

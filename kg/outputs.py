@@ -3,6 +3,10 @@
 What ``--out`` names decides how it is written:
 
 * ``-``: standard output.
+
+Whatever is written to a file or a pipe is the data byte for byte; what goes to a terminal (standard output
+or a device that is one) has every character a terminal would act on escaped (:func:`for_terminal`), so
+names from the data cannot move the cursor, retitle the window or reorder a line.
 * a regular file, or a name that does not exist yet: a temporary file beside it, renamed into place once
   complete (after SIGKILL, a full disk or Ctrl-C the old file is still there, whole);
 * a symbolic link: followed, and what it points to is written as above (the link itself stays);
@@ -34,6 +38,7 @@ from kg.errors import InputError, SourceLocation
 
 __all__ = [
     "STDOUT",
+    "for_terminal",
     "private_folder",
     "process_alive",
     "refuse_inputs",
@@ -142,10 +147,27 @@ def _terminate_as_interrupt():
             signal.signal(signal.SIGTERM, previous)
 
 
+def for_terminal(data: bytes) -> bytes:
+    r"""``data`` as a terminal may be shown it: every character a terminal would act on (escape sequences,
+    bidirectional overrides, a carriage return that is not part of a line end) written as its escape
+    (:func:`kg.formatting.terminal_safe`). Files and pipes get the data as it is, byte for byte.
+
+    >>> for_terminal("a\x1b[2Jb\r\nc\rd".encode())
+    b'a\\x1b[2Jb\r\nc\\rd'
+    """
+    from kg.formatting import terminal_safe
+
+    text = data.decode("utf-8", "backslashreplace")
+    return "\r\n".join(terminal_safe(part) for part in text.split("\r\n")).encode("utf-8")  # CSV's line ends
+
+
 def _write_stream(path: Path, data: bytes) -> None:
-    """Write into something that is not a regular file (a device, a pipe): as it is, never replaced."""
+    """Write into something that is not a regular file (a device, a pipe): as it is, never replaced (a
+    terminal gets :func:`for_terminal`)."""
     try:
         with open(path, "wb", buffering=0) as stream:
+            if os.isatty(stream.fileno()):
+                data = for_terminal(data)
             view = memoryview(data)
             while view:
                 view = view[stream.write(view) :]
@@ -154,6 +176,8 @@ def _write_stream(path: Path, data: bytes) -> None:
 
 
 def _write_stdout(data: bytes) -> None:
+    if sys.stdout.isatty():
+        data = for_terminal(data)
     stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
     if stream is None:  # a text-only stream (as in tests capturing output)
         sys.stdout.write(data.decode("utf-8"))

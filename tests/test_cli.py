@@ -401,3 +401,101 @@ def test_a_service_answering_something_else_is_one_line(invoke, tmp_path, media_
     assert result.exit_code == EXIT_USAGE, result.output
     assert result.stderr.startswith(f"Error: the query failed as it ran: {said}"), result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def _run_on(stdout_kind: str, *args: str) -> bytes:
+    """What ``kg ARGS`` writes to its standard output when that is a terminal (a pseudo-terminal) or a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    kg = str(Path(sys.executable).with_name("kg"))
+    if stdout_kind == "pipe":
+        return subprocess.run([kg, *args], capture_output=True, timeout=120, check=True).stdout
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen([kg, *args], stdout=follower, stderr=subprocess.DEVNULL)
+        os.close(follower)
+        received = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the other end closed: the process is done writing
+                break
+            if not chunk:
+                break
+            received += chunk
+        assert process.wait(timeout=120) == 0
+    finally:
+        os.close(leader)
+    return received.replace(b"\r\n", b"\n")  # the terminal's line discipline
+
+
+HOSTILE_TTL = (
+    "@prefix pd: <https://w3id.org/pdkg/ontology#> .\n@prefix schema: <http://schema.org/> .\n"
+    '<https://w3id.org/pdkg/id/entity/x> a pd:Platform ; schema:name "Evil\\u001b]0;owned\\u0007 \\u202egnp.exe" .\n'
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "nt"],
+        ["export", "--format", "turtle"],
+        ["export", "--format", "xml"],
+        ["query", "SELECT ?n WHERE { ?s <http://schema.org/name> ?n }", "--format", "csv"],
+        ["query", "SELECT ?n WHERE { ?s <http://schema.org/name> ?n }", "--format", "tsv"],
+        ["query", "SELECT ?n WHERE { ?s <http://schema.org/name> ?n }", "--format", "xml"],
+        ["query", "CONSTRUCT { ?s <http://schema.org/name> ?n } WHERE { ?s <http://schema.org/name> ?n }"],
+    ],
+    ids=["export-nt", "export-turtle", "export-xml", "query-csv", "query-tsv", "query-xml", "query-turtle"],
+)
+def test_a_terminal_never_gets_raw_control_characters_and_a_pipe_gets_every_byte(tmp_path, args):
+    """Issue 20.8: kg export and kg query wrote raw escape sequences to the terminal. Data written to a file
+    or a pipe stays byte-exact; what goes to a terminal is escaped."""
+    data = tmp_path / "hostile.ttl"
+    data.write_text(HOSTILE_TTL, encoding="utf-8")
+    if args[0] == "query":
+        query = tmp_path / "q.rq"
+        query.write_text(args[1] + "\n")
+        args = ["query", str(query), "-q", "--data", str(data), *args[2:]]
+    else:
+        args = [*args, str(data)]
+    piped = _run_on("pipe", *args)
+    shown = _run_on("terminal", *args)
+    assert b"\x1b" in piped and "\u202e".encode() in piped  # the data, as it is
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    kg = str(Path(sys.executable).with_name("kg"))
+    subprocess.run([kg, *args, "--out", str(out)], check=True, capture_output=True, timeout=120)
+    assert out.read_bytes() == piped
+    assert b"\x1b" not in shown and "\u202e".encode() not in shown and b"\x07" not in shown
+    assert b"\\x1b]0;owned\\x07 \\u202egnp.exe" in shown
+    assert shown == piped.decode("utf-8").replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace(
+        "\u202e", "\\u202e"
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize("rdf_format", ["xml", "turtle", "jsonld", "nt"])
+def test_export_gives_the_same_bytes_in_every_process(rdf_format):
+    """RDF/XML came out in another order in each process (rdflib's default store lists its triples from a
+    set, whose order follows the string hash seed): the same input must give the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    kg = str(Path(sys.executable).with_name("kg"))
+    outputs = {
+        subprocess.run(
+            [kg, "export", "--format", rdf_format],
+            capture_output=True,
+            timeout=120,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
