@@ -18,6 +18,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg import ntriples as nt
+from kg.countries import country_code
 from kg.csvfiles import records
 from kg.errors import InputError, SourceLocation, UnknownNameError
 from kg.formatting import CONTROL_CHARACTERS
@@ -39,7 +40,6 @@ __all__ = [
 IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$")
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CONTROL = re.compile(f"[\t\n{CONTROL_CHARACTERS}]")  # a one-line text refuses tab and newline too
 QID = re.compile(r"^Q[1-9][0-9]*$")
 
@@ -357,8 +357,7 @@ class _Converter:
         """The ``countries`` column (ISO codes separated by ``;``, empty: everywhere), checked and sorted."""
         codes = sorted({part.strip().upper() for part in row.get("countries").split(";") if part.strip()})
         for code in codes:
-            if not COUNTRY.match(code):
-                raise InputError(f"country {code!r} is not an ISO 3166-1 alpha-2 code such as US", row.location)
+            country_code(code, "country", row.location)
         return codes
 
     def countries(self, node: str, row: Row, codes: list[str] | None = None) -> list[str]:
@@ -520,8 +519,7 @@ class _Converter:
             self.add(node, _P["ownedBy"], owner)
         country = row.get("country")
         if country:
-            if not COUNTRY.match(country):
-                raise InputError(f"country {country!r} is not an ISO 3166-1 alpha-2 code such as US", row.location)
+            country_code(country, "country", row.location)
             self.add(node, _P["countryCode"], nt.literal(country))
         homepage = self.url(row, "homepage")
         if homepage is not None:

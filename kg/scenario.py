@@ -9,10 +9,10 @@ why it was made, so results can explain themselves.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from kg.countries import country_code
 from kg.depgraph import AnalysisGraph
 from kg.errors import InputError, UnknownNameError
 from kg.facts import Source
@@ -138,9 +138,7 @@ def make_scenario(
         named = ", ".join(graph.name(m) for m in members)
         scenario.description.append(f"everything {graph.name(owner)} controls exits ({named})")
     for code in countries:
-        country = code.strip().upper()
-        if not re.fullmatch(r"[A-Z]{2}", country):
-            raise InputError(f"country {code!r} is not an ISO 3166-1 alpha-2 code such as US")
+        country = country_code(code)
         members = sorted(i for i, e in graph.entities.items() if e.country == country and i in providers)
         if not members:
             known = sorted({e.country for i, e in graph.entities.items() if e.country and i in providers})

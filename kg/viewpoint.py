@@ -63,12 +63,18 @@ def parse_region(text: str) -> str:
     >>> parse_region("USA")
     Traceback (most recent call last):
     ...
-    kg.errors.InputError: bad region 'USA': expected an ISO 3166-1 alpha-2 code such as US
+    kg.errors.InputError: bad region 'USA': not an ISO 3166-1 alpha-2 code (expected two letters such as US)
+    >>> parse_region("EU")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: bad region 'EU': not an ISO 3166-1 alpha-2 code (the European Union is not a country: ...)
     """
-    code = text.strip().upper()
-    if not _COUNTRY.match(code):
-        raise InputError(f"bad region {text!r}: expected an ISO 3166-1 alpha-2 code such as US")
-    return code
+    from kg.countries import not_a_country
+
+    problem = not_a_country(text)
+    if problem is not None:
+        raise InputError(f"bad region {text[:20]!r}: not an ISO 3166-1 alpha-2 code ({problem})")
+    return text.strip().upper()
 
 
 def parse_as_of(text: str) -> tuple[dt.date, dt.datetime | None]:
