@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["InputError", "KGError", "SourceLocation", "UnknownNameError"]
+__all__ = ["InputError", "KGError", "SourceLocation", "UnknownNameError", "quoted"]
+
+#: The longest message an error carries, in characters: a value given by the user (a 100 kB name) is
+#: cut so that the error stays a line one can read.
+LONGEST_MESSAGE = 1_000
 
 
 class KGError(Exception):
@@ -39,8 +43,24 @@ class InputError(KGError):
 
 
 def _one_line(text: str) -> str:
-    """``text`` as one line, whatever a parser quoted from the input: line breaks shown as escapes."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    """``text`` as one line, whatever a parser quoted from the input: line breaks shown as escapes, and at
+    most :data:`LONGEST_MESSAGE` characters (the rest said to be left out)."""
+    line = text.replace("\r", "\\r").replace("\n", "\\n")
+    if len(line) <= LONGEST_MESSAGE:
+        return line
+    return f"{line[: LONGEST_MESSAGE - 40]}… ({len(line) - LONGEST_MESSAGE + 40:,} characters left out)"
+
+
+def quoted(value: str, limit: int = 80) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters: a name the user gave is echoed, not all
+    of a 100 kB one.
+
+    >>> quoted("Parler"), quoted("x" * 100, limit=10)
+    ("'Parler'", "'xxxxxxxxx…' (100 characters)")
+    """
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[: limit - 1] + '…'!r} ({len(value):,} characters)"
 
 
 class UnknownNameError(InputError):
@@ -57,4 +77,4 @@ class UnknownNameError(InputError):
         self.name = name
         self.suggestions = list(suggestions)
         hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {what} {name!r}{hint}", location)
+        super().__init__(f"unknown {what} {quoted(name)}{hint}", location)

@@ -117,7 +117,7 @@ def make_scenario(
             )
         for dependency in matched:
             scenario.cuts[dependency.identifier] = Cut(dependency.identifier, "cut", graph.day)
-        scenario.description.append(
+        _say(scenario, 
             f"cut {graph.name(dependent)} off from {graph.name(provider)}" + (f" ({service})" if service else "")
         )
     for name in remove:
@@ -127,7 +127,7 @@ def make_scenario(
         if provider not in providers:
             raise InputError(f"{graph.name(provider)} provides no service to anyone on {graph.when}")
         scenario.removed.setdefault(provider, "exits")
-        scenario.description.append(f"{graph.name(provider)} exits")
+        _say(scenario, f"{graph.name(provider)} exits")
     for name in owners:
         owner = index.resolve(name).identifier
         members = sorted(controlled_by(graph, owner) & providers)
@@ -136,7 +136,7 @@ def make_scenario(
         for member in members:
             scenario.removed.setdefault(member, f"exits with everything {graph.name(owner)} controls")
         named = ", ".join(graph.name(m) for m in members)
-        scenario.description.append(f"everything {graph.name(owner)} controls exits ({named})")
+        _say(scenario, f"everything {graph.name(owner)} controls exits ({named})")
     for code in countries:
         country = country_code(code)
         members = sorted(i for i, e in graph.entities.items() if e.country == country and i in providers)
@@ -146,7 +146,7 @@ def make_scenario(
         for member in members:
             scenario.removed.setdefault(member, f"exits with every provider in {country}")
         named = ", ".join(graph.name(m) for m in members)
-        scenario.description.append(f"every provider in {country} exits ({named})")
+        _say(scenario, f"every provider in {country} exits ({named})")
     if recorded_until is not None:
         for _, _, data in sorted(graph.graph.edges(data=True), key=lambda edge: edge[2]["dependency"].identifier):
             dependency = data["dependency"]
@@ -157,5 +157,12 @@ def make_scenario(
                     dependency.identifier,
                     Cut(dependency.identifier, "recorded", first.day, first.sources, first.issuer),
                 )
-        scenario.description.append(f"the recorded cut-offs up to {recorded_until.isoformat()}")
+        _say(scenario, f"the recorded cut-offs up to {recorded_until.isoformat()}")
     return scenario
+
+
+def _say(scenario: Scenario, sentence: str) -> None:
+    """Add ``sentence`` to the scenario's description, once: the same cut given twice (or 5,000 times, or
+    by name and by identifier) is one part of the scenario."""
+    if sentence not in scenario.description:
+        scenario.description.append(sentence)

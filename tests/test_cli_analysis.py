@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from kg.cli import EXIT_OK, EXIT_USAGE
 
 
@@ -214,3 +216,49 @@ def test_replay_all_runs_worldwide_and_in_each_observed_country(invoke, tmp_path
         }
     ]
     assert "cut it on 2025-01-19" in impact["platforms"][0]["explanation"]
+
+
+def test_status_says_why_it_disagrees_with_the_observation(invoke):
+    """Issue 20, item 15: the README's `kg status parler --as-of 2021-01-10T23:30-08:00` printed
+    "(DISAGREES)" with no word on why: the report of Parler offline is dated by day, not by the hour."""
+    text = invoke("status", "parler", "--as-of", "2021-01-10T23:30-08:00").output
+    assert (
+        "Observed: offline from 2021-01-11 to 2021-02-15 (DISAGREES: predicted degraded, observed offline: the "
+        "observation is dated 2021-01-11 with no time of day, so it holds from that day's start, before 07:30 UTC)"
+    ) in text
+    assert "\n  note: Offline after AWS cut at 07:59 UTC 11 Jan;" in text
+    document = json.loads(invoke("status", "parler", "--as-of", "2021-01-10T23:30-08:00", "--json").output)
+    assert document["matches"] is False and document["disagreement"].startswith("predicted degraded, observed offline:")
+    assert document["observed"]["note"].startswith("Offline after AWS cut at 07:59 UTC")
+    later = json.loads(invoke("status", "parler", "--as-of", "2021-01-11T08:30Z", "--json").output)
+    assert (later["status"], later["matches"], later["disagreement"]) == ("offline", True, None)
+
+
+def test_a_scenario_given_the_same_part_many_times_says_it_once(invoke):
+    """Issue 20.10: 5,000 identical --cut flags repeated in the output."""
+    cuts = [arg for _ in range(5000) for arg in ("--cut", "parler:aws")]
+    result = invoke("impact", "--as-of", "2021-01-07", *cuts, "--cut", "Parler:Amazon Web Services", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["scenario"] == ["cut Parler off from Amazon Web Services"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "{name}"],
+        ["spof", "{name}"],
+        ["impact", "--remove", "{name}"],
+        ["impact", "--cut", "{name}:aws"],
+        ["query", "dependents-of", "-p", "provider={name}"],
+        ["status", "parler", "--as-of", "{name}"],
+        ["status", "parler", "--region", "{name}"],
+    ],
+    ids=["show", "spof", "remove", "cut", "query", "as-of", "region"],
+)
+def test_a_huge_name_is_not_echoed_whole(invoke, args):
+    """Issue 20.10: a 100 kB name was echoed whole in the error."""
+    name = "x" * 100_000
+    result = invoke(*[arg.replace("{name}", name) for arg in args])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert len(result.stderr) <= 1_010, len(result.stderr)
