@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,10 +56,27 @@ def _bad_text_line(path: Path) -> int | None:
     return None
 
 
+#: What the first field of a record looks like: an identifier, a domain name, a rank (never a date, never
+#: words with spaces, as a line of prose or a list in a note would start).
+_RECORD_KEY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._:/-]*[A-Za-z0-9])?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}.*")
+
+
 def _looks_like_records(field: str, width: int) -> bool:
-    """Whether a field spanning lines holds lines that look like whole records (a closing quote is missing)."""
-    lines = field.split("\n")[1:]
-    return width > 2 and any(line.count(",") >= width - 1 for line in lines)
+    """Whether a field spanning lines holds lines that look like whole records (a closing quote is missing):
+    a line that reads as exactly ``width`` fields, the first an identifier. A note whose lines are prose,
+    lists or dated entries (``2021-01-10, AWS warns, ...``) is a note, whatever its commas."""
+    if width <= 2:
+        return False
+    for line in field.split("\n")[1:]:
+        try:
+            cells = next(csv.reader([line], strict=True), [])
+        except csv.Error:  # the line holds the quote that closes the field: not a record of its own
+            continue
+        key = cells[0].strip() if cells else ""
+        if len(cells) == width and _RECORD_KEY.fullmatch(key) and not _DATE.fullmatch(key):
+            return True
+    return False
 
 
 def records(path: Path, width: int | None = None) -> Iterator[tuple[int, list[str]]]:

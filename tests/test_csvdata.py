@@ -291,3 +291,41 @@ def test_csv_rows_may_refer_to_entities_defined_in_rdf(tmp_path):
     deps.write_text(DEP_HEADER + "d1,acme,hostco,hosting,,,,,,\n")
     graph = load([entities, deps])
     assert (data_iri("dependency", "d1"), PD.provider, data_iri("entity", "hostco")) in graph
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Timeline:\n2021-01-09, Apple warns, Google removes, the 24 hours pass, AWS warns, a, b, c\nthe end",
+        "Sources read:\nBuzzFeed News, The Verge, Reuters, AP, the BBC, CNN, NPR, the Guardian, Vox\nall agree",
+        "In short:\n- hosting, dns, registrar, ip-transit, cdn, ddos-protection, payments, a, b",
+    ],
+    ids=["dated-lines", "a-list", "a-bulleted-list"],
+)
+def test_a_multi_line_note_whose_lines_have_many_commas_is_read(tmp_path, note):
+    """Issue 20.10: a valid CSV whose quoted multi-line note had a line that looked like a row was refused;
+    only a line that reads as a whole record (as many fields, an identifier first) is taken for one."""
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    path = folder / "dependencies.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[0]["note"] = note
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    dataset = read_csv_dataset([folder])
+    graph = csv_to_graph(dataset)
+    assert any(str(o) == note for o in graph.objects(None, None))
+
+
+def test_a_quote_left_open_over_whole_records_is_still_refused(tmp_path):
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    path = folder / "dependencies.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] += ',"a note left open' if not lines[1].endswith(",") else '"a note left open'
+    lines[-1] += '"'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="lines that look like records: is a closing quote missing"):
+        read_csv_dataset([folder])
