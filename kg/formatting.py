@@ -327,7 +327,9 @@ def format_status(status, graph) -> str:
         lines.append("\nObserved: nothing recorded for this moment")
     else:
         period = f"from {observed.start.isoformat()}" + (f" to {observed.end.isoformat()}" if observed.end else "")
-        verdict = "agrees" if status.matches else "DISAGREES"
+        verdict = "agrees" if status.matches else f"DISAGREES: {status.disagreement}"
         lines.append(f"\nObserved: {observed.status} {period} ({verdict})")
+        if observed.note:
+            lines.append(f"  note: {observed.note}")
         lines.extend(f"  {source.cite()}" for source in observed.sources)
     return "\n".join(lines)

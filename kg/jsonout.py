@@ -253,6 +253,8 @@ def status_json(status, graph) -> dict:
             "end": _day(observed.end),
             "countries": list(observed.countries),
             "sources": [_source(s) for s in observed.sources],
+            "note": observed.note,
         },
         "matches": status.matches,
+        "disagreement": status.disagreement,
     }

@@ -68,6 +68,41 @@ class ActorStatus:
         """Whether the prediction equals the observation (``None`` when nothing was observed)."""
         return agrees(self.observed.status if self.observed is not None else None, self.status)
 
+    @property
+    def disagreement(self) -> str | None:
+        """Why the prediction and the observation differ, in one clause (``None`` unless they differ).
+
+        An observation dated by day holds all that day: asked at an instant of its first day (29 minutes
+        before AWS cut Parler off), it covers hours before what it reports.
+
+        >>> from kg.depgraph import build_graph
+        >>> from kg.facts import read_facts
+        >>> from kg.loading import load
+        >>> facts = read_facts(load())
+        >>> view = Viewpoint(dt.date(2021, 1, 11), dt.datetime(2021, 1, 11, 7, 30, tzinfo=dt.UTC))
+        >>> status = actor_status(build_graph(facts, view=view), "parler", view, facts.observations.values())
+        >>> print(status.disagreement)  # doctest: +NORMALIZE_WHITESPACE
+        predicted degraded, observed offline: the observation is dated 2021-01-11 with no time of day, so it
+        holds from that day's start, before 07:30 UTC
+        """
+        observed = self.observed
+        if observed is None or self.matches:
+            return None
+        clause = f"predicted {self.status}, observed {observed.status}"
+        moment = self.view.moment
+        if moment is not None and observed.start_time is None and observed.start == self.view.day:
+            return (
+                f"{clause}: the observation is dated {observed.start.isoformat()} with no time of day, so it holds "
+                f"from that day's start, before {moment:%H:%M} UTC"
+            )
+        last_day = observed.end is not None and observed.end_time is None and (observed.end - self.view.day).days == 1
+        if moment is not None and last_day:  # a difference, not date + 1 day: 9999-12-31 has no next day
+            return (
+                f"{clause}: the observation ends on {observed.end.isoformat()} with no time of day, so it holds "
+                f"to the end of {self.view.day.isoformat()}, after {moment:%H:%M} UTC"
+            )
+        return clause
+
 
 def covers(observation: Observation, day: dt.date, moment: dt.datetime | None) -> bool:
     """Whether ``observation`` covers ``day`` (at ``moment``, where both it and the question have a time)."""

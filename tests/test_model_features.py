@@ -115,6 +115,7 @@ def test_partial_supplies_and_outages(invoke):
     assert "impaired internet-access; its only internet-access provider" in br["explanation"]
     assert "supplies it only in part since 2024-09-18" in br["explanation"]
     assert br["observed"]["status"] == "offline" and br["matches"] is False  # the observation says otherwise
+    assert br["disagreement"] == "predicted degraded, observed offline"  # by day, asked at a day: no more to say
     # App's own outage in the US, from 04:00 to 17:00 UTC: offline only then, and only there.
     dark = status(invoke, "app", "--as-of", "2025-01-19T10:00Z", "--region", "US")
     assert (dark["status"], dark["lost_essential"]) == ("offline", ["operation"])
