@@ -340,3 +340,43 @@ def test_a_store_of_another_version_is_refused(tmp_path):
     refused = _command("stats", "--store", str(folder), env={})
     assert refused.returncode == 2
     assert "the store is damaged: made by another version of kg ('pdkg-store-1')" in refused.stderr
+
+
+def test_a_second_load_into_a_store_being_loaded_is_refused(tmp_path):
+    """Issue 20.10: two concurrent kg load into one store both reported success and the last won."""
+    import fcntl
+
+    big = write_dataset(tmp_path / "big", 20_000)
+    folder = tmp_path / "store"
+    first = subprocess.Popen([KG, "load", str(big), "--store", str(folder), "-q"], stdout=subprocess.PIPE, text=True)
+    try:
+        held = False
+        while first.poll() is None and not held:  # wait until the first load holds the store's lock
+            try:
+                handle = os.open(folder / ".lock", os.O_RDWR)
+            except FileNotFoundError:
+                time.sleep(0.01)
+                continue
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, fcntl.LOCK_UN)
+            except BlockingIOError:
+                held = True
+            finally:
+                os.close(handle)
+        assert held, "the first load ended before its lock was seen"
+        second = subprocess.run(
+            [KG, "load", str(BUNDLED_DATASET), "--store", str(folder), "-q"], capture_output=True, text=True, timeout=60
+        )
+        assert first.poll() is None, "the first load ended while the second ran: the test proves nothing"
+    finally:
+        assert first.wait(timeout=300) == 0
+    assert second.returncode == 2
+    assert second.stderr == (
+        f"Error: {folder}: another kg process is loading data into this store; run this again once it is done\n"
+    )
+    # The store holds the first load's data, whole; and once it is done, a load goes through.
+    stats = subprocess.run([KG, "stats", "--json", "--store", str(folder)], capture_output=True, text=True)
+    assert json.loads(stats.stdout)["entities"] == 20_020, stats.stderr
+    again = subprocess.run([KG, "load", str(BUNDLED_DATASET), "--store", str(folder), "-q"], capture_output=True)
+    assert again.returncode == 0

@@ -299,13 +299,14 @@ def open_dataset(
         folder = Path(explicit)
         if folder.exists() and not folder.is_dir():
             raise InputError("is not a folder", SourceLocation(str(folder)))
-        target, report = _publish_sound(inputs, folder, key, progress)
-        try:
-            _point_current(folder, key)
-        except OSError as error:
-            raise InputError(
-                f"cannot update the store: {error.strerror or error}", SourceLocation(str(folder))
-            ) from None
+        with _loading(folder):
+            target, report = _publish_sound(inputs, folder, key, progress)
+            try:
+                _point_current(folder, key)
+            except OSError as error:
+                raise InputError(
+                    f"cannot update the store: {error.strerror or error}", SourceLocation(str(folder))
+                ) from None
         return Dataset(target, inputs, report)
     try:
         root = cache_root() / "stores"
@@ -316,6 +317,31 @@ def open_dataset(
         root = temporary_root()
     target, report = _publish_sound(inputs, root, key, progress)
     return Dataset(target, inputs, report, cached=True)
+
+
+@contextlib.contextmanager
+def _loading(folder: Path):
+    """Hold the store folder's lock (``FOLDER/.lock``, an advisory lock the system drops with the process)
+    while data is loaded into it: a second load at the same time is refused, so that two loads never
+    both report success while the last one wins. Readers never wait for it."""
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise InputError(f"cannot create the store: {error.strerror or error}", SourceLocation(str(folder))) from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                "another kg process is loading data into this store; run this again once it is done",
+                SourceLocation(str(folder)),
+            ) from None
+        yield
+    finally:
+        os.close(handle)
 
 
 def _publish_sound(inputs, root: Path, key: str, progress: Progress | None) -> tuple[Path, BuildReport | None]:
