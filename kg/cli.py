@@ -217,6 +217,25 @@ def _dataset(paths, scope=None):
     return opened[key]
 
 
+def _data_label(files, dataset) -> str:
+    """What a command read, in words: its FILES, the endpoint, the store (with the files it was loaded
+    from), or the bundled dataset."""
+    meta = click.get_current_context().meta
+    if files:
+        return ", ".join(map(str, files))
+    endpoint = _remote_endpoint()
+    if endpoint is not None:
+        return f"the graph at {endpoint.name}"
+    if meta.get("kg.store"):
+        loaded = [Path(path) for _, path in dataset.meta.get("inputs", [])]
+        folders = sorted({str(path.parent) for path in loaded})
+        if len(loaded) > 1:
+            more = f" and {len(folders) - 3} more folders" if len(folders) > 3 else ""
+            loaded = [f"{len(loaded)} files in {', '.join(folders[:3])}{more}"]
+        return f"store {meta['kg.store']}" + (f" (loaded from {loaded[0]})" if loaded else "")
+    return "bundled dataset"
+
+
 def _day(as_of):
     """The date an analysis runs on: ``as_of``, or today (UTC)."""
     return as_of or dt.datetime.now(dt.UTC).date()
@@ -247,20 +266,36 @@ format_option = click.option(
     show_default=True,
     help="Output syntax.",
 )
-data_option = click.option(
-    "--data",
-    "-d",
-    "files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Data file(s) instead of the bundled dataset.",
-)
-data_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
+
+
+def data_option(command):
+    """Add FILES to a command that reads data: positional, after the command's own arguments, and with
+    ``-d/--data`` (repeatable), either or both; the command gets them all as ``files``
+    (:meth:`KgCommand.parse_args` joins the two)."""
+    command = click.option(
+        "--data",
+        "-d",
+        "data_files",
+        multiple=True,
+        metavar="FILE",
+        type=click.Path(path_type=Path),
+        help="A data file or folder, as FILES (repeatable): instead of the bundled dataset.",
+    )(command)
+    return click.argument("files", nargs=-1, type=click.Path(path_type=Path))(command)
 
 
 class KgCommand(click.Command):
-    """A ``kg`` command: before it does any work, an output (``--out``) that is one of its own inputs is
-    refused (:func:`kg.outputs.refuse_inputs`)."""
+    """A ``kg`` command: its data FILES come positionally and with ``-d/--data`` (:func:`data_option`), and
+    before it does any work, an output (``--out``) that is one of its own inputs is refused
+    (:func:`kg.outputs.refuse_inputs`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        given = ctx.params.pop("data_files", None)  # -d/--data: more of the positional FILES
+        if given is not None:
+            name = "csv_files" if "csv_files" in ctx.params else "files"
+            ctx.params[name] = (*(ctx.params.get(name) or ()), *given)
+        return rest
 
     def invoke(self, ctx: click.Context):
         out = ctx.params.get("out")
@@ -355,7 +390,11 @@ def main() -> None:
 
     With no FILES, commands work on the bundled curated dataset (data/pdkg-data.ttl). FILES may be any
     mix of Turtle (.ttl), N-Triples (.nt), JSON-LD (.jsonld), RDF/XML (.rdf, .owl) and CSV files in
-    the interchange format (or folders of them).
+    the interchange format (or folders of them). Every command that reads data takes them the same two
+    ways, mixed at will: after its own arguments (kg spof parler my.ttl) and with -d/--data FILE,
+    repeatable (kg spof parler -d my.ttl). Where its own argument may be left out (kg query NAME, kg
+    replay PLATFORM), the first argument is that one: give FILES without it with -d (kg replay --all
+    takes them as arguments).
 
     Exit codes: 0 ok, 1 findings (shape violations), 2 bad usage, unreadable input or an unreachable server,
     3 internal error, 130 stopped (Ctrl-C).
@@ -417,7 +456,7 @@ def demo(name: str, no_sources: bool) -> None:
 
 
 @main.command(name="load")
-@data_files
+@data_option
 @store_option
 def load_(files: tuple[Path, ...]) -> None:
     """Load FILES into a store once, so that later commands answer from it without reading them again.
@@ -442,7 +481,7 @@ def load_(files: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@data_files
+@data_option
 @store_option
 @endpoint_option
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
@@ -474,12 +513,12 @@ def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
         findings = [finding.__dict__ for finding in report.findings]
         click.echo(json.dumps({"conforms": report.conforms, "findings": findings}, indent=2))
     else:
-        _say(format_validation(report, label=", ".join(map(str, files)) or "bundled dataset"))
+        _say(format_validation(report, label=_data_label(files, dataset)))
     sys.exit(EXIT_OK if report.conforms else EXIT_FINDINGS)
 
 
 @main.command()
-@data_files
+@data_option
 @store_option
 @endpoint_option
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
@@ -500,7 +539,7 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
 
 
 @main.command()
-@data_files
+@data_option
 @store_option
 @endpoint_option
 @format_option
@@ -550,13 +589,27 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
 
 @main.command(name="import")
 @click.argument("csv_files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--webdep", type=click.Path(path_type=Path), help="Also import this webdep-us-2023 measurement folder.")
 @click.option(
-    "--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file." + OUT_HELP
+    "--data",
+    "-d",
+    "data_files",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="A CSV file or folder, as CSV_FILES (repeatable).",
 )
+@click.option("--webdep", type=click.Path(path_type=Path), help="Also import this webdep-us-2023 measurement folder.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (required)." + OUT_HELP)
 @format_option
 @click.option("--no-validate", is_flag=True, help="Write even if the result violates the shapes.")
-def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
+@click.option(
+    "--template",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Instead, start a dataset: write the CSV files into DIR (new or empty), each with its columns and "
+    "one sourced row from the bundled data (AWS cutting Parler off), to edit and import.",
+)
+def import_(csv_files, webdep, out, rdf_format, no_validate, template) -> None:
     """Convert CSV interchange files (see data/README.md) and/or web measurements to RDF.
 
     The result is validated first; if it violates a shape nothing is written and the exit code is 1.
@@ -564,12 +617,25 @@ def import_(csv_files, webdep, out, rdf_format, no_validate) -> None:
 
     \b
     Example:
+      kg import --template my-cases/
+      kg import my-cases/ --out output/my-cases.ttl
       kg import data/csv/ --out data/pdkg-data.ttl
       kg import --webdep data/samples/webdep-us-2023 --out webdep.ttl
     """
     from kg.formatting import format_validation
     from kg.importing import import_data
 
+    if template is not None:
+        if csv_files or webdep is not None or out is not None:
+            raise UsageFailure("--template DIR writes a starter dataset: give it alone, then import DIR with --out")
+        from kg.template import write_template
+
+        written = write_template(template)
+        click.echo(f"wrote {', '.join(p.name for p in written)} to {template}", err=True)
+        click.echo(f"edit them (columns: data/README.md), then: kg import {template} --out FILE.ttl", err=True)
+        return
+    if out is None:
+        raise UsageFailure("missing option --out FILE: where to write the result")
     if not csv_files and webdep is None:
         raise UsageFailure("nothing to import: give CSV files or folders, or --webdep FOLDER")
     with _progress() as report:
@@ -1253,6 +1319,8 @@ def replay(platform, files, every, as_json) -> None:
     from kg.replay import replay as run_replay
     from kg.replay import replay_all
 
+    if every and platform:  # --all takes no PLATFORM: every argument is one of FILES
+        files, platform = (Path(platform), *files), None
     if every == bool(platform):
         raise UsageFailure("give a PLATFORM or --all (not both)")
     facts = _checked(_dataset(files, None if every else _scope(upstream=[platform])))
@@ -1308,6 +1376,7 @@ def replay(platform, files, every, as_json) -> None:
 @click.option(
     "--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: output/)." + OUT_HELP
 )
+@_time_limit_option
 def render(
     files,
     as_of,
@@ -1326,6 +1395,7 @@ def render(
     min_criticality,
     picture,
     out,
+    time_limit,
 ):
     """Draw an interactive HTML graph that opens offline: the dependency map, an impact scenario or a replay.
 
@@ -1344,6 +1414,7 @@ def render(
       kg render --replay parler --out parler.svg
       kg render --data webdep.ttl --as-of 2023-04-30 --view overview --top 40
     """
+    from kg.faulttree import deadline_progress
     from kg.impact import assess
     from kg.overview import OVERVIEW_LIMIT, overview_view
     from kg.render import graph_view, impact_view, replay_view
@@ -1379,8 +1450,9 @@ def render(
         raise UsageFailure("--depth needs --focus (the neighbourhood it bounds)")
     if replay_name:
         facts = _checked(_dataset(files, _scope(upstream=[replay_name], criticality=True)))
+        limit = deadline_progress(_deadline(time_limit), "rendering")
         history = run_replay(facts, replay_name, click.get_current_context().meta.get("kg.region"))
-        view, name = replay_view(history, facts, seed=seed), f"replay-{history.platform}"
+        view, name = replay_view(history, facts, seed=seed, progress=limit), f"replay-{history.platform}"
     else:
         if focus:
             scenario_given = cuts or remove or owner or country or recorded_until
@@ -1392,6 +1464,7 @@ def render(
                 needs = _scope(day=_day(as_of), around=[focus], depth=depth, criticality=True)
             _dataset(files, needs)
         graph = _analysis_graph(files, as_of)
+        limit = deadline_progress(_deadline(time_limit), "rendering")
         focus_id = _resolve(graph, focus) if focus else None
         service_id = vocabulary().service(service).identifier if service else None
         scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
@@ -1400,11 +1473,12 @@ def render(
             raise UsageFailure("--view overview draws a whole map: not with --focus, --service or a scenario")
         overview = whole_map and (shape == "overview" or (shape == "auto" and len(graph.graph) > OVERVIEW_LIMIT))
         if overview:
-            view = overview_view(graph, top=top, min_criticality=min_criticality, seed=seed)
+            view = overview_view(graph, top=top, min_criticality=min_criticality, seed=seed, progress=limit)
         elif scenario.empty:
-            view = graph_view(graph, focus=focus_id, depth=depth, service=service_id, seed=seed)
+            view = graph_view(graph, focus=focus_id, depth=depth, service=service_id, seed=seed, progress=limit)
         else:
-            view = impact_view(assess(graph, scenario), focus=focus_id, depth=depth, service=service_id, seed=seed)
+            impact = assess(graph, scenario, progress=limit)
+            view = impact_view(impact, focus=focus_id, depth=depth, service=service_id, seed=seed, progress=limit)
         kind = ("overview" if overview else "graph") if scenario.empty else "impact"
         name = "-".join(filter(None, [kind, focus_id, service_id, graph.day.isoformat()]))
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
@@ -1416,11 +1490,12 @@ def render(
     from kg.snapshot import png_snapshot, svg_snapshot
 
     if picture == "svg":
+        limit("the picture", 0, None)
         write_output(out, svg_snapshot(view).encode("utf-8"))
     elif picture == "png":
-        write_output(out, png_snapshot(render_page(view).html))
+        write_output(out, png_snapshot(render_page(view, progress=limit).html))
     else:
-        render_page(view).write(out)
+        render_page(view, progress=limit).write(out)
     if view.groups:
         members = sum(len(group["members"]) for group in view.groups.values())
         click.echo(

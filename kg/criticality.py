@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from kg.depgraph import AnalysisGraph, Need
 from kg.impact import propagate
+from kg.progress import Progress
 from kg.sharedsets import EVERY, Forest, union
 
 __all__ = ["ProviderCriticality", "ServiceConcentration", "concentration", "criticality"]
@@ -46,10 +47,12 @@ class ProviderCriticality:
     total_degraded: int  # dependents that stay online but lose a channel they had
 
 
-def _direct_sets(graph: AnalysisGraph) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+def _direct_sets(
+    graph: AnalysisGraph, progress: Progress | None = None
+) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """For every actor online on the date, the providers whose exit alone cuts one of its services
     directly (the only provider of all its working supplies): of essential services, and of channels."""
-    statuses = propagate(graph)
+    statuses = propagate(graph, progress=progress, step="statuses on the date")
     baseline = {node for node, status in statuses.items() if status.status == "offline"}
     lost_already = {
         (node, loss.service) for node, status in statuses.items() for loss in status.losses if not loss.partial
@@ -77,7 +80,7 @@ def _direct_sets(graph: AnalysisGraph) -> tuple[dict[str, frozenset[str]], dict[
     return offline, channel
 
 
-def _total_counts(graph: AnalysisGraph) -> tuple[Counter, Counter]:
+def _total_counts(graph: AnalysisGraph, progress: Progress | None = None) -> tuple[Counter, Counter]:
     """Per provider, the actors its exit alone takes offline, and those it cuts a channel of that stay
     online (itself not counted): counted over the shared sets of :func:`kg.faulttree.single_exit_sets`,
     never writing one out, so a chain of ten thousand providers costs linear time and memory."""
@@ -85,7 +88,7 @@ def _total_counts(graph: AnalysisGraph) -> tuple[Counter, Counter]:
 
     from kg.faulttree import single_exit_sets
 
-    sets = single_exit_sets(graph)
+    sets = single_exit_sets(graph, progress=progress)
     number = {node: position for position, node in enumerate(graph.graph)}
     owners, offline, either = [], [], []
     for node in graph.graph:
@@ -117,8 +120,12 @@ def _total_counts(graph: AnalysisGraph) -> tuple[Counter, Counter]:
     )
 
 
-def criticality(graph: AnalysisGraph, service: str | None = None) -> list[ProviderCriticality]:
+def criticality(
+    graph: AnalysisGraph, service: str | None = None, *, progress: Progress | None = None
+) -> list[ProviderCriticality]:
     """The criticality table of every provider (of ``service``, if given), most critical first.
+
+    ``progress`` is called as the work advances (see :mod:`kg.progress`); it may stop it by raising.
 
     Examples
     --------
@@ -131,9 +138,9 @@ def criticality(graph: AnalysisGraph, service: str | None = None) -> list[Provid
     >>> aws.direct_offline >= 1
     True
     """
-    total_offline, total_degraded = _total_counts(graph)
+    total_offline, total_degraded = _total_counts(graph, progress)
     direct_offline, direct_degraded = Counter(), Counter()
-    only_offline, only_channel = _direct_sets(graph)
+    only_offline, only_channel = _direct_sets(graph, progress)
     for node, providers in only_offline.items():
         direct_offline.update(p for p in providers if p != node)
     for node, providers in only_channel.items():

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from kg.depgraph import AnalysisGraph, Need, least_fixpoint
 from kg.errors import InputError
 from kg.impact import explain, propagate
+from kg.progress import Progress
 from kg.sharedsets import EVERY, SharedSet, meet, split, union
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SinglePoints",
     "TimeLimitExceeded",
     "cut_sets",
+    "deadline_progress",
     "minimize",
     "single_exit_sets",
     "single_points_of_failure",
@@ -213,11 +215,12 @@ def cut_sets(graph: AnalysisGraph, target: str, max_order: int = 3, *, deadline:
     return _cut_sets(graph, target, max_order, _deadline_check(deadline, "cut sets"))
 
 
-def single_exit_sets(graph: AnalysisGraph) -> dict[str, tuple]:
+def single_exit_sets(graph: AnalysisGraph, *, progress: Progress | None = None) -> dict[str, tuple]:
     """For every actor, the providers whose exit alone takes it offline, and per service it needs those
     whose exit alone loses it that service: ``{actor: (offline, {service: lost})}``, each a
     :class:`~kg.sharedsets.SharedSet` (``None``: no single exit does; :data:`~kg.sharedsets.EVERY`: it
-    has already happened on the date). Linear in the graph down a chain of providers.
+    has already happened on the date). Linear in the graph down a chain of providers, a resale chain
+    too. ``progress`` is called as ``progress("single exits", actors solved, None)`` as it advances.
 
     Examples
     --------
@@ -229,7 +232,7 @@ def single_exit_sets(graph: AnalysisGraph) -> dict[str, tuple]:
     >>> sorted(offline.members()), sorted(lost["app-store-ios"].members())
     (['aws'], ['apple-app-store'])
     """
-    solver = _Solver(graph, _Families(1))
+    solver = _Solver(graph, _Families(1), _every(progress, "single exits"))
     solver.solve()
     return {
         node: (offline[0], {service: value[0] for service, value in lost})
@@ -278,19 +281,46 @@ class SinglePoints:
 WHY_LIMIT = 20
 
 
-def _deadline_check(deadline: float | None, what: str):
+def _every(progress: Progress | None, step: str, every: int = 256):
+    """A function to call once per actor solved: it reports to ``progress`` once per ``every`` calls."""
     calls = [0]
 
     def check() -> None:
         calls[0] += 1
-        if deadline is not None and calls[0] % 256 == 0 and time.monotonic() > deadline:
-            raise TimeLimitExceeded(f"{what} stopped at the time limit (--time-limit) after {calls[0]:,} actors")
+        if progress is not None and calls[0] % every == 0:
+            progress(step, calls[0], None)
 
     return check
 
 
+def _deadline_check(deadline: float | None, what: str):
+    return _every(deadline_progress(deadline, what) if deadline is not None else None, "actors solved")
+
+
 class TimeLimitExceeded(InputError):
     """An analysis ran past the time it was given; nothing was printed or written."""
+
+
+def deadline_progress(deadline: float | None, what: str) -> Progress:
+    """A progress callback (:data:`kg.progress.Progress`) that stops the work it is given to once past
+    ``deadline`` (a :func:`time.monotonic` value; ``None``: never), with :class:`TimeLimitExceeded` naming
+    ``what`` and the step it reached.
+
+    Examples
+    --------
+    >>> deadline_progress(None, "rendering")("statuses", 4096, None)  # no deadline: never stops
+    >>> deadline_progress(time.monotonic() - 1, "rendering")("statuses", 4096, None)
+    Traceback (most recent call last):
+    ...
+    kg.faulttree.TimeLimitExceeded: rendering stopped at the time limit (--time-limit): statuses, 4,096 done
+    """
+
+    def report(step: str, done: int, total: int | None) -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            so_far = f", {done:,} done" if done else ""
+            raise TimeLimitExceeded(f"{what} stopped at the time limit (--time-limit): {step}{so_far}")
+
+    return report
 
 
 def single_points_of_failure(

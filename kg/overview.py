@@ -17,6 +17,7 @@ import math
 from collections import Counter, defaultdict
 
 from kg.depgraph import AnalysisGraph
+from kg.progress import Progress
 
 __all__ = ["OVERVIEW_LIMIT", "overview_view", "separate"]
 
@@ -31,8 +32,18 @@ def _signature(kept_rank: dict[str, int], providers: set[str], width: int) -> tu
     return tuple(sorted(providers, key=kept_rank.__getitem__)[:width])
 
 
-def overview_view(graph: AnalysisGraph, *, top: int = 60, min_criticality: int | None = None, seed: int = 7):
+def overview_view(
+    graph: AnalysisGraph,
+    *,
+    top: int = 60,
+    min_criticality: int | None = None,
+    seed: int = 7,
+    progress: Progress | None = None,
+):
     """The overview of ``graph``: its most critical providers, everyone else folded into groups.
+
+    ``progress`` is called as the work advances (see :mod:`kg.progress`); it may stop it by raising, as
+    ``kg render --time-limit`` does.
 
     Examples
     --------
@@ -46,9 +57,9 @@ def overview_view(graph: AnalysisGraph, *, top: int = 60, min_criticality: int |
     >>> len(kept), sum(len(group["members"]) for group in view.groups.values()) + len(kept) == len(graph.graph)
     (5, True)
     """
-    from kg.render import View, _edge, _legend, _node_facts, _scores, service_colours, short_label
+    from kg.render import View, _advancing, _edge, _legend, _node_facts, _scores, service_colours, short_label
 
-    scores = _scores(graph)
+    scores = _scores(graph, progress)
     dependents: dict[str, set[str]] = defaultdict(set)
     for dependent, provider, _key in graph.graph.edges(keys=True):
         if dependent != provider:
@@ -121,7 +132,7 @@ def overview_view(graph: AnalysisGraph, *, top: int = 60, min_criticality: int |
         member_nodes, member_edges = {}, {}
         counted: Counter = Counter()
         services: dict[str, set[str]] = defaultdict(set)
-        for member in members:
+        for member in _advancing(members, progress, "grouped actors"):
             member_nodes[member] = _node_facts(graph, member, scores)
             for _, provider, key, data in graph.graph.out_edges(member, keys=True, data=True):
                 if provider == member:

@@ -26,6 +26,7 @@ from kg.criticality import criticality
 from kg.depgraph import AnalysisGraph, build_graph
 from kg.facts import Dependency
 from kg.impact import Impact, NodeStatus, explain, propagate
+from kg.progress import EVERY, Progress
 from kg.replay import Replay
 from kg.vocabulary import vocabulary
 
@@ -167,8 +168,21 @@ def _node_facts(graph: AnalysisGraph, node: str, scores: dict[str, tuple[int, in
     }
 
 
-def _scores(graph: AnalysisGraph) -> dict[str, tuple[int, int]]:
-    return {row.provider: (row.total_offline, row.total_degraded) for row in criticality(graph)}
+def _scores(graph: AnalysisGraph, progress: Progress | None = None) -> dict[str, tuple[int, int]]:
+    rows = criticality(graph, progress=progress)
+    return {row.provider: (row.total_offline, row.total_degraded) for row in rows}
+
+
+def _advancing(items, progress: Progress | None, step: str):
+    """``items``, reporting to ``progress`` once per :data:`~kg.progress.EVERY` (which may stop the work)."""
+    if progress is None:
+        yield from items
+        return
+    total = len(items) if hasattr(items, "__len__") else None
+    for done, item in enumerate(items):
+        if done % EVERY == 0:
+            progress(step, done, total)
+        yield item
 
 
 def _select(
@@ -219,8 +233,12 @@ def graph_view(
     service: str | None = None,
     seed: int = 7,
     only: set[str] | None = None,
+    progress: Progress | None = None,
 ) -> View:
     """The dependency map on the graph's date (a neighbourhood or one service, if asked).
+
+    ``progress`` is called as the work advances (see :mod:`kg.progress`); it may stop it by raising, as
+    ``kg render --time-limit`` does.
 
     Examples
     --------
@@ -233,7 +251,7 @@ def graph_view(
     (['apple-app-store', 'aws', 'google-play'], 1)
     """
     nodes, edges = _select(graph, focus, depth, service, only)
-    scores = _scores(graph)
+    scores = _scores(graph, progress)
     colours = service_colours()
     where = f" around {graph.name(focus)} (depth {depth})" if focus else ""
     view = View(
@@ -241,10 +259,10 @@ def graph_view(
         subtitle="Arrows point from a dependent to its provider. Grey dashed: lost to a cut-off before this date.",
         seed=seed,
     )
-    view.nodes = {node: _node_facts(graph, node, scores) for node in sorted(nodes)}
+    view.nodes = {node: _node_facts(graph, node, scores) for node in _advancing(sorted(nodes), progress, "actors")}
     view.edges = {key: _edge(d, p, dep, state, colours) for d, p, key, dep, state in edges}
-    statuses = propagate(graph)
-    for node, style in view.nodes.items():
+    statuses = propagate(graph, progress=progress)
+    for node, style in _advancing(view.nodes.items(), progress, "explanations"):
         style["facts"]["status"] = statuses[node].status if node in statuses else "online"
         style["facts"]["explanation"] = explain(statuses, graph, node) if node in statuses else ""
     view.states = [{"label": graph.when, "nodes": {}, "edges": {}}]
@@ -265,10 +283,17 @@ def _neutral_edges(view: View) -> None:
 
 
 def impact_view(
-    impact: Impact, *, focus: str | None = None, depth: int = 2, service: str | None = None, seed: int = 7
+    impact: Impact,
+    *,
+    focus: str | None = None,
+    depth: int = 2,
+    service: str | None = None,
+    seed: int = 7,
+    progress: Progress | None = None,
 ) -> View:
     """Before and after a scenario, with its story: only the actors it changes wear status colours (the
-    others are muted), cut dependencies purple and dashed, arrows to providers it takes offline dotted."""
+    others are muted), cut dependencies purple and dashed, arrows to providers it takes offline dotted.
+    ``progress`` as for :func:`graph_view`."""
     from kg.overview import OVERVIEW_LIMIT
     from kg.story import impact_story
 
@@ -278,7 +303,7 @@ def impact_view(
     only = None
     if focus is None and len(graph.graph) > OVERVIEW_LIMIT:  # a big map: what changes, and its providers
         only = changed | cut_providers | {p for node in changed if node in graph.graph for p in graph.graph[node]}
-    base = graph_view(graph, focus=focus, depth=depth, service=service, seed=seed, only=only)
+    base = graph_view(graph, focus=focus, depth=depth, service=service, seed=seed, only=only, progress=progress)
     _neutral_edges(base)
     cut = set(impact.scenario.cuts)
     gone = ("offline", "exited")
@@ -291,7 +316,7 @@ def impact_view(
     )
     for phase, label, table in labels:
         nodes = {}
-        for node in base.nodes:
+        for node in _advancing(base.nodes, progress, f"explanations {phase} the scenario"):
             patch = _status_patch(table.get(node), explain(table, graph, node))
             if node not in changed:
                 patch["color"] = MUTED
@@ -322,10 +347,10 @@ def impact_view(
     return base
 
 
-def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
+def replay_view(history: Replay, facts, *, seed: int = 7, progress: Progress | None = None) -> View:
     """One page stepping through a replay: the platform's providers and statuses on each date, opening on
     the day before its first recorded change. Each date shows the providers the platform depends on then,
-    directly or through other providers, and nothing else."""
+    directly or through other providers, and nothing else. ``progress`` as for :func:`graph_view`."""
     import datetime as dt
 
     from kg.viewpoint import Viewpoint
@@ -339,14 +364,17 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
         when = step.moment.strftime("%Y-%m-%d %H:%M UTC") if step.moment else step.day.isoformat()
         events = [f"{e.kind}: {e.description}" for e in step.events]
         steps.append((step.day, step.moment, f"{when}: {step.status}{observed}", events))
-    graphs = [build_graph(facts, view=Viewpoint(day, moment, history.region)) for day, moment, _, _ in steps]
+    graphs = [
+        build_graph(facts, view=Viewpoint(day, moment, history.region))
+        for day, moment, _, _ in _advancing(steps, progress, "dates")
+    ]
     views = []
     for g in graphs:
         shown = {history.platform} | (
             nx.descendants(g.graph, history.platform) if history.platform in g.graph else set()
         )
         shown |= {d.provider for need in g.needs.get(history.platform, {}).values() if (d := need.lost_with)}
-        step_view = graph_view(g, seed=seed, only=shown)
+        step_view = graph_view(g, seed=seed, only=shown, progress=progress)
         _neutral_edges(step_view)
         views.append(step_view)
     view = View(
@@ -360,7 +388,7 @@ def replay_view(history: Replay, facts, *, seed: int = 7) -> View:
         for key, style in step_view.edges.items():
             view.edges.setdefault(key, style)
     for (_, _, label, events), g, step_view in zip(steps, graphs, views, strict=True):
-        statuses = propagate(g)
+        statuses = propagate(g, progress=progress)
         nodes = {
             node: {
                 **_status_patch(statuses.get(node), explain(statuses, g, node)),
@@ -572,9 +600,12 @@ def render_webgl(view: View) -> Rendered:
     return Rendered(None, page, view)
 
 
-def render(view: View, *, physics: bool | None = None) -> Rendered:
+def render(view: View, *, physics: bool | None = None, progress: Progress | None = None) -> Rendered:
     """Build the self-contained HTML page of ``view``: a pyvis network, or for a large one-state map
-    (over :data:`WEBGL_LIMIT` nodes) a WebGL page (:func:`render_webgl`)."""
+    (over :data:`WEBGL_LIMIT` nodes) a WebGL page (:func:`render_webgl`). ``progress`` is told before the
+    page is laid out and written, and may stop the work by raising."""
+    if progress is not None:
+        progress("the page", 0, None)
     if len(view.nodes) > WEBGL_LIMIT and len(view.states) <= 1 and not view.groups and physics is None:
         return render_webgl(view)
     from pyvis.edge import Edge

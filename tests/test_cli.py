@@ -378,6 +378,93 @@ def test_a_folder_stands_for_the_files_read_from_it(invoke, tmp_path):
     assert "is one of this command's inputs" in result.stderr
 
 
+# -- data FILES: positional and -d/--data alike on every command that reads data (issue 20, item 15) ----
+
+
+def test_every_command_that_reads_data_takes_files_both_ways(tmp_path):
+    """`kg serve base.ttl` said "unexpected extra argument": FILES were positional on stats, export and
+    validate and -d/--data elsewhere. Every command that reads data takes both, after its own arguments."""
+    import click
+
+    from kg.cli import main
+
+    readers = {name for name, c in main.commands.items() if {"files", "csv_files"} & {p.name for p in c.params}}
+    assert set(main.commands) - readers == {"demo", "services"}
+    for name in sorted(readers):
+        command = main.commands[name]
+        own = [p for p in command.params if isinstance(p, click.Argument) and p.name not in ("files", "csv_files")]
+        needed = [arg for p in command.params if isinstance(p, click.Option) and p.required for arg in (p.opts[0], "x")]
+        args = [*(["parler"] * len(own)), "a.ttl", "-d", "b.ttl", "--data", "c.ttl", "d.ttl", *needed]
+        context = command.make_context(name, args)
+        files = context.params.get("files", context.params.get("csv_files"))
+        assert [str(path) for path in files] == ["a.ttl", "d.ttl", "b.ttl", "c.ttl"], name
+        assert "data_files" not in context.params
+
+
+def test_files_given_either_way_answer_the_same(invoke):
+    for args, mini in (
+        (["show", "acme"], "Acme [acme]"),
+        (["status", "acme", "--as-of", "2021-01-12"], "Acme at 2021-01-12 (worldwide): offline"),
+        (["stats"], "dependencies: 5"),
+        (["rank", "--as-of", "2021-01-07"], "Host Co"),
+    ):
+        positional, option = invoke(*args, MINI), invoke(*args, "-d", MINI)
+        assert positional.exit_code == EXIT_OK and positional.output == option.output, args
+        assert mini in positional.output, args
+    every = invoke("replay", "--all", "-q", MINI, "--json")  # --all takes no PLATFORM: its arguments are FILES
+    assert every.exit_code == EXIT_OK and every.output == invoke("replay", "--all", "-q", "-d", MINI, "--json").output
+    assert [document["platform"] for document in json.loads(every.output)] == ["acme"]
+
+
+def test_an_output_among_files_given_with_data_is_refused(invoke, tmp_path):
+    folder, _, _ = _output_over_an_input(tmp_path)
+    result = invoke("export", "-d", folder, "--out", folder / "entities.csv")
+    assert result.exit_code == EXIT_USAGE and "is one of this command's inputs" in result.stderr
+
+
+# -- a first hour: starting a dataset, saying what was validated (issue 20, item 15) -----------------------
+
+
+def test_import_template_starts_a_dataset_of_bundled_rows_that_imports(invoke, tmp_path):
+    """The README's `kg import my-cases/` named a folder a new user does not have: --template makes one."""
+    import csv
+
+    from kg.csvdata import TABLES
+    from kg.resources import BUNDLED_CSV
+
+    folder = tmp_path / "my-cases"
+    result = invoke("import", "--template", folder)
+    assert result.exit_code == EXIT_OK, result.output
+    assert f"then: kg import {folder} --out FILE.ttl" in result.stderr
+    for name, table in TABLES.items():
+        with (folder / f"{name}.csv").open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            assert tuple(reader.fieldnames) == table.columns
+            rows = list(reader)
+        with (BUNDLED_CSV / f"{name}.csv").open(newline="") as handle:
+            bundled = list(csv.DictReader(handle))
+        assert rows and all(any(row.items() >= b.items() for b in bundled) for row in rows), name  # nothing invented
+    imported = invoke("import", folder, "--out", tmp_path / "my-cases.ttl")
+    assert imported.exit_code == EXIT_OK and "wrote" in imported.stderr, imported.output
+    assert "offline" in invoke("status", "parler", "-q", folder, "--as-of", "2021-01-12").output
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert_usage_error(invoke("import", "--template", folder), "is a folder that is not empty")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert_usage_error(invoke("import", "--template", tmp_path / "new", MINI), "give it alone")
+    assert not (tmp_path / "new").exists()
+    assert_usage_error(invoke("import", MINI), "missing option --out")
+
+
+def test_validate_a_store_says_which_store(invoke, tmp_path):
+    """`kg validate --store DIR` said "bundled dataset conforms" of a store holding other data."""
+    store = tmp_path / "store"
+    assert invoke("load", MINI, "--store", store, "-q").exit_code == EXIT_OK
+    result = invoke("validate", "--store", store, "-q")
+    assert result.exit_code == EXIT_OK
+    verdict = "conforms: 0 violation(s), 0 warning(s)"
+    assert result.output.strip() == f"store {store} (loaded from 5 files in {MINI}) {verdict}"
+
+
 @pytest.mark.parametrize(
     ("media_type", "said"),
     [

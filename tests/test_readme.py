@@ -72,6 +72,24 @@ def test_examples_name_only_files_a_clone_has():
     assert named and all((ROOT / folder).is_dir() for folder in named if not folder.isupper()), named  # not metavars
 
 
+def test_quick_start_starts_the_folder_it_imports(tmp_path, monkeypatch):
+    """Issue 20, item 15: `kg import my-cases/` named a folder a new user does not have; the line before it
+    makes one, and the two run as written."""
+    import shlex
+
+    from kg.cli import main
+
+    lines = re.findall(r"^    \.venv/bin/kg (import .*?my-cases.*?)(?:\s+#.*)?$", README.read_text(), re.M)
+    commands = [shlex.split(line) for line in lines]
+    assert [args[1] for args in commands] == ["--template", "my-cases/"], lines
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "output").mkdir()
+    for args in commands:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "output" / "my-cases.ttl").read_text().startswith("@prefix")
+
+
 def test_python_example_runs_and_says_what_it_claims():
     block = re.search(r"```python\n(.*?)```", README.read_text(), re.S).group(1)
     namespace: dict = {}
