@@ -844,7 +844,9 @@ def serve(files, host, port, timeout) -> None:
     required=True,
     metavar="URL",
     help="The server (env KG_ENDPOINT), e.g. http://127.0.0.1:7878 (or its /query URL): its /store (Graph "
-    "Store Protocol) and /update (SPARQL Update) are used, as Oxigraph lays them out.",
+    "Store Protocol) and /update (SPARQL Update) are used, as Oxigraph lays them out. With --store-url and "
+    "--update-url (other servers), give its SPARQL query URL (Virtuoso: .../sparql). The graph is counted "
+    "there after the upload: a server that stored nothing is an error.",
 )
 @click.option("--store-url", metavar="URL", help="The Graph Store Protocol endpoint, where it is not ENDPOINT/store.")
 @click.option("--update-url", metavar="URL", help="The SPARQL Update endpoint, where it is not ENDPOINT/update.")

@@ -71,8 +71,11 @@ def push(
     on the server, and would refill the temporary graph after its removal).
 
     The temporary graph is named ``GRAPH-upload-HOST-PID-RANDOM``. With ``query_url`` (the server's
-    SPARQL query endpoint), those an earlier push from this host left when it was killed (its process is
-    gone) are dropped, before the upload and after the swap; no other graph is touched.
+    SPARQL query endpoint), the target graph is counted after the swap: a server that answered every
+    request with success but stored nothing (a web page at those addresses) is an
+    :class:`~kg.errors.InputError`, not a push reported done; and the temporary graphs an earlier push from
+    this host left when it was killed (its process is gone) are dropped, before the upload and after the
+    swap; no other graph is touched.
     """
     headers = headers or {}
     if not _IRI.fullmatch(graph):
@@ -96,7 +99,9 @@ def push(
         if stopped is not None and stopped():
             raise KeyboardInterrupt
         _send(update_url, f"MOVE SILENT <{temporary}> TO <{graph}>".encode(), _UPDATE, swap_timeout, headers)
-        if query_url is not None:  # again: a killed push's last request may have gone on loading meanwhile
+        if query_url is not None:
+            _check_stored(dataset, query_url, graph, sent, timeout, headers)
+            # again: a killed push's last request may have gone on loading meanwhile
             remove_stale_uploads(query_url, update_url, graph, timeout, headers)
     except BaseException:
         with contextlib.suppress(InputError):  # the first error is the one to report
@@ -138,6 +143,36 @@ def remove_stale_uploads(query_url: str, update_url: str, graph: str, timeout: f
                 _send(update_url, f"DROP SILENT GRAPH <{name}>".encode(), _UPDATE, timeout, headers)
                 removed.append(name)
     return removed
+
+
+def _check_stored(dataset, query_url: str, graph: str, sent: int, timeout: float, headers: dict) -> None:
+    """Count the triples of ``graph`` at the server: at least the distinct triples of the data and the
+    ontology (triples in both are one), at most the ``sent`` lines (blank nodes of separate chunks may
+    become separate nodes)."""
+    from kg.namespace import ONTOLOGY_IRI
+    from kg.sparqlclient import RemoteEndpoint, shown
+
+    distinct = next(
+        iter(
+            dataset.store.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
+                f"{{ {{ ?s ?p ?o }} UNION {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s ?p ?o }} }} }} }}"
+            )
+        )
+    )["n"]
+    rows = RemoteEndpoint(query_url, timeout=timeout, headers=headers).select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    )
+    try:
+        stored = int(rows[0]["n"].value)
+    except (IndexError, KeyError, ValueError):
+        raise InputError(f"{shown(query_url)} did not say how many triples <{graph}> holds") from None
+    if not int(distinct.value) <= stored <= sent:
+        raise InputError(
+            f"{shown(query_url)}: <{graph}> holds {stored:,} triples after the upload of {sent:,}: the server "
+            "answered every request as done but did not store them (are --store-url and --update-url its "
+            "Graph Store and Update endpoints?)"
+        )
 
 
 def _chunks(dataset) -> Iterator[tuple[bytes, int]]:

@@ -182,3 +182,32 @@ def test_a_push_killed_midway_leaves_the_graph_as_it_was(server, big, signal_nam
         assert code == 130
         assert _upload_graphs(server) == set()
         assert process.stderr.read() == f"Error: stopped; <{GRAPH}> at {server}/update is as it was\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type", "said"),
+    [
+        (b"<html><body>Welcome</body></html>", "text/html", "answered something that is not SPARQL JSON results"),
+        (
+            b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "0", '
+            b'"datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}',
+            "application/sparql-results+json",
+            "holds 0 triples after the upload of",
+        ),
+    ],
+    ids=["html-everywhere", "stored-nothing"],
+)
+def test_a_server_that_stores_nothing_is_not_a_push_done(body, media_type, said):
+    """Issue 20.10: kg push reported success to a server that answers every request with an HTML page."""
+    from .servers import Canned
+
+    canned = Canned(200, body, media_type)
+    try:
+        result = kg("push", "--data", str(MINI), "--endpoint", f"http://127.0.0.1:{canned.port}", "-q")
+    finally:
+        canned.close()
+    assert result.returncode == 2, result.stderr
+    assert said in result.stderr
+    assert result.stderr.startswith(f"Error: http://127.0.0.1:{canned.port}/query")
+    assert result.stderr.count("\n") == 1
+    assert "pushed" not in result.stderr

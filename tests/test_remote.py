@@ -374,7 +374,7 @@ def virtuoso(tmp_path_factory):
     netrc.write_text("machine 127.0.0.1 login dba password dba\n")
     netrc.chmod(0o600)
     base = server.url.removesuffix("/sparql")
-    push = ["push", "--endpoint", base, "--store-url", f"{base}/sparql-graph-crud-auth"]
+    push = ["push", "--endpoint", server.url, "--store-url", f"{base}/sparql-graph-crud-auth"]
     push += ["--update-url", f"{base}/sparql-auth"]
     try:
         refused = kg(*push, "-q")
