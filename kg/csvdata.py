@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -438,8 +439,9 @@ class _Converter:
 
     def one_line(self, row: Row, column: str) -> str:
         """A column that must be one line of plain text (a name, a title): no control characters, no
-        bidirectional overrides (they would rewrite terminals and reorder what readers see)."""
-        value = row.get(column)
+        bidirectional overrides (they would rewrite terminals and reorder what readers see); in Unicode's
+        composed form (NFC), so that a name is stored the same however its accents were typed."""
+        value = unicodedata.normalize("NFC", row.get(column))
         bad = _CONTROL.search(value)
         if bad:
             shown = bad.group().encode("unicode_escape").decode("ascii")
@@ -535,7 +537,7 @@ class _Converter:
                 "entities",
                 {
                     "id": identifier,
-                    "name": row.get("name"),
+                    "name": self.one_line(row, "name"),
                     "kinds": sorted(set(kinds)),
                     "owner": row.get("owner"),
                     "country": country,

@@ -1,6 +1,7 @@
 """Resolving the names users type (``parler``, ``Amazon Web Services``, ``aws``) to entities.
 
-A name matches an entity's identifier or its name (label), ignoring case and surrounding space. An
+A name matches an entity's identifier or its name (label), ignoring case, surrounding space and how its
+characters are encoded (Unicode NFKC: however an accented letter was typed). An
 unknown name raises :class:`~kg.errors.UnknownNameError` with the closest matches; a name shared by
 several entities raises :class:`~kg.errors.InputError` listing their identifiers.
 """
@@ -8,17 +9,65 @@ several entities raises :class:`~kg.errors.InputError` listing their identifiers
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from kg.errors import InputError, UnknownNameError
 from kg.facts import Entity
 
-__all__ = ["NameIndex"]
+__all__ = ["NameIndex", "lookalike_names"]
 
 
 def _key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """The lookup key of a name: Unicode compatibility-normalised (NFKC: a composed ``ä`` and ``a`` with a
+    combining diaeresis, or a full-width ``Ａ`` and ``A``, are one), case-folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+#: Scripts whose letters are mistaken for Latin ones (``а`` Cyrillic, ``ο`` Greek).
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
+
+
+def _mixed_word(name: str) -> str | None:
+    """A word of ``name`` that mixes letters of scripts easily mistaken for one another, or ``None``."""
+    for word in name.split():
+        scripts = set()
+        for character in word:
+            if character.isalpha():
+                script = unicodedata.name(character, "").split(" ", 1)[0]
+                if script in _LOOKALIKE_SCRIPTS:
+                    scripts.add(script)
+        if len(scripts) > 1:
+            return word
+    return None
+
+
+def lookalike_names(labels: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The entities whose names could be taken for another's, as ``(identifier, why)``: names that are
+    the same once normalised (NFKC, case, spaces) but belong to several entities, and names with a word
+    that mixes Latin, Cyrillic or Greek letters (``Pаypal`` with a Cyrillic ``а``).
+
+    >>> for found in lookalike_names([("a", "Tingsr\u00e4tt"), ("b", "Tingsra\u0308tt"), ("c", "P\u0430ypal")]):
+    ...     print(found)
+    ('a', "its name is the same as b's once normalised")
+    ('b', "its name is the same as a's once normalised")
+    ('c', "its name mixes Cyrillic and Latin letters in 'Pаypal'")
+    """
+    by_key: dict[str, list[str]] = defaultdict(list)
+    found = []
+    for identifier, label in labels:
+        by_key[_key(label)].append(identifier)
+        word = _mixed_word(label)
+        if word is not None:
+            scripts = sorted({unicodedata.name(c, "").split(" ", 1)[0] for c in word if c.isalpha()})
+            found.append((identifier, f"its name mixes {' and '.join(s.title() for s in scripts)} letters in {word!r}"))
+    for identifiers in by_key.values():
+        if len(identifiers) > 1:
+            for identifier in identifiers:
+                others = ", ".join(i for i in identifiers if i != identifier)
+                found.append((identifier, f"its name is the same as {others}'s once normalised"))
+    return sorted(found)
 
 
 class NameIndex:

@@ -117,9 +117,8 @@ def make_scenario(
             )
         for dependency in matched:
             scenario.cuts[dependency.identifier] = Cut(dependency.identifier, "cut", graph.day)
-        _say(scenario, 
-            f"cut {graph.name(dependent)} off from {graph.name(provider)}" + (f" ({service})" if service else "")
-        )
+        only = f" ({service})" if service else ""
+        _say(scenario, f"cut {graph.name(dependent)} off from {graph.name(provider)}{only}")
     for name in remove:
         provider = index.resolve(name).identifier
         if graph.unnamed(provider):

@@ -127,5 +127,22 @@ def validate_dataset(dataset, *, engine: str = "auto", progress=None) -> Validat
     if engine == "sparql":
         from kg.shaclsparql import validate_store
 
-        return validate_store(dataset, progress=progress)
-    return validate(dataset.graph(ontology=True))
+        report = validate_store(dataset, progress=progress)
+    else:
+        report = validate(dataset.graph(ontology=True))
+    return ValidationReport(sorted([*report.findings, *lookalike_findings(dataset.entities)]))
+
+
+def lookalike_findings(entities) -> list[Finding]:
+    """Warnings for names that could be taken for another entity's (:func:`kg.names.lookalike_names`): the
+    same once Unicode-normalised, or mixing Latin, Cyrillic and Greek letters in a word. A lookup by such a
+    name is refused as ambiguous or finds one entity only; the warning says so before anyone relies on it."""
+    from kg.names import lookalike_names
+
+    labels = getattr(entities, "labels", None)
+    pairs = labels() if labels else [(identifier, entity.name) for identifier, entity in entities.items()]
+    rule, why_it_matters = "LookalikeName", "it may be taken for another"
+    return [
+        Finding("warning", f"entity:{identifier}", "schema:name", rule, f"{why}: {why_it_matters}")
+        for identifier, why in lookalike_names(pairs)
+    ]

@@ -586,3 +586,44 @@ def test_export_gives_the_same_bytes_in_every_process(rdf_format):
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def _lookalike_data(tmp_path):
+    folder = tmp_path / "names"
+    shutil.copytree(MINI, folder)
+    path = folder / "entities.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    width = lines[0].count(",")
+    lines += [
+        "court," + "Tingsra\u0308tt" + ",provider" + "," * (width - 2),  # decomposed: a and a combining diaeresis
+        "paypal-lookalike,P\u0430ypal,provider" + "," * (width - 2),  # a Cyrillic a
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_name_is_found_however_its_accents_were_typed(invoke, tmp_path):
+    """Issue 20.10: names equal after Unicode normalisation (NFC/NFD) became two entities and kg show picked
+    one by how the name was typed. The importer stores names composed (NFC), and lookups compare names
+    normalised (NFKC), so both spellings find the one entity."""
+    folder = _lookalike_data(tmp_path)
+    composed = invoke("show", "Tingsr\u00e4tt", "-d", folder)
+    decomposed = invoke("show", "Tingsra\u0308tt", "-d", folder)
+    assert composed.exit_code == decomposed.exit_code == EXIT_OK, composed.output
+    assert composed.output == decomposed.output
+    assert composed.output.startswith("Tingsr\u00e4tt [court]")  # stored composed
+    exported = invoke("export", "--format", "nt", folder).output
+    assert "Tingsr\u00e4tt" in exported and "Tingsra\u0308tt" not in exported
+
+
+def test_lookalike_names_are_warned_of(invoke, tmp_path):
+    folder = _lookalike_data(tmp_path)
+    path = folder / "entities.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "court-2,Tingsr\u00e4tt,provider" + ",,,,," + "\n", "utf-8")
+    result = invoke("validate", "-d", folder)
+    assert result.exit_code == EXIT_OK, result.output
+    assert "warning: entity:court schema:name: its name is the same as court-2's once normalised" in result.output
+    assert "warning: entity:paypal-lookalike schema:name: its name mixes Cyrillic and Latin letters" in result.output
+    ambiguous = invoke("show", "tingsrätt", "-d", folder)
+    assert ambiguous.exit_code == EXIT_USAGE
+    assert "names several entities: court, court-2; use an identifier" in ambiguous.stderr
