@@ -110,6 +110,7 @@ def _losses(
     down: dict[str, NodeStatus],
     lost_of: dict[str, dict[str, Loss]],
     impaired_of: dict[str, str] | None = None,
+    partial_of: dict[str, set[str]] | None = None,
 ) -> list[Loss]:
     losses = []
     for need in graph.needs.get(node, {}).values():
@@ -117,16 +118,27 @@ def _losses(
         if causes is not None:
             partial = need.outage is not None and need.outage.partial
             losses.append(Loss(need.service, need.essential, tuple(causes), partial))
-        elif (impairment := _impairment(graph, need, cuts, removed, down, lost_of, impaired_of or {})) is not None:
+        elif (
+            impairment := _impairment(graph, need, cuts, removed, down, lost_of, impaired_of or {}, partial_of or {})
+        ) is not None:
             losses.append(Loss(need.service, need.essential, tuple(impairment), True))
     return losses
 
 
-def _impairment(graph, need: Need, cuts, removed, down, lost_of, impaired_of) -> list[Cause] | None:
-    """The causes if ``need``, not lost, is impaired: every supply left is partial or from a provider with
-    something essential impaired, or (for an additive service) some supplies are gone; else ``None``."""
+def _resold_in_part(dependency, partial_of: dict[str, set[str]]) -> str | None:
+    """A service ``dependency``'s supply is resold on that its provider keeps only in part, or ``None``."""
+    kept = partial_of.get(dependency.provider)
+    return next((u for u in dependency.relies_on if u in kept), None) if kept else None
+
+
+def _impairment(graph, need: Need, cuts, removed, down, lost_of, impaired_of, partial_of) -> list[Cause] | None:
+    """The causes if ``need``, not lost, is impaired: every supply left is partial, from a provider with
+    something essential impaired (its operation), or resold on a service its provider keeps only in part;
+    or (for an additive service) some supplies are gone; else ``None``."""
     additive = need.service in vocabulary().additive
-    if not additive and not any(d.partial or d.provider in impaired_of for d in need.supplies):
+    if not additive and not any(
+        d.partial or d.provider in impaired_of or _resold_in_part(d, partial_of) for d in need.supplies
+    ):
         return None
     gone, partial, whole = [], [], 0
     for dependency in need.supplies:
@@ -142,6 +154,8 @@ def _impairment(graph, need: Need, cuts, removed, down, lost_of, impaired_of) ->
             partial.append(cause)
         elif dependency.provider in impaired_of:
             service = impaired_of[dependency.provider]
+            partial.append(Cause(dependency.provider, dependency.identifier, "impaired", None, service))
+        elif service := _resold_in_part(dependency, partial_of):
             partial.append(Cause(dependency.provider, dependency.identifier, "impaired", None, service))
         else:
             whole += 1
@@ -214,6 +228,7 @@ def propagate(
     down: dict[str, NodeStatus] = {}
     lost_of: dict[str, dict[str, Loss]] = {}  # what each actor has lost so far: resold supplies die with it
     impaired_of: dict[str, str] = {}  # actor -> an essential service (or its operation) it keeps only in part
+    partial_of: dict[str, set[str]] = {}  # actor -> every service it keeps only in part: resold supplies follow
     queue = deque(sorted(graph.needs))
     queued = set(queue)
     visited = 0
@@ -225,7 +240,7 @@ def propagate(
         queued.discard(node)
         if node in down or node in removed:
             continue
-        losses = _losses(graph, node, cuts, removed, down, lost_of, impaired_of)
+        losses = _losses(graph, node, cuts, removed, down, lost_of, impaired_of, partial_of)
         offline = any(loss.takes_offline for loss in losses)
         whole = {loss.service: loss for loss in losses if not loss.partial}
         grew = set(whole) - set(lost_of.get(node, ()))
@@ -236,9 +251,12 @@ def propagate(
         )
         if impaired:
             impaired_of[node] = impaired
+        in_part = {loss.service for loss in losses if loss.partial} - partial_of.get(node, set())
+        if in_part:
+            partial_of[node] = partial_of.get(node, set()) | in_part
         if offline:
             down[node] = NodeStatus(node, graph.name(node), "offline", losses)
-        if offline or grew or impaired:
+        if offline or grew or impaired or in_part:
             for dependent in sorted(graph.dependents_of(node)):
                 if dependent not in down and dependent not in queued:
                     queue.append(dependent)
@@ -249,7 +267,10 @@ def propagate(
         if progress is not None and done % EVERY == 0:
             progress(f"{step}: final losses", done, len(down) + len(graph.needs))
         statuses[node] = NodeStatus(
-            node, graph.name(node), "offline", _losses(graph, node, cuts, removed, down, lost_of, impaired_of)
+            node,
+            graph.name(node),
+            "offline",
+            _losses(graph, node, cuts, removed, down, lost_of, impaired_of, partial_of),
         )
     for node, reason in removed.items():
         statuses[node] = NodeStatus(node, graph.name(node), "exited", [], reason)
@@ -257,7 +278,7 @@ def propagate(
         if progress is not None and done % EVERY == 0:
             progress(f"{step}: final losses", done, len(down) + len(graph.needs))
         if node not in statuses:
-            losses = _losses(graph, node, cuts, removed, down, lost_of, impaired_of)
+            losses = _losses(graph, node, cuts, removed, down, lost_of, impaired_of, partial_of)
             if losses:
                 statuses[node] = NodeStatus(node, graph.name(node), "degraded", losses)
     return dict(sorted(statuses.items()))
