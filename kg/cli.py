@@ -803,36 +803,62 @@ def query(name, files, params, output_format, out, allow_service) -> None:
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--timeout", type=click.IntRange(1, None), metavar="SECONDS", help="Stop any query running longer.")
-def serve(files, host, port, timeout) -> None:
+@click.option(
+    "--timeout",
+    default=60,
+    show_default=True,
+    type=click.IntRange(1, None),
+    metavar="SECONDS",
+    help="Stop a query (kill the process running it) once its request has taken this long; its client gets HTTP 503.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    metavar="N",
+    show_default="one per CPU, at least 2",
+    help="Queries run at once, each in an Oxigraph process of its own; more wait for a free one.",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let queries call other servers (SPARQL SERVICE). Refused by default: anyone who can reach the "
+    "endpoint, a web page open in your browser included, could make it send requests.",
+)
+def serve(files, host, port, timeout, workers, allow_service) -> None:
     """Serve the knowledge graph (ontology plus data) as a read-only SPARQL 1.1 endpoint.
 
     Queries go to http://HOST:PORT/query (SPARQL 1.1 Protocol); the default graph holds the data and the
-    ontology together, so the shipped queries run unchanged. Ctrl-C stops it.
+    ontology together, so the shipped queries run unchanged. Updates are refused (HTTP 403, or 400 when sent
+    as a query). A query that calls another server (SERVICE) is refused with HTTP 400 unless you give
+    --allow-service. A query stops when it passes --timeout or when its client disconnects. Ctrl-C stops the
+    endpoint.
 
     \b
     Example:
       kg serve --port 7878
-      kg serve --data big-measurements/ --port 8000 --timeout 60
+      kg serve --data big-measurements/ --port 8000 --timeout 300 --workers 4
     """
     import signal
 
     from kg.endpoint import serve as start
 
     dataset = _dataset(files)
-    # Stopped by a signal (Ctrl-C, kill), take the server down too: never leave it running alone. The
-    # handler is in place before the server starts, so no signal can fall between the two.
+    # Stopped by a signal (Ctrl-C, kill), take the servers down too: never leave one running alone. The
+    # handler is in place before they start, so no signal can fall between the two.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    endpoint = start(dataset, host=host, port=port, timeout=timeout)
-    try:  # from here on, however this process ends, the server ends with it
-        click.echo(f"SPARQL endpoint (read-only): {endpoint.url}  (Ctrl-C stops it)", err=True)
-        code = endpoint.process.wait()
+    endpoint = start(dataset, host=host, port=port, timeout=timeout, workers=workers, allow_service=allow_service)
+    try:  # from here on, however this process ends, the servers end with it
+        calls = "SERVICE allowed" if allow_service else "SERVICE refused"
+        click.echo(
+            f"SPARQL endpoint (read-only): {endpoint.url}  ({endpoint.backends.size} workers, {timeout} s per "
+            f"request, {calls}; Ctrl-C stops it)",
+            err=True,
+        )
+        endpoint.wait()
     except KeyboardInterrupt:
-        code = 0
+        pass
     finally:
         endpoint.stop()
-    if code not in (0, -signal.SIGTERM):
-        raise InputError(f"the SPARQL server on {host}:{port} stopped with exit code {code}")
 
 
 @main.command()
