@@ -627,3 +627,28 @@ def test_lookalike_names_are_warned_of(invoke, tmp_path):
     ambiguous = invoke("show", "tingsrätt", "-d", folder)
     assert ambiguous.exit_code == EXIT_USAGE
     assert "names several entities: court, court-2; use an identifier" in ambiguous.stderr
+
+
+def test_kg_query_refuses_every_way_of_writing_a_service_call(invoke, tmp_path):
+    """kg query found SERVICE by keyword; Oxigraph's parser also reads trueSERVICE<...>, a prefixed name
+    read again as shorter tokens, and text after a `<` that compares: each of these called the server."""
+    import socket
+
+    from .test_sparqlscan import CALLS, T
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    try:
+        for number, text in enumerate(CALLS):
+            query = tmp_path / f"call-{number}.rq"
+            query.write_text(text.replace(T, f"http://127.0.0.1:{port}/sparql"), encoding="utf-8")
+            result = invoke("query", query)
+            assert result.exit_code == EXIT_USAGE, (text, result.output)
+            assert "calls another server (SERVICE)" in result.stderr, text
+        with pytest.raises(TimeoutError):  # nobody called
+            listener.accept()
+    finally:
+        listener.close()
