@@ -9,14 +9,17 @@ These compute what :func:`kg.impact.propagate` and :func:`kg.criticality.critica
   offline and forms the next frontier.
 * :func:`criticality_table` solves F(X), the providers whose exit alone takes X offline, first for the
   few actors that supply others, as shared sets in dependency order (:mod:`kg.sharedsets`: linear down a
-  chain of providers), then for every need at once: a need's exits are the meet of its suppliers' sets (one
-  node per supplier, or per group of redundant suppliers), an actor's the union over its needs, and each
-  provider's count is read off the sets' forest without writing a set out.
+  chain of providers), with, for a supplier that resells supplies on a channel it needs, the exits that
+  lose it that channel (a resale chain: payments resold on payments); then for every need at once: a
+  need's exits are the meet of what ends each of its supplies (the supplier's set, with the channels the
+  supply is resold on), an actor's the union over its needs, and each provider's count is read off the
+  sets' forest without writing a set out.
 
 Both are written as operations over edge tables (filter, join on an id, group-by and count), the form a
-distributed engine runs; the criticality table's only Python loop is over the actors that supply others
-(and the distinct groups of redundant suppliers), its per-need and per-actor steps join on the positions
-of the sets' Euler tour. The tests check them against the reference implementations on random graphs.
+distributed engine runs; the criticality table's only Python loops are over the actors that supply others,
+the distinct groups of redundant suppliers and the supplies resold on a channel, its per-need and
+per-actor steps join on the positions of the sets' Euler tour. The tests check them against the reference
+implementations on random graphs.
 """
 
 from __future__ import annotations
@@ -144,8 +147,8 @@ def _supplier_sets(graph: ArrayGraph, groups: _Groups, baseline: np.ndarray, sup
     numbers (:class:`~kg.sharedsets.SharedSet`): a least fixpoint in dependency order, linear down a chain
     (a resale chain too).
 
-    Returns ``closure``: for each key of :func:`_closure_keys`, a function giving the exits that end such
-    a supply, ``{q} | F(q)`` and the L of the needs it is resold on (one shared set per key once solved)."""
+    Returns ``closure``: a function giving, for a key of :func:`_closure_keys`, the exits that end such a
+    supply: ``{q} | F(q)``, and the L of the needs it is resold on (one shared set per key once solved)."""
     import networkx as nx
 
     actors = graph.actor_count
@@ -156,11 +159,19 @@ def _supplier_sets(graph: ArrayGraph, groups: _Groups, baseline: np.ndarray, sup
     resold_need = np.diff(resold_pointer) > 0
     chosen = is_supplier[graph.need_node[need_of]] & (graph.need_essential[need_of] | resold_need[need_of])
     needs_of: dict[int, list[tuple[int, bool, list[int]]]] = {}
-    for need, group in groupby(zip(need_of[chosen].tolist(), keys[chosen].tolist(), strict=True), itemgetter(0)):
-        node = int(graph.need_node[need])
-        needs_of.setdefault(node, []).append((need, bool(graph.need_essential[need]), sorted({k for _, k in group})))
+    chosen_needs = need_of[chosen]
+    rows = zip(
+        chosen_needs.tolist(),
+        graph.need_node[chosen_needs].tolist(),
+        graph.need_essential[chosen_needs].tolist(),
+        keys[chosen].tolist(),
+        strict=True,
+    )
+    for need, group in groupby(rows, itemgetter(0)):
+        members = list(group)
+        _, node, essential, _ = members[0]
+        needs_of.setdefault(node, []).append((need, essential, sorted({key for *_, key in members})))
     combos = groups.combos
-    owner = graph.need_node
     values: dict[int, tuple] = {}
     empty: tuple = (None, {})
     closures: dict[int, tuple] = {}
@@ -171,7 +182,8 @@ def _supplier_sets(graph: ArrayGraph, groups: _Groups, baseline: np.ndarray, sup
             parts: tuple = (below,)
         else:
             provider, needs = combos[key - actors]
-            parts = (closure(provider), *(values.get(int(owner[n]), empty)[1].get(n) for n in needs))
+            lost = values.get(provider, empty)[1]  # the needs a supply is resold on are its provider's
+            parts = (closure(provider), *(lost.get(n) for n in needs))
         found = closures.get(key)
         if found is None or any(a is not b for a, b in zip(found[0], parts, strict=True)):
             if key < actors:

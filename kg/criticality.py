@@ -10,14 +10,17 @@ The whole table comes from one pass, not one cascade per provider: for every act
 the set of providers whose exit alone takes X offline:
 
     F(X) = union over X's essential services s of
-           intersection over the supplies of s of ({provider} | F(provider))
+           intersection over the supplies of s of ({provider} | F(provider) | L(provider, u) ...)
 
-(self-provision makes the intersection empty). This is a least fixpoint, solved over the strongly
-connected components of the graph in dependency order, so cycles are handled. Membership of one
-provider p in F(X) is exactly "X is offline after p exits", which is what a cascade computes; the tests
-check the table against one cascade per provider. The sets are those of single points of failure
-(:func:`kg.faulttree.single_exit_sets`), shared down chains of providers, and a provider's count is read off
-their forest (:class:`kg.sharedsets.Forest`) without writing any set out: linear down a chain.
+where L(Y, u), the providers whose exit alone loses Y the service u, is the same intersection for Y's
+need of u, and the u are the services the supply is resold on (a resale chain: a payment gateway's
+supply ends when it loses its own payments); self-provision makes the intersection empty. This is a
+least fixpoint, solved over the strongly connected components of the graph in dependency order, so cycles
+are handled. Membership of one provider p in F(X) is exactly "X is offline after p exits", which is what
+a cascade computes; the tests check the table against one cascade per provider. The sets are those of
+single points of failure (:func:`kg.faulttree.single_exit_sets`), shared down chains of providers, and a
+provider's count is read off their forest (:class:`kg.sharedsets.Forest`) without writing any set out:
+linear down a chain, a resale chain too.
 """
 
 from __future__ import annotations
