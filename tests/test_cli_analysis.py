@@ -72,7 +72,8 @@ def test_impact_errors(invoke):
     )
     one_line_error(invoke("impact", "--as-of", "2021-01-07", "--cut", "parler:aws:hostng"), "unknown service 'hostng'")
     one_line_error(invoke("impact", "--as-of", "2021-13-07"), "bad date '2021-13-07' for --as-of")
-    one_line_error(invoke("impact", "--as-of", "2021-01-07", "--country", "XX"), "unknown country")
+    one_line_error(invoke("impact", "--as-of", "2021-01-07", "--country", "FJ"), "unknown country")
+    one_line_error(invoke("impact", "--as-of", "2021-01-07", "--country", "XX"), "'XX' is not an ISO 3166-1 alpha-2")
 
 
 def test_spof_and_cutsets(invoke):
