@@ -1,0 +1,22 @@
+"""Measuring a platform's providers on the live Internet (``kg measure``).
+
+The layer that feeds the graph from the network. Each module owns one kind of question and returns plain
+records, never RDF and never text for a terminal:
+
+* :mod:`kg.measure.evidence`: :class:`~kg.measure.evidence.Evidence`, one question asked and its raw answer
+  (what was asked, of which server, when, what came back): the source of every measured fact;
+* :mod:`kg.measure.dns`: name servers, SOA, CNAME chains and addresses, asked of a resolver the caller
+  gives (asyncio, dnspython);
+* :mod:`kg.measure.asn`: an address's origin AS and its organisation, from a routing table and an
+  AS-to-organisation file the user gives (nothing shipped or downloaded);
+* :mod:`kg.measure.web`: the TLS certificate's issuer and OCSP stapling, the landing page's headers and
+  third-party script hosts;
+* :mod:`kg.measure.rdap`: the registrar, from the registry's RDAP server;
+* :mod:`kg.measure.classify`: which provider an observed host, name server or AS belongs to, and whether it
+  is the site's own or a third party, by the rules of the published studies, with the provider patterns
+  kept as data (``providers.csv``).
+
+What it may import: the standard library, its own modules, :mod:`kg.errors` and the model
+(:mod:`kg.vocabulary`); never the store, the analysis or the views. Tests never leave 127.0.0.1: every
+server (resolver, RDAP base, routing table, trust store) is a parameter.
+"""

@@ -1,0 +1,48 @@
+"""One question asked of the network and its raw answer: the source of every measured fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+__all__ = ["OUTCOMES", "Evidence"]
+
+#: How a question ended. ``ok``: an answer (possibly empty of the records asked for: ``nodata``);
+#: ``nxdomain``: the name does not exist; ``servfail``, ``refused``: the server failed or refused;
+#: ``timeout``: no answer in time; ``error``: anything else (a TLS failure, a malformed answer), said in
+#: ``detail``.
+OUTCOMES = ("ok", "nodata", "nxdomain", "servfail", "refused", "timeout", "error")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What was asked, of which server, from where, when, and what came back.
+
+    Examples
+    --------
+    >>> e = Evidence("gab.com", "dns", "NS gab.com", "127.0.0.1:5353", dt.datetime(2026, 12, 7, tzinfo=dt.UTC),
+    ...              "ok", ("ns1.example.net.", "ns2.example.net."))
+    >>> e.failed
+    False
+    """
+
+    domain: str  # the domain being measured (what the answer is evidence about)
+    kind: str  # "dns", "tls", "http", "rdap", "asn"
+    question: str  # e.g. "NS gab.com", "A www.gab.com", "GET https://gab.com/", "TLS gab.com:443"
+    server: str  # the resolver, host:port or URL asked
+    instant: dt.datetime  # when the answer came (UTC)
+    outcome: str  # one of OUTCOMES
+    answer: tuple[str, ...] = ()  # the raw answer, one record (or header, or certificate field) per item
+    detail: str = ""  # what went wrong, or a note on the answer
+    vantage: dict[str, str] = field(default_factory=dict, hash=False)  # country, network: where asked from
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}")
+        if self.instant.tzinfo is None:
+            raise ValueError("an evidence instant needs its time zone (UTC)")
+
+    @property
+    def failed(self) -> bool:
+        """Whether the question got no usable answer (a failure ends no dependency: see the merge rule)."""
+        return self.outcome in ("servfail", "refused", "timeout", "error")
