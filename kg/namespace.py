@@ -40,6 +40,7 @@ class PD(DefinedNamespace):
     _fail = True
 
     Actor: URIRef
+    Answered: URIRef
     App: URIRef
     AppStoreAndroid: URIRef
     AppStoreIOS: URIRef
@@ -67,6 +68,7 @@ class PD(DefinedNamespace):
     Endpoints: URIRef
     Essential: URIRef
     Event: URIRef
+    Evidence: URIRef
     Forum: URIRef
     Game: URIRef
     Hosting: URIRef
@@ -74,39 +76,50 @@ class PD(DefinedNamespace):
     Imageboard: URIRef
     InternetAccess: URIRef
     LeftByDependent: URIRef
+    MeasurementRun: URIRef
     MessagingService: URIRef
     NewsSite: URIRef
+    NoData: URIRef
+    NoSuchName: URIRef
     Offline: URIRef
     Online: URIRef
     Operation: URIRef
+    OtherError: URIRef
     Outage: URIRef
+    Outcome: URIRef
     Payments: URIRef
     Platform: URIRef
     Provider: URIRef
     Reachable: URIRef
+    Refused: URIRef
     Registrar: URIRef
     Registry: URIRef
     Restoration: URIRef
     SMS: URIRef
+    ServerFailure: URIRef
     Service: URIRef
     ServiceScheme: URIRef
     SocialNetwork: URIRef
     Source: URIRef
     Status: URIRef
     TerminatedByProvider: URIRef
+    TimedOut: URIRef
     UnnamedProvider: URIRef
     VideoPlatform: URIRef
     Warning: URIRef
     Website: URIRef
     actsOn: URIRef
     additive: URIRef
+    answer: URIRef
     appliesIn: URIRef
     authenticationBy: URIRef
     banksWith: URIRef
     blogHostedBy: URIRef
     cdnBy: URIRef
     certifiedBy: URIRef
+    classificationRule: URIRef
     connectedBy: URIRef
+    contact: URIRef
     countryCode: URIRef
     customerSupportBy: URIRef
     date: URIRef
@@ -126,27 +139,38 @@ class PD(DefinedNamespace):
     endedBy: URIRef
     hasDependency: URIRef
     hostedBy: URIRef
+    measuredDomain: URIRef
     measuredName: URIRef
     note: URIRef
     observedActor: URIRef
     ocspStapling: URIRef
     orderedBy: URIRef
     outageOf: URIRef
+    outcome: URIRef
     ownedBy: URIRef
     partial: URIRef
     paymentsBy: URIRef
     provider: URIRef
+    questionKind: URIRef
+    questionName: URIRef
+    questionType: URIRef
     reachableAt: URIRef
     reachedThrough: URIRef
-    resoldOn: URIRef
     registeredWith: URIRef
     registryBy: URIRef
+    resoldOn: URIRef
+    resolver: URIRef
+    server: URIRef
     service: URIRef
     smsBy: URIRef
     standalone: URIRef
     startDate: URIRef
     startTime: URIRef
     status: URIRef
+    tool: URIRef
+    toolVersion: URIRef
+    vantageCountry: URIRef
+    vantageNetwork: URIRef
     wikidataItem: URIRef
 
 
@@ -158,7 +182,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 DATA = Namespace("https://w3id.org/pdkg/id/")
 
 #: The kinds of data node, each with its own path under :data:`DATA`.
-DATA_KINDS = ("entity", "dependency", "event", "source", "observation", "outage")
+DATA_KINDS = ("entity", "dependency", "event", "source", "observation", "outage", "run", "evidence")
 
 #: Prefixes bound on every graph the library builds or serialises.
 PREFIXES = {
@@ -169,6 +193,8 @@ PREFIXES = {
     "source": DATA["source/"],
     "observation": DATA["observation/"],
     "outage": DATA["outage/"],
+    "run": DATA["run/"],
+    "evidence": DATA["evidence/"],
     "dcterms": DCTERMS._NS,
     "prov": PROV._NS,
     "schema": Namespace(str(SDO._NS)),
