@@ -213,7 +213,7 @@ def refusing():
 
 
 def settings_for(port: int, *names: str, **options) -> WebSettings:
-    options.setdefault("host_interval", 0)
+    options.setdefault("rate", None)
     return WebSettings("measure@example.org", connect_to={n: ("127.0.0.1", port) for n in names}, **options)
 
 
@@ -280,7 +280,8 @@ def test_a_self_signed_certificate_is_evidence_and_said_to_be_self_signed(site, 
 def test_an_internationalised_domain_is_asked_by_its_a_labels(site, ca_file):
     result = tls("Bücher.test", settings_for(site.port, "bücher.test", ca_file=ca_file))
     assert result.certificate.verified and result.certificate.names == (IDN,)
-    assert result.evidence[0].question == f"TLS {IDN}:443" and result.evidence[0].domain == "Bücher.test"
+    assert result.domain == "Bücher.test"  # as given; the evidence is about the name asked
+    assert {(e.domain, e.question) for e in result.evidence} == {(IDN, f"TLS {IDN}:443"), (IDN, f"OCSP {IDN}:443")}
 
 
 # OCSP stapling
@@ -405,7 +406,7 @@ def test_many_sites_are_paced_per_server_and_the_list_is_read_as_they_are_measur
             yield name
 
     settings = settings_for(
-        site.port, "site.test", "www.site.test", "loop.test", ca_file=ca_file, host_interval=0.15,
+        site.port, "site.test", "www.site.test", "loop.test", ca_file=ca_file, rate=1 / 0.15,
         concurrency=1, scripts=False, openssl="/nonexistent/openssl", max_redirects=0,
     )  # fmt: skip
 
@@ -421,3 +422,11 @@ def test_many_sites_are_paced_per_server_and_the_list_is_read_as_they_are_measur
     starts = site.accepted[start:]
     assert len(starts) == 6  # a certificate and a page for each
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.14
+
+
+def test_every_evidence_says_where_it_was_asked_from(site, ca_file):
+    vantage = {"country": "DE", "network": "AS3320"}
+    names = ("site.test", "www.site.test")
+    settings = settings_for(site.port, *names, ca_file=ca_file, vantage=vantage)
+    evidence = [*tls("site.test", settings).evidence, *page("site.test", settings).evidence]
+    assert len(evidence) == 5 and all(e.vantage == vantage for e in evidence)

@@ -81,7 +81,8 @@ class WebSettings:
 
     ``contact`` goes into the User-Agent (an address or URL a site's operator can write to);
     ``ca_file`` is the trust store (PEM; ``None``: the system's); ``connect_to`` maps a host name to the
-    ``(address, port)`` its connections go to instead of its own addresses and ``port``.
+    ``(address, port)`` its connections go to instead of its own addresses and ``port``; ``vantage`` is
+    copied into every Evidence.
     """
 
     contact: str
@@ -90,7 +91,8 @@ class WebSettings:
     port: int = 443
     timeout: float = 10.0  # seconds for one connection, handshake or request
     concurrency: int = 20  # sites measured at once
-    host_interval: float = 1.0  # seconds between two connections started at one server
+    rate: float | None = 1.0  # connections a second started at one server (``None``: no limit)
+    vantage: Mapping[str, str] = field(default_factory=dict)  # where from: country, network
     max_redirects: int = 5
     max_body: int = 1_000_000  # bytes of a landing page read for its scripts
     scripts: bool = True  # read the landing page's HTML for script hosts
@@ -184,12 +186,12 @@ class SiteWeb:
 
 
 class HostPacer:
-    """At most one connection started per ``interval`` seconds at each server (a per-host rate limit).
+    """At most ``rate`` connections a second started at each server (``None``: no limit).
 
     Examples
     --------
     >>> async def three():
-    ...     pacer = HostPacer(0.05)
+    ...     pacer = HostPacer(20)
     ...     loop = asyncio.get_running_loop()
     ...     start = loop.time()
     ...     await asyncio.gather(*(pacer.wait("a.test:443") for _ in range(3)))
@@ -198,12 +200,14 @@ class HostPacer:
     True
     """
 
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1 / rate if rate else 0.0
         self._next: dict[str, float] = {}
 
     async def wait(self, server: str) -> None:
         """Wait for ``server``'s next free turn (turns are given out in the order asked)."""
+        if not self.interval:
+            return
         now = asyncio.get_running_loop().time()
         turn = max(now, self._next.get(server, now))
         self._next[server] = turn + self.interval
@@ -303,6 +307,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _asked(settings: WebSettings, domain: str, kind: str, question: str, server: str) -> partial[Evidence]:
+    """An Evidence about ``domain`` (its A-labels) waiting for its instant, outcome, answer and detail."""
+    return partial(Evidence, domain, kind, question, server, vantage=dict(settings.vantage))
+
+
 def _where(host: str, port: int, settings: WebSettings) -> tuple[str, int]:
     return settings.connect_to.get(host, (host, port))
 
@@ -369,16 +378,15 @@ async def measure_certificate(domain: str, settings: WebSettings, *, pacer: Host
     (None, None, [('tls', 'TLS shut.test:443', 'refused'), ('tls', 'OCSP shut.test:443', 'refused')])
     >>> closed.close()
     """
-    pacer = pacer or HostPacer(settings.host_interval)
+    pacer = pacer or HostPacer(settings.rate)
     try:
         name = ascii_domain(domain)
     except ValueError as error:
-        return TlsMeasurement(
-            domain, None, None, (Evidence(domain, "tls", f"TLS {domain}", "", _now(), "error", detail=str(error)),)
-        )
+        bad = _asked(settings, domain, "tls", f"TLS {domain}", "")(_now(), "error", detail=str(error))
+        return TlsMeasurement(domain, None, None, (bad,))
     address, port = _where(name, settings.port, settings)
     server = _server(address, port)
-    asked = partial(Evidence, domain, "tls", f"TLS {name}:{settings.port}", server)
+    asked = _asked(settings, name, "tls", f"TLS {name}:{settings.port}", server)
     evidence: list[Evidence] = []
     certificate = None
     verify_error = ""
@@ -402,16 +410,16 @@ async def measure_certificate(domain: str, settings: WebSettings, *, pacer: Host
         note = f"read without verifying, after: {verify_error}" if verify_error else ""
         evidence.append(asked(_now(), "ok", certificate.fields(), note))
         break
-    stapled, stapling = await _stapling(domain, name, address, port, settings, pacer)
+    stapled, stapling = await _stapling(name, address, port, settings, pacer)
     return TlsMeasurement(domain, certificate, stapled, (*evidence, stapling))
 
 
 async def _stapling(
-    domain: str, name: str, address: str, port: int, settings: WebSettings, pacer: HostPacer
+    name: str, address: str, port: int, settings: WebSettings, pacer: HostPacer
 ) -> tuple[bool | None, Evidence]:
     """Whether the server staples an OCSP response, asked of ``openssl s_client -status``."""
     server = _server(address, port)
-    asked = partial(Evidence, domain, "tls", f"OCSP {name}:{settings.port}", server)
+    asked = _asked(settings, name, "tls", f"OCSP {name}:{settings.port}", server)
     command = [settings.openssl, "s_client", "-connect", server, "-servername", name, "-status"]
     await pacer.wait(server)
     pipe = asyncio.subprocess.PIPE
@@ -534,11 +542,11 @@ async def fetch_landing_page(
     if client is None:
         async with _client(settings) as own:
             return await fetch_landing_page(domain, settings, client=own, pacer=pacer)
-    pacer = pacer or HostPacer(settings.host_interval)
+    pacer = pacer or HostPacer(settings.rate)
     try:
         name = ascii_domain(domain)
     except ValueError as error:
-        bad = Evidence(domain, "http", f"GET https://{domain}/", "", _now(), "error", detail=str(error))
+        bad = _asked(settings, domain, "http", f"GET https://{domain}/", "")(_now(), "error", detail=str(error))
         return LandingPage(domain, "", None, (), (), (), (bad,))
     url = f"https://{name}/" if settings.port == 443 else f"https://{name}:{settings.port}/"
     evidence: list[Evidence] = []
@@ -549,7 +557,7 @@ async def fetch_landing_page(
         own_port = target.port or (443 if target.scheme == "https" else 80)
         address, port = _where(host, own_port, settings)
         server = _server(address, port)
-        asked = partial(Evidence, domain, "http", f"GET {url}", server)
+        asked = _asked(settings, name, "http", f"GET {url}", server)
         request = client.build_request("GET", target.copy_with(host=address, port=port))
         if (address, port) != (host, own_port):
             request.headers["Host"] = target.netloc.decode("ascii")
@@ -579,7 +587,8 @@ async def fetch_landing_page(
                 body = await _read_at_most(response, settings.max_body)
                 hosts = script_hosts(body.decode(response.encoding or "utf-8", errors="replace"), url)
                 read = f"first {len(body):,} bytes of the page"
-                evidence.append(Evidence(domain, "http", f"script hosts of {url}", server, _now(), "ok", hosts, read))
+                scripts = _asked(settings, name, "http", f"script hosts of {url}", server)
+                evidence.append(scripts(_now(), "ok", hosts, read))
             page = (url, response.status_code, headers, tuple(redirects), hosts)
             return LandingPage(domain, *page, tuple(evidence))
         finally:
@@ -613,7 +622,7 @@ async def measure_site(
     if client is None:
         async with _client(settings) as own:
             return await measure_site(domain, settings, client=own, pacer=pacer)
-    pacer = pacer or HostPacer(settings.host_interval)
+    pacer = pacer or HostPacer(settings.rate)
     tls = await measure_certificate(domain, settings, pacer=pacer)
     landing = await fetch_landing_page(domain, settings, client=client, pacer=pacer)
     return SiteWeb(domain, tls, landing)
@@ -629,14 +638,14 @@ async def measure_sites(domains: Iterable[str], settings: WebSettings) -> AsyncI
     --------
     >>> closed = socket.socket(); closed.bind(("127.0.0.1", 0))
     >>> shut = closed.getsockname()
-    >>> settings = WebSettings("ops@example.org", connect_to={"a.test": shut, "b.test": shut}, host_interval=0)
+    >>> settings = WebSettings("ops@example.org", connect_to={"a.test": shut, "b.test": shut}, rate=None)
     >>> async def run():
     ...     return sorted([site.domain async for site in measure_sites(["a.test", "b.test"], settings)])
     >>> asyncio.run(run())
     ['a.test', 'b.test']
     >>> closed.close()
     """
-    pacer = HostPacer(settings.host_interval)
+    pacer = HostPacer(settings.rate)
     async with _client(settings) as client:
         pending: set[asyncio.Task[SiteWeb]] = set()
         try:
