@@ -47,6 +47,7 @@ __all__ = [
     "TlsMeasurement",
     "WebSettings",
     "ascii_domain",
+    "describe_failure",
     "fetch_landing_page",
     "measure_certificate",
     "measure_site",
@@ -320,8 +321,14 @@ def _server(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
-def _failure(error: BaseException) -> tuple[str, str]:
-    """The outcome and detail of a failed connection, from the first cause in the chain that says why."""
+def describe_failure(error: BaseException) -> tuple[str, str]:
+    """The outcome and detail of a failed connection, from the first cause in the chain that says why.
+
+    Examples
+    --------
+    >>> describe_failure(ConnectionRefusedError(111, "Connection refused"))
+    ('refused', 'connection refused')
+    """
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, TimeoutError | httpx.TimeoutException):
@@ -399,7 +406,7 @@ async def measure_certificate(domain: str, settings: WebSettings, *, pacer: Host
             evidence.append(asked(_now(), "error", detail=f"certificate not trusted: {verify_error}"))
             continue
         except OSError as error:  # refused, unreachable, timed out, TLS failures other than trust
-            outcome, detail = _failure(error)
+            outcome, detail = describe_failure(error)
             evidence.append(asked(_now(), outcome, detail=detail))
             break
         try:
@@ -566,7 +573,7 @@ async def fetch_landing_page(
         try:
             response = await client.send(request, stream=True)
         except (httpx.HTTPError, OSError) as error:
-            outcome, detail = _failure(error)
+            outcome, detail = describe_failure(error)
             evidence.append(asked(_now(), outcome, detail=detail))
             return LandingPage(domain, url, None, (), tuple(redirects), (), tuple(evidence))
         try:
