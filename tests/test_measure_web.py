@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import NameOID
 
-from kg.measure.web import WebSettings, fetch_landing_page, measure_certificate, measure_sites
+from kg.measure.web import WebSettings, fetch_landing_page, measure_certificate, measure_site, measure_sites
 
 from .servers import Silent, free_port
 
@@ -315,7 +315,7 @@ def test_a_refused_connection_is_evidence_not_an_exception(refusing):
     settings = settings_for(refusing, "shut.test")
     result = tls("shut.test", settings)
     assert result.certificate is None and result.stapled is None
-    assert [e.outcome for e in result.evidence] == ["refused", "refused"]
+    assert [e.outcome for e in result.evidence] == ["refused"]  # stapling not asked of nobody
     landing = page("shut.test", settings)
     assert landing.status is None and [e.outcome for e in landing.evidence] == ["refused"]
 
@@ -326,7 +326,7 @@ def test_a_server_that_never_answers_times_out(ca_file):
     started = time.monotonic()
     result = tls("slow.test", settings)
     landing = page("slow.test", settings)
-    assert [e.outcome for e in result.evidence] == ["timeout", "timeout"]
+    assert [e.outcome for e in result.evidence] == ["timeout"]
     assert [e.outcome for e in landing.evidence] == ["timeout"]
     assert time.monotonic() - started < 10
 
@@ -342,6 +342,17 @@ def test_a_server_that_does_not_speak_tls_is_a_tls_error(ca_file):
         plain.server_close()
     assert result.evidence[0].outcome == "error" and result.evidence[0].detail.startswith("TLS error")
     assert result.stapled is None
+
+
+def test_a_site_whose_tls_port_refuses_is_not_asked_for_its_page_but_a_live_one_is_measured_whole(
+    refusing, site, ca_file
+):
+    dead = asyncio.run(measure_site("shut.test", settings_for(refusing, "shut.test")))
+    assert [(e.question, e.outcome) for e in dead.evidence] == [("TLS shut.test:443", "refused")]
+    assert dead.landing.status is None and dead.landing.evidence == ()
+    live = asyncio.run(measure_site("www.site.test", settings_for(site.port, "www.site.test", ca_file=ca_file)))
+    assert [e.question.split()[0] for e in live.evidence] == ["TLS", "OCSP", "GET", "script"]
+    assert live.tls.certificate.verified and live.landing.status == 200
 
 
 # The landing page

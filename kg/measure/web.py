@@ -203,13 +203,15 @@ class HostPacer:
 
     def __init__(self, rate: float | None) -> None:
         self.interval = 1 / rate if rate else 0.0
-        self._next: dict[str, float] = {}
+        self._next: dict[str, float] = {}  # server -> its next free turn (loop time)
 
     async def wait(self, server: str) -> None:
         """Wait for ``server``'s next free turn (turns are given out in the order asked)."""
         if not self.interval:
             return
         now = asyncio.get_running_loop().time()
+        if len(self._next) > 10_000:  # a run over many servers: forget the turns already past
+            self._next = {s: t for s, t in self._next.items() if t > now}
         turn = max(now, self._next.get(server, now))
         self._next[server] = turn + self.interval
         if turn > now:
@@ -375,6 +377,7 @@ async def measure_certificate(domain: str, settings: WebSettings, *, pacer: Host
 
     A certificate that fails verification (expired, self-signed, untrusted, another name) is read again
     without verifying, so that its issuer is known: one Evidence for the failed check, one for the reading.
+    Stapling is asked only of a server whose certificate could be read.
 
     Examples
     --------
@@ -382,7 +385,7 @@ async def measure_certificate(domain: str, settings: WebSettings, *, pacer: Host
     >>> settings = WebSettings("ops@example.org", connect_to={"shut.test": closed.getsockname()})
     >>> tls = asyncio.run(measure_certificate("shut.test", settings))
     >>> tls.certificate, tls.stapled, [(e.kind, e.question, e.outcome) for e in tls.evidence]
-    (None, None, [('tls', 'TLS shut.test:443', 'refused'), ('tls', 'OCSP shut.test:443', 'refused')])
+    (None, None, [('tls', 'TLS shut.test:443', 'refused')])
     >>> closed.close()
     """
     pacer = pacer or HostPacer(settings.rate)
@@ -417,6 +420,8 @@ async def measure_certificate(domain: str, settings: WebSettings, *, pacer: Host
         note = f"read without verifying, after: {verify_error}" if verify_error else ""
         evidence.append(asked(_now(), "ok", certificate.fields(), note))
         break
+    if certificate is None:  # no handshake: asking OpenSSL would fail the same way
+        return TlsMeasurement(domain, None, None, tuple(evidence))
     stapled, stapling = await _stapling(name, address, port, settings, pacer)
     return TlsMeasurement(domain, certificate, stapled, (*evidence, stapling))
 
@@ -617,13 +622,15 @@ async def measure_site(
 ) -> SiteWeb:
     """The certificate, OCSP stapling and landing page of ``domain``; failures are Evidence.
 
+    A site whose TLS port refused or did not answer is not asked for its landing page (the same port).
+
     Examples
     --------
     >>> closed = socket.socket(); closed.bind(("127.0.0.1", 0))
     >>> settings = WebSettings("ops@example.org", connect_to={"shut.test": closed.getsockname()})
     >>> site = asyncio.run(measure_site("shut.test", settings))
     >>> [(e.kind, e.outcome) for e in site.evidence]
-    [('tls', 'refused'), ('tls', 'refused'), ('http', 'refused')]
+    [('tls', 'refused')]
     >>> closed.close()
     """
     if client is None:
@@ -631,6 +638,8 @@ async def measure_site(
             return await measure_site(domain, settings, client=own, pacer=pacer)
     pacer = pacer or HostPacer(settings.rate)
     tls = await measure_certificate(domain, settings, pacer=pacer)
+    if tls.certificate is None and tls.evidence[-1].outcome in ("refused", "timeout"):
+        return SiteWeb(domain, tls, LandingPage(domain, "", None, (), (), (), ()))
     landing = await fetch_landing_page(domain, settings, client=client, pacer=pacer)
     return SiteWeb(domain, tls, landing)
 
