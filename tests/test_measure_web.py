@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ocsp
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
 from kg.measure.web import WebSettings, fetch_landing_page, measure_certificate, measure_site, measure_sites
 
@@ -28,6 +28,7 @@ from .servers import Silent, free_port
 
 NOW = dt.datetime.now(dt.UTC)
 IDN = "xn--bcher-kva.test"  # bücher.test
+OCSP = AuthorityInformationAccessOID.OCSP
 PAGE = (
     b"<html><head><script src='https://js.stripe.com/v3/'></script><script src='/own.js'></script>"
     b"<script src='https://www.site.test/same-host.js'></script>"
@@ -70,6 +71,12 @@ def _self_signed(name: str) -> bytes:
         .not_valid_before(NOW - dt.timedelta(days=1))
         .not_valid_after(NOW + dt.timedelta(days=30))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(
+            x509.AuthorityInformationAccess(
+                [x509.AccessDescription(OCSP, x509.UniformResourceIdentifier(f"http://ocsp.{name}/"))]
+            ),
+            critical=False,
+        )
         .sign(key, hashes.SHA256())
     )
     pem_key = key.private_bytes(
@@ -274,7 +281,15 @@ def test_a_self_signed_certificate_is_evidence_and_said_to_be_self_signed(site, 
     c = result.certificate
     assert (c.self_signed, c.verified, c.expired, c.issuer_common_name) == (True, False, False, "selfsigned.test")
     assert "self-signed" in c.verify_error
-    assert "self_signed=yes" in result.evidence[1].answer
+    assert c.ocsp_urls == ("http://ocsp.selfsigned.test/",)  # the responder a CA dependency also runs through
+    assert {"self_signed=yes", "ocsp=http://ocsp.selfsigned.test/"} <= set(result.evidence[1].answer)
+
+
+def test_a_certificate_for_other_names_is_read_but_not_verified(site, ca_file):
+    result = tls("other.test", settings_for(site.port, "other.test", ca_file=ca_file))  # the server's default
+    c = result.certificate
+    assert c.subject_common_name == "site.test" and not c.verified and "other.test" in c.verify_error
+    assert result.evidence[0].detail.startswith("certificate not trusted: Hostname mismatch")
 
 
 def test_an_internationalised_domain_is_asked_by_its_a_labels(site, ca_file):
