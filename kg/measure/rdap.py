@@ -85,6 +85,7 @@ def load_bootstrap(path: str | Path) -> Bootstrap:
     ...     _ = f.write(text)
     >>> load_bootstrap(f.name).base_urls("gab.com")
     ('https://rdap.example/com/', 'http://rdap.example/com/')
+    >>> Path(f.name).unlink()
     """
     where = SourceLocation(str(path))
     try:
