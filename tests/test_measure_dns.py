@@ -4,7 +4,8 @@ NSD serves the zones below on a free port and is given to the code as its "resol
 in a zone NSD holds or delegates, so answers are standard (NXDOMAIN and NODATA told apart) and nothing
 leaves 127.0.0.1. The name servers of the zones all have the address 127.0.0.1, and the code asks them at
 NSD's port (``nameserver_port``), so the authority check reaches NSD too, or a stand-in that refuses or
-never answers.
+never answers. Unbound, a recursive resolver whose every zone is a stub at NSD, checks that the code
+finds the same through a recursive resolver as from the authoritative server.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ ns2 A 127.0.0.1
 @ AAAA 2001:db8::10
 www CNAME @
 mail TXT "a name with no address"
+blog CNAME shop.example.
 """,
     # A DNS provider, on its own name servers too.
     "provider.example": f"""
@@ -141,11 +143,31 @@ NSD_CONF = """server:
   xfrdfile: "{dir}/xfrd.state"
   zonelistfile: "{dir}/zone.list"
   xfrdir: "{dir}"
-  logfile: "{dir}/nsd.log"
+  logfile: "{dir}/server.log"
   server-count: 1
   do-ip6: no
   rrl-ratelimit: 0
   verbosity: 1
+remote-control:
+  control-enable: no
+"""
+
+
+UNBOUND_CONF = """server:
+  interface: 127.0.0.1@{port}
+  port: {port}
+  do-ip6: no
+  username: ""
+  chroot: ""
+  directory: "{dir}"
+  pidfile: "{dir}/unbound.pid"
+  use-syslog: no
+  logfile: "{dir}/server.log"
+  do-not-query-localhost: no
+  module-config: "iterator"
+  num-threads: 1
+  local-zone: "test." nodefault
+  local-zone: "invalid." nodefault
 remote-control:
   control-enable: no
 """
@@ -164,35 +186,32 @@ def free_port() -> int:
             return port
 
 
-class Nsd:
-    """NSD in the foreground on a free port of 127.0.0.1, serving :data:`ZONES` from ``folder``."""
+def binary(name: str, package: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin")
+    if found is None:
+        pytest.skip(f"{name} is not installed (Debian: apt-get install {package})")
+    return found
 
-    def __init__(self, folder: Path) -> None:
-        binary = shutil.which("nsd") or shutil.which("nsd", path="/usr/sbin:/usr/local/sbin")
-        if binary is None:
-            pytest.skip("NSD is not installed (Debian: apt-get install nsd)")
-        self.port = free_port()
-        self.folder = folder
-        conf = NSD_CONF.format(port=self.port, dir=folder)
-        for zone, text in ZONES.items():
-            (folder / f"{zone}.zone").write_text(f"$ORIGIN {zone}.\n$TTL 300\n{text.lstrip()}")
-            conf += f'zone:\n  name: "{zone}"\n  zonefile: "{zone}.zone"\n'
-        (folder / "nsd.conf").write_text(conf)
-        self.process = subprocess.Popen(
-            [binary, "-d", "-c", str(folder / "nsd.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+
+class Daemon:
+    """A DNS server run in the foreground from a configuration in ``folder``, on a free port of 127.0.0.1;
+    ready once it answers ``SOA site.test``."""
+
+    def __init__(self, argv: list[str], folder: Path, port: int) -> None:
+        self.port, self.folder = port, folder
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while True:
             try:
                 query = dns.message.make_query("site.test", "SOA")
-                if dns.query.udp(query, "127.0.0.1", port=self.port, timeout=0.5).answer:
+                if dns.query.udp(query, "127.0.0.1", port=port, timeout=0.5).answer:
                     return
             except (dns.exception.Timeout, OSError):
                 pass
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.stop()
-                log = folder / "nsd.log"
-                raise RuntimeError(f"NSD did not start: {log.read_text() if log.exists() else 'no log'}")
+                log = folder / "server.log"
+                raise RuntimeError(f"{argv[0]} did not start: {log.read_text() if log.exists() else 'no log'}")
             time.sleep(0.05)
 
     @property
@@ -203,6 +222,29 @@ class Nsd:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+
+
+def start_nsd(folder: Path) -> Daemon:
+    """NSD serving :data:`ZONES`."""
+    port = free_port()
+    conf = NSD_CONF.format(port=port, dir=folder)
+    for zone, text in ZONES.items():
+        (folder / f"{zone}.zone").write_text(f"$ORIGIN {zone}.\n$TTL 300\n{text.lstrip()}")
+        conf += f'zone:\n  name: "{zone}"\n  zonefile: "{zone}.zone"\n'
+    (folder / "nsd.conf").write_text(conf)
+    return Daemon([binary("nsd", "nsd"), "-d", "-c", str(folder / "nsd.conf")], folder, port)
+
+
+def start_unbound(folder: Path, nsd: Daemon) -> Daemon:
+    """Unbound, a recursive resolver that finds every zone (and the root) at NSD: nothing else is asked.
+
+    A real recursion asks a zone's name servers at port 53; here each zone NSD holds is a stub at NSD's
+    port instead. lame.test, which NSD only delegates, is left out of the comparison: Unbound would go on
+    asking its name server at port 53 for longer than a test waits."""
+    port = free_port()
+    stubs = "".join(f'stub-zone:\n  name: "{zone}"\n  stub-addr: 127.0.0.1@{nsd.port}\n' for zone in [".", *ZONES])
+    (folder / "unbound.conf").write_text(UNBOUND_CONF.format(port=port, dir=folder) + stubs)
+    return Daemon([binary("unbound", "unbound"), "-d", "-c", str(folder / "unbound.conf")], folder, port)
 
 
 class Responder:
@@ -251,7 +293,14 @@ class Responder:
 
 @pytest.fixture(scope="module")
 def nsd(tmp_path_factory):
-    server = Nsd(tmp_path_factory.mktemp("nsd"))
+    server = start_nsd(tmp_path_factory.mktemp("nsd"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def unbound(tmp_path_factory, nsd):
+    server = start_unbound(tmp_path_factory.mktemp("unbound"), nsd)
     yield server
     server.stop()
 
@@ -269,7 +318,7 @@ def responder():
         server.stop()
 
 
-def measure(nsd: Nsd, domain: str, **options):
+def measure(nsd: Daemon, domain: str, **options):
     """One domain measured with NSD as resolver and as every name server."""
     options = {"resolver": nsd.address, "nameserver_port": nsd.port, "timeout": 1.0, **options}
     return measure_dns_sync([domain], **options)[0]
@@ -359,6 +408,13 @@ def test_nxdomain_and_nodata_are_told_apart(nsd):
     assert asked["NS site.test"] == "ok"
 
 
+def test_an_alias_is_in_its_parents_zone_and_hosted_where_it_points(nsd):
+    result = measure(nsd, "blog.site.test")
+    assert (result.outcome, result.zone, result.nameserver_domains) == ("ok", "site.test", ("site.test",))
+    assert (result.apex.chain, result.apex.ipv4) == (("shop.example",), ("192.0.2.20",))
+    assert outcomes(result)["SOA blog.site.test"] == "nodata"
+
+
 def test_a_lame_delegation(nsd):
     """lame.test is delegated to ns1.provider.example (a server that does not hold the zone: it answers
     with a referral) and to ns.nowhere.test (a name that does not exist)."""
@@ -376,15 +432,17 @@ def test_a_lame_delegation(nsd):
     assert result.detail.startswith(f"SOA lame.test: error at {nsd.address} (referral to lame.test")
 
 
-@pytest.mark.parametrize(("rcode", "said"), [(dns.rcode.REFUSED, "refused"), (None, "timeout")])
+@pytest.mark.parametrize(("rcode", "said"), [(dns.rcode.REFUSED, "refused"), (None, "timeout"), ("closed", "timeout")])
 def test_name_servers_that_refuse_or_never_answer_are_lame(nsd, responder, rcode, said):
-    server = responder(rcode)
-    result = measure(nsd, "site.test", nameserver_port=server.port, timeout=0.2, retries=1)
+    """The name servers are asked at a port where a server refuses, one that never answers, or nothing."""
+    port = free_port() if rcode == "closed" else responder(rcode).port
+    result = measure(nsd, "site.test", nameserver_port=port, timeout=0.2, retries=1)
     assert result.outcome == "ok"  # the resolver answered: the domain is measured
     assert {(s.status, s.detail) for s in result.nameservers} == {
         ("lame", f"no authoritative answer for site.test: 127.0.0.1 gave {said}")
     }
-    assert len(server.arrivals) == (1 if said == "refused" else 2)  # one check per address, retried on silence
+    checks = [e for e in result.evidence if e.detail.startswith("asked without recursion")]
+    assert [(e.question, e.server) for e in checks] == [("SOA site.test", f"127.0.0.1:{port}")]  # one per address
 
 
 def test_servfail_from_a_zone_that_does_not_load(nsd):
@@ -500,3 +558,21 @@ def test_the_vantage_point_is_kept_in_every_evidence(nsd):
 def test_a_resolver_that_is_no_address_is_an_input_error(resolver):
     with pytest.raises(InputError):
         measure_dns_sync(["site.test"], resolver=resolver)
+
+
+def findings(result) -> tuple:
+    """What a result says about the domain, without the evidence (which names the server asked)."""
+    return (result.outcome, result.zone, result.soa, result.nameservers, result.apex, result.www)
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["site.test", "shop.example", "loop.test", "long.test", "v6only.test", "missing.test", "Bücher.example",
+     "blog.site.test", "mail.site.test", "broken.test"],
+)  # fmt: skip
+def test_a_recursive_resolver_gives_the_same_findings(nsd, unbound, domain):
+    """Through Unbound (recursing to NSD) as when NSD is asked directly, for every zone it holds."""
+    direct = measure(nsd, domain)
+    recursive = measure(nsd, domain, resolver=unbound.address)
+    assert findings(recursive) == findings(direct)
+    assert {e.server for e in recursive.evidence if not e.detail.startswith("asked without")} == {unbound.address}

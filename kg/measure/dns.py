@@ -443,6 +443,11 @@ async def _measure_one(asker, given, *, port, check, max_hops, found_via="") -> 
     )
     core += [ns.evidence, soa_answer.evidence]
     soa = _soa(soa_answer)
+    if soa is None and soa_answer.evidence.outcome == "nodata" and soa_answer.evidence.answer and "." in name:
+        # An alias (CNAME): the answers speak of its target's zone; the zone holding it is its parent's.
+        parent = await asker.ask(given, name.split(".", 1)[1], "SOA")
+        core.append(parent.evidence)
+        soa = _soa(parent)
     zone = soa.zone if soa else name
     if ns.evidence.outcome == "nodata" and zone != name:
         ns = await asker.ask(given, zone, "NS")  # a name inside a zone: the zone's name servers
@@ -475,8 +480,8 @@ def _soa(answer: _Answer) -> Soa | None:
         rdata, owner = answer.records[0], answer.evidence.question.split(" ", 1)[1]
     else:
         rrset = next((r for r in answer.authority if r.rdtype == dns.rdatatype.SOA), None)
-        if rrset is None or answer.evidence.outcome != "nodata":
-            return None
+        if rrset is None or answer.evidence.outcome != "nodata" or answer.evidence.answer:
+            return None  # no SOA, or the name is an alias: the authority is the target's zone
         rdata, owner = rrset[0], rrset.name.to_text(omit_final_dot=True).lower()
     text = {key: getattr(rdata, key).to_text(omit_final_dot=True).lower() for key in ("mname", "rname")}
     return Soa(owner, text["mname"], text["rname"], rdata.serial)
