@@ -36,14 +36,14 @@ KINDS = {
     "classifier of the domain agrees with all its rows",
     "provider-is-site": "a provider's name servers serving the provider's own site: own by our rule "
     "provider-is-site or same-label, Third in the published rows",
-    "own-list-newer-than-rows": "own by a list of private name servers (the published code's own list, or "
-    "google.com's), Third in the published rows, which predate the list",
+    "own-list-disagrees-with-rows": "own by a list of private name servers (the published code's, or pdkg's "
+    "google.com), Third in the published rows: the data and the code of the same commit disagree",
     "public-sector": "own by the published code's .gov, .edu and state.XX.us rule, Third or unknown in the "
-    "published rows",
+    "published rows: the data and the code of the same commit disagree",
     "needs-certificate-or-soa": "Pvt in the published data by a rule that needs the site's certificate names "
     "or SOA, which the published data does not record: we say unknown",
     "mapped-but-unknown": "in the published provider map (DNS_MAP) as a third party, unknown in these rows",
-    "other": "other",
+    "other": "none of the above (each row is listed)",
 }
 
 
@@ -68,6 +68,7 @@ class Agreement:
     provider: int = 0  # rows whose provider agrees
     party: int = 0  # rows whose class agrees
     both: int = 0
+    rules: Counter = field(default_factory=Counter)  # rows decided by each rule (with its pattern's source)
     disagreements: dict[tuple, Disagreement] = field(default_factory=dict)
 
     def share(self, count: int) -> float:
@@ -100,6 +101,7 @@ def compare(rows: Iterable[list[str]], providers: Providers | None = None) -> Ag
         same_provider = table.named(provider) == table.named(ours.provider)
         same_party = PARTY[published_class] == ours.party
         result.rows += 1
+        result.rules[ours.rule + (f" ({ours.pattern.source})" if ours.pattern else "")] += 1
         result.provider += same_provider
         result.party += same_party
         result.both += same_provider and same_party
@@ -120,7 +122,7 @@ def _kind(published_class: str, ours: Classification, classes: set[str]) -> str:
     if published_class == "Third" and ours.rule in ("provider-is-site", "same-label"):
         return "provider-is-site"
     if published_class == "Third" and ours.rule == "known-own" and source in ("webdep:dns-private-list", "pdkg"):
-        return "own-list-newer-than-rows"
+        return "own-list-disagrees-with-rows"
     if published_class != "Pvt" and source == "webdep:dns-public-sector":
         return "public-sector"
     if published_class == "Pvt" and ours.rule == "no-rule":
@@ -137,6 +139,9 @@ def report(agreement: Agreement, examples: int = 5) -> str:
         f"provider agrees: {agreement.provider:,} ({agreement.share(agreement.provider):.2%})",
         f"class agrees:    {agreement.party:,} ({agreement.share(agreement.party):.2%})",
         f"both agree:      {agreement.both:,} ({agreement.share(agreement.both):.2%})",
+        "",
+        "rows decided by each rule (and the source of its pattern):",
+        *(f"  {count:6,} {rule}" for rule, count in agreement.rules.most_common()),
         "",
         f"disagreements: {agreement.rows - agreement.both:,} rows",
     ]

@@ -74,6 +74,7 @@ def test_registered_domains_come_from_the_packaged_suffix_list_without_the_netwo
         ("ns1.gab.test", "gab.test"),  # reserved test names are measured like any other
         ("www.bücher.de", "xn--bcher-kva.de"),  # internationalised names compare in their IDNA form
         ("192.0.2.1", "192.0.2.1"),
+        ("2001:db8::53", "2001:db8::53"),
         ("localhost", "localhost"),
     ],
 )
@@ -358,3 +359,18 @@ def test_the_classifier_agrees_with_the_published_name_server_data():
     assert agreement.rows == 14_640
     assert agreement.share(agreement.both) >= 0.95
     assert sum(d.rows for d in agreement.disagreements.values()) == agreement.rows - agreement.both
+
+
+def test_names_compare_in_the_idna_2008_form_the_dns_module_asks():
+    """IDNA 2003 (Python's codec) spells faß.de fass.de, another domain; the measured name is xn--fa-hia.de."""
+    assert registered_domain("ns1.faß.de") == "xn--fa-hia.de"
+    assert classify_host("ns1.xn--fa-hia.de", "www.faß.de", providers=TABLE).rule == "same-domain"
+
+
+def test_a_name_under_an_unlisted_suffix_keeps_two_labels_and_its_own_name():
+    assert registered_domain("ns1.corp.internal") == "corp.internal"
+    assert classify_host("ns1.corp.internal", "corp.lan", providers=TABLE).rule == "same-label"
+
+
+def test_addresses_share_no_name():
+    assert classify_host("192.0.2.1", "192.0.2.7", providers=TABLE).rule == "no-rule"

@@ -29,11 +29,13 @@ import contextlib
 import csv
 import functools
 import re
+import socket
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import idna
 import tldextract
 
 from kg.errors import InputError, SourceLocation, quoted
@@ -89,29 +91,50 @@ def _extractor() -> tldextract.TLDExtract:
 
 
 def _normalise(host: str) -> str:
+    """Lower case, no final dot, and each internationalised label in its ASCII form (IDNA 2008 with UTS 46
+    mapping, as :mod:`kg.measure.dns` asks names): a label IDNA cannot spell is compared as given."""
     host = host.strip().rstrip(".").lower()
-    if not host.isascii():
-        with contextlib.suppress(UnicodeError):  # a name IDNA cannot spell is compared as given
-            host = host.encode("idna").decode("ascii")
-    return host
+    if host.isascii():
+        return host
+    labels = []
+    for label in host.split("."):
+        if not label.isascii():
+            with contextlib.suppress(idna.IDNAError, UnicodeError):
+                label = idna.encode(label, uts46=True, transitional=False).decode("ascii")
+        labels.append(label)
+    return ".".join(labels)
 
 
 def registered_domain(host: str) -> str:
-    """The registered domain of ``host`` (the name under its public suffix), or the host when it has none.
+    """The registered domain of ``host``: the name under its public suffix.
 
     Offline: the Public Suffix List is the snapshot in the tldextract package. Names under the reserved
-    test suffixes (``.test``, ``.example``) have registered domains as real ones do; internationalised
-    names are compared in their ASCII (IDNA) form.
+    test suffixes (``.test``, ``.example``) have registered domains as real ones do; a name under a suffix
+    the list lacks keeps its last two labels, as :func:`kg.measure.dns.registered_domain` does; an IP
+    address is its own. Internationalised names are compared in their ASCII form.
 
     Examples
     --------
     >>> registered_domain("ns-1024.awsdns-47.co.uk."), registered_domain("ns1.gab.test")
     ('awsdns-47.co.uk', 'gab.test')
-    >>> registered_domain("ns.bücher.de"), registered_domain("192.0.2.1")
-    ('xn--bcher-kva.de', '192.0.2.1')
+    >>> registered_domain("ns.Bücher.de"), registered_domain("ns1.corp.internal"), registered_domain("192.0.2.1")
+    ('xn--bcher-kva.de', 'corp.internal', '192.0.2.1')
     """
     host = _normalise(host)
-    return _extractor()(host).top_domain_under_public_suffix or host
+    parts = _extractor()(host)
+    if parts.suffix and parts.domain:
+        return f"{parts.domain}.{parts.suffix}"
+    if parts.ipv4 or _is_ipv6(host):
+        return host
+    return ".".join(host.split(".")[-2:])
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        socket.inet_pton(socket.AF_INET6, text)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _words(name: str) -> list[str]:
@@ -318,7 +341,10 @@ class Classification:
 
 
 def _label(domain: str) -> str:
-    return _extractor()(domain).domain or domain
+    """The name of a registered domain without its suffix (nike of nike.co.uk); an IP address whole."""
+    if _extractor()(domain).ipv4 or _is_ipv6(domain):
+        return domain
+    return domain.split(".", 1)[0]
 
 
 def _is_site(provider: str, site_domain: str) -> bool:
