@@ -374,3 +374,20 @@ def test_a_name_under_an_unlisted_suffix_keeps_two_labels_and_its_own_name():
 
 def test_addresses_share_no_name():
     assert classify_host("192.0.2.1", "192.0.2.7", providers=TABLE).rule == "no-rule"
+
+
+@pytest.mark.parametrize(
+    ("name", "service", "provider", "party"),
+    [
+        ("Let's Encrypt", "ca", "letsencrypt.org", "third"),
+        ("letsencrypt", "ca", "letsencrypt.org", "third"),  # the published data's spelling
+        ("Sectigo Limited", "ca", "sectigo.com", "third"),
+        ("Apple Inc.", "ca", "apple.com", "own"),  # the published CA rule: Apple's CA serves Apple
+        ("AMAZON-02", "hosting", "amazon.com", "third"),
+        ("Cloudflare, Inc.", "hosting", "cloudflare.com", "third"),
+        ("FACEBOOK", "hosting", "facebook.com", "own"),
+    ],
+)
+def test_the_shipped_table_knows_issuers_and_as_holders(name, service, provider, party):
+    result = classify_name(name, "gab.com", service=service)
+    assert (result.provider, result.party) == (provider, party)
