@@ -195,15 +195,15 @@ def binary(name: str, package: str) -> str:
 
 class Daemon:
     """A DNS server run in the foreground from a configuration in ``folder``, on a free port of 127.0.0.1;
-    ready once it answers ``SOA site.test``."""
+    ready once it answers ``SOA`` of ``ready_name``."""
 
-    def __init__(self, argv: list[str], folder: Path, port: int) -> None:
+    def __init__(self, argv: list[str], folder: Path, port: int, ready_name: str = "site.test") -> None:
         self.port, self.folder = port, folder
         self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while True:
             try:
-                query = dns.message.make_query("site.test", "SOA")
+                query = dns.message.make_query(ready_name, "SOA")
                 if dns.query.udp(query, "127.0.0.1", port=port, timeout=0.5).answer:
                     return
             except (dns.exception.Timeout, OSError):

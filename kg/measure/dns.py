@@ -291,7 +291,9 @@ class _Asker:
             name, rdtype, use_edns=0, payload=1232, flags=dns.flags.RD if server is None else 0
         )
         qname = query.question[0].name
-        failure, where = "", ""
+        tries = len(servers)
+        failure = ("timeout", f"no answer in {self.timeout:g} s, {tries} {'try' if tries == 1 else 'tries'}")
+        where = ""
         for address, port in servers:
             where = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
             await self.pacer.wait(where)
@@ -299,10 +301,9 @@ class _Asker:
                 async with self.limit:
                     response, tcp = await dns.asyncquery.udp_with_fallback(query, address, self.timeout, port)
             except dns.exception.Timeout:
-                failure = "timeout"
                 continue
-            except OSError as exc:
-                failure = f"error:{exc.strerror or exc}"
+            except OSError as exc:  # the network, not the server: the next try may do better
+                failure = ("error", exc.strerror or str(exc))
                 continue
             except dns.exception.DNSException as exc:
                 answer = self._answer(domain, rdtype, name, where, "error", detail=f"bad answer: {exc}")
@@ -310,10 +311,7 @@ class _Asker:
             answer = self._read(domain, rdtype, name, qname, where, response, tcp)
             break
         else:
-            outcome, _, detail = failure.partition(":")
-            tries = len(servers)
-            detail = detail or f"no answer in {self.timeout:g} s, {tries} {'try' if tries == 1 else 'tries'}"
-            answer = self._answer(domain, rdtype, name, where, outcome, detail=detail)
+            answer = self._answer(domain, rdtype, name, where, failure[0], detail=failure[1])
         if server is not None:  # a name server asked directly: say so, the same question goes to the resolver
             note = "; ".join(filter(None, ["asked without recursion", answer.evidence.detail]))
             answer.evidence = replace(answer.evidence, detail=note)
