@@ -24,7 +24,7 @@ a domain name, a resolver that fails or never answers) comes back as a :class:`D
 and evidence say why; no exception leaves the measuring functions for a domain's sake.
 
 Internationalised names go in as Unicode and are asked in their IDNA (punycode) form; results keep the
-name as given, its ASCII form and its Unicode form.
+name as given, its ASCII form and its Unicode form; evidence names the domain in ASCII.
 """
 
 from __future__ import annotations
@@ -434,27 +434,27 @@ async def _measure_one(asker, given, *, port, check, max_hops, found_via="") -> 
     apex_evidence: list[Evidence] = []
     www_evidence: list[Evidence] = []
     ns, soa_answer, apex, www = await asyncio.gather(
-        asker.ask(given, name, "NS"),
-        asker.ask(given, name, "SOA"),
-        _host(asker, given, name, max_hops, apex_evidence),
-        _host(asker, given, f"www.{name}", max_hops, www_evidence),
+        asker.ask(name, name, "NS"),
+        asker.ask(name, name, "SOA"),
+        _host(asker, name, name, max_hops, apex_evidence),
+        _host(asker, name, f"www.{name}", max_hops, www_evidence),
     )
     core += [ns.evidence, soa_answer.evidence]
     soa = _soa(soa_answer)
     if soa is None and soa_answer.evidence.outcome == "nodata" and soa_answer.evidence.answer and "." in name:
         # An alias (CNAME): the answers speak of its target's zone; the zone holding it is its parent's.
-        parent = await asker.ask(given, name.split(".", 1)[1], "SOA")
+        parent = await asker.ask(name, name.split(".", 1)[1], "SOA")
         core.append(parent.evidence)
         soa = _soa(parent)
     zone = soa.zone if soa else name
     if ns.evidence.outcome == "nodata" and zone != name:
-        ns = await asker.ask(given, zone, "NS")  # a name inside a zone: the zone's name servers
+        ns = await asker.ask(name, zone, "NS")  # a name inside a zone: the zone's name servers
         core.append(ns.evidence)
     probed: dict = {}
     servers_evidence: list[Evidence] = []
     hosts = sorted({_host_name(rdata) for rdata in ns.records})
     servers = await asyncio.gather(
-        *(_nameserver(asker, given, zone, h, port, check, probed, servers_evidence) for h in hosts)
+        *(_nameserver(asker, name, zone, h, port, check, probed, servers_evidence) for h in hosts)
     )
     outcome, detail = "ok", ""
     if "nxdomain" in (ns.evidence.outcome, soa_answer.evidence.outcome):
