@@ -436,7 +436,7 @@ def test_a_lame_delegation(nsd):
 def test_name_servers_that_refuse_or_never_answer_are_lame(nsd, responder, rcode, said):
     """The name servers are asked at a port where a server refuses, one that never answers, or nothing."""
     port = free_port() if rcode == "closed" else responder(rcode).port
-    result = measure(nsd, "site.test", nameserver_port=port, timeout=0.2, retries=1)
+    result = measure(nsd, "site.test", nameserver_port=port, timeout=0.5, retries=1)
     assert result.outcome == "ok"  # the resolver answered: the domain is measured
     assert {(s.status, s.detail) for s in result.nameservers} == {
         ("lame", f"no authoritative answer for site.test: 127.0.0.1 gave {said}")
@@ -474,7 +474,7 @@ def test_a_resolver_that_never_answers_times_out(responder):
 def test_a_retry_goes_to_the_next_resolver(nsd, responder):
     silent = responder(None)
     result = measure_dns_sync(
-        ["site.test"], resolver=[silent.address, nsd.address], nameserver_port=nsd.port, timeout=0.2
+        ["site.test"], resolver=[silent.address, nsd.address], nameserver_port=nsd.port, timeout=0.5
     )[0]
     assert result.outcome == "ok"
     assert {e.server for e in result.evidence} == {nsd.address}
