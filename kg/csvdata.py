@@ -1,7 +1,9 @@
 """The CSV interchange format: read analysts' spreadsheets and convert them to RDF, deterministically.
 
 A dataset is a set of CSV files, each one table: ``entities``, ``sources``, ``dependencies``, ``events``,
-``availability`` and ``outages``. ``data/README.md`` documents every column. A file is recognised by its name
+``availability`` and ``outages`` (:data:`TABLES`), and for measured data ``runs`` and ``evidence``
+(:data:`MEASUREMENT_TABLES`), which the ``run``, ``evidence`` and ``rule`` columns of dependencies and
+availability refer to. ``data/README.md`` documents every column. A file is recognised by its name
 (``dependencies.csv``) or, failing that, by its header row. Every problem is reported as an
 :class:`~kg.errors.InputError` naming the file and line.
 """
@@ -27,6 +29,10 @@ from kg.namespace import DCTERMS, PD, PREFIXES, PROV, RDF, RDFS, SCHEMA, WD, XSD
 from kg.vocabulary import Vocabulary, vocabulary
 
 __all__ = [
+    "ALL_TABLES",
+    "EVIDENCE_KINDS",
+    "MEASUREMENT_TABLES",
+    "OUTCOMES",
     "TABLES",
     "Conversion",
     "CsvDataset",
@@ -41,6 +47,9 @@ __all__ = [
 IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$")
+#: A domain name in ASCII (an internationalised one as its xn-- A-labels), as the shapes check it.
+DOMAIN = re.compile(r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?[.])*[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+_ANSWER_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")  # a raw answer keeps its tabs and line breaks
 _CONTROL = re.compile(f"[\t\n{CONTROL_CHARACTERS}]")  # a one-line text refuses tab and newline too
 QID = re.compile(r"^Q[1-9][0-9]*$")
 
@@ -58,7 +67,7 @@ class Table:
         return self.required + self.optional
 
 
-#: The tables of the format, in the order they are converted.
+#: The tables of curated facts, in the order they are converted (``kg import --template`` writes these).
 TABLES = {
     table.name: table
     for table in (
@@ -67,12 +76,51 @@ TABLES = {
         Table(
             "dependencies",
             ("id", "dependent", "provider", "service"),
-            ("start", "end", "ended_by", "effect", "extent", "countries", "upstream", "source", "note"),
+            (
+                *("start", "end", "ended_by", "effect", "extent", "countries", "upstream"),
+                *("source", "run", "evidence", "rule", "note"),
+            ),
         ),
         Table("events", ("id", "kind", "date", "dependency", "description"), ("countries", "issuer", "source")),
-        Table("availability", ("dependent", "status", "start"), ("end", "countries", "source", "note")),
+        Table(
+            "availability",
+            ("dependent", "status", "start"),
+            ("end", "countries", "source", "run", "evidence", "rule", "note"),
+        ),
         Table("outages", ("id", "actor", "start"), ("end", "extent", "countries", "issuer", "description", "source")),
     )
+}
+#: The tables of a measurement (``kg measure`` writes them): its runs, and the evidence its facts rest on.
+MEASUREMENT_TABLES = {
+    table.name: table
+    for table in (
+        Table(
+            "runs", ("id", "tool", "version", "start", "country"), ("end", "network", "resolvers", "contact", "note")
+        ),
+        Table(
+            "evidence",
+            ("id", "run", "domain", "kind", "type", "name", "server", "time", "outcome"),
+            ("answer", "detail"),
+        ),
+    )
+}
+#: Every table the importer reads; runs and evidence are converted before the facts that cite them.
+ALL_TABLES = {
+    name: {**TABLES, **MEASUREMENT_TABLES}[name]
+    for name in ("sources", "entities", "runs", "evidence", "dependencies", "events", "availability", "outages")
+}
+#: How a question is asked (``evidence.csv``'s ``kind``).
+EVIDENCE_KINDS = ("dns", "tls", "http", "rdap", "asn")
+#: How a question ended (``evidence.csv``'s ``outcome``): the notations of the ontology's ``pd:Outcome``
+#: individuals, the outcomes of :class:`kg.measure.evidence.Evidence` (a test holds the three together).
+OUTCOMES = {
+    "ok": PD.Answered,
+    "nodata": PD.NoData,
+    "nxdomain": PD.NoSuchName,
+    "servfail": PD.ServerFailure,
+    "refused": PD.Refused,
+    "timeout": PD.TimedOut,
+    "error": PD.OtherError,
 }
 
 
@@ -91,7 +139,7 @@ class Row:
 class CsvDataset:
     """The rows of every table of a CSV dataset, as read (not yet checked against each other)."""
 
-    rows: dict[str, list[Row]] = field(default_factory=lambda: {name: [] for name in TABLES})
+    rows: dict[str, list[Row]] = field(default_factory=lambda: {name: [] for name in ALL_TABLES})
 
     def __len__(self) -> int:
         return sum(len(rows) for rows in self.rows.values())
@@ -115,12 +163,12 @@ def csv_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _table_for(path: Path, header: Sequence[str]) -> Table:
-    if path.stem.lower() in TABLES:
-        return TABLES[path.stem.lower()]
-    for table in TABLES.values():
+    if path.stem.lower() in ALL_TABLES:
+        return ALL_TABLES[path.stem.lower()]
+    for table in ALL_TABLES.values():
         if set(table.required) <= set(header) <= set(table.columns):
             return table
-    names = ", ".join(f"{t.name}.csv" for t in TABLES.values())
+    names = ", ".join(f"{t.name}.csv" for t in ALL_TABLES.values())
     raise InputError(
         f"cannot tell which table this is from its name or header {list(header)}; name it one of {names}",
         SourceLocation(str(path), 1),
@@ -261,10 +309,32 @@ _P = {
         "Source": PD.Source,
         "Dependency": PD.Dependency,
         "AvailabilityObservation": PD.AvailabilityObservation,
+        "MeasurementRun": PD.MeasurementRun,
+        "Evidence": PD.Evidence,
+        "generatedBy": PROV.wasGeneratedBy,
+        "generatedAt": PROV.generatedAtTime,
+        "startedAt": PROV.startedAtTime,
+        "endedAt": PROV.endedAtTime,
+        "tool": PD.tool,
+        "toolVersion": PD.toolVersion,
+        "vantageCountry": PD.vantageCountry,
+        "vantageNetwork": PD.vantageNetwork,
+        "resolver": PD.resolver,
+        "contact": PD.contact,
+        "measuredDomain": PD.measuredDomain,
+        "questionKind": PD.questionKind,
+        "questionType": PD.questionType,
+        "questionName": PD.questionName,
+        "server": PD.server,
+        "outcome": PD.outcome,
+        "answer": PD.answer,
+        "classificationRule": PD.classificationRule,
     }.items()
 }
 _XSD_DATE, _XSD_DATETIME, _XSD_ANYURI = str(XSD.date), str(XSD.dateTime), str(XSD.anyURI)
 _XSD_GYEAR, _XSD_GYEARMONTH = str(XSD.gYear), str(XSD.gYearMonth)
+#: The data kind (IRI path) of the rows of a table that other rows refer to.
+_KIND = {"entities": "entity", "dependencies": "dependency", "sources": "source", "runs": "run", "evidence": "evidence"}
 
 
 class _Converter:
@@ -287,12 +357,13 @@ class _Converter:
         self.write = write
         self.vocab = vocab
         files: dict[str, int] = {}
-        self.ids: dict[str, _Ids] = {name: _Ids(files) for name in TABLES}
+        self.ids: dict[str, _Ids] = {name: _Ids(files) for name in ALL_TABLES}
+        self.run_period: dict[str, tuple[dt.datetime, dt.datetime | None]] = {}  # runs are few
         self.id_column = id_column
         self.known_entities = known_entities
         self.on_record = on_record
         self.triples = 0
-        self.counts = {name: 0 for name in TABLES}
+        self.counts = {name: 0 for name in ALL_TABLES}
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         self.write(f"{subject} {predicate} {obj} .\n")
@@ -425,10 +496,8 @@ class _Converter:
             return None
         if value not in self.ids[table] and not (table == "entities" and value in self.known_entities):
             known = sorted(set(self.ids[table]) | (self.known_entities if table == "entities" else set()))
-            what = {"entities": "entity", "dependencies": "dependency", "sources": "source"}[table]
-            raise UnknownNameError(what, value, difflib.get_close_matches(value, known, n=3), row.location)
-        kind = {"entities": "entity", "dependencies": "dependency", "sources": "source"}[table]
-        return nt.data(kind, value)
+            raise UnknownNameError(_KIND[table], value, difflib.get_close_matches(value, known, n=3), row.location)
+        return nt.data(_KIND[table], value)
 
     def sources(self, row: Row, subject: str) -> None:
         for value in filter(None, (part.strip() for part in row.get("source").split(";"))):
@@ -436,6 +505,61 @@ class _Converter:
                 close = difflib.get_close_matches(value, sorted(self.ids["sources"]), n=3)
                 raise UnknownNameError("source", value, close, row.location)
             self.add(subject, _P["derived"], nt.data("source", value))
+
+    def listed(self, row: Row, column: str, table: str) -> list[str]:
+        """The identifiers of a column listing rows of ``table`` (separated by ``;``), each checked, sorted."""
+        values = sorted({part.strip() for part in row.get(column).split(";") if part.strip()})
+        for value in values:
+            if value not in self.ids[table]:
+                close = difflib.get_close_matches(value, sorted(self.ids[table]), n=3)
+                raise UnknownNameError(_KIND[table], value, close, row.location)
+        return values
+
+    def measurement(self, node: str, row: Row) -> list[str]:
+        """Write what makes a fact measured: the runs that generated it (``run``), the evidence it rests on
+        (``evidence``) and the rule that classified it (``rule``), all three or none; return the evidence."""
+        given = {column: row.get(column) for column in ("run", "evidence", "rule")}
+        if not any(given.values()):
+            return []
+        missing = [column for column, value in given.items() if not value]
+        if missing:
+            raise InputError(
+                f"{' and '.join(missing)} empty: a measured fact names the run that made it, the evidence it "
+                "rests on and the rule that classified it",
+                row.location,
+            )
+        for run in self.listed(row, "run", "runs"):
+            self.add(node, _P["generatedBy"], nt.data("run", run))
+        evidence = self.listed(row, "evidence", "evidence")
+        for value in evidence:
+            self.add(node, _P["derived"], nt.data("evidence", value))
+        self.add(node, _P["classificationRule"], nt.literal(self.one_line(row, "rule")))
+        return evidence
+
+    def instant(self, row: Row, column: str, *, required: bool = True) -> dt.datetime | None:
+        """A column holding an instant (a date-time with its offset), parsed; ``None`` when empty and allowed."""
+        value = row.get(column)
+        if not value:
+            if required:
+                raise InputError(f"{column} is empty", row.location)
+            return None
+        if not DATETIME.match(value):  # to the second, as every date-time of the format (and OWL reasoners)
+            raise InputError(
+                f"bad {column} {value!r}: expected an instant, YYYY-MM-DDThh:mm[:ss] with its offset (Z or +hh:mm)",
+                row.location,
+            )
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise InputError(f"bad {column} {value!r}: {error}", row.location) from None
+
+    def required_line(self, node: str, predicate: str, row: Row, column: str) -> str:
+        """Write a required one-line text column; return it."""
+        value = self.one_line(row, column)
+        if not value:
+            raise InputError(f"{column} is empty", row.location)
+        self.add(node, predicate, nt.literal(value))
+        return value
 
     def one_line(self, row: Row, column: str) -> str:
         """A column that must be one line of plain text (a name, a title): no control characters, no
@@ -478,6 +602,8 @@ class _Converter:
         for table, method in (
             ("sources", self.source),
             ("entities", self.entity),
+            ("runs", self.run),
+            ("evidence", self.evidence),
             ("dependencies", self.dependency),
             ("events", self.event),
             ("availability", self.observation),
@@ -500,6 +626,82 @@ class _Converter:
         if self.on_record is not None:
             values = {column: row.get(column) for column in ("publisher", "date", "title", "url")}
             self.on_record("sources", {"id": row.get("id"), **values})
+
+    def run(self, row: Row) -> None:
+        identifier = self.identifier(row, "id", "runs")
+        node = nt.data("run", identifier)
+        self.add(node, _P["type"], _P["MeasurementRun"])
+        self.required_line(node, _P["tool"], row, "tool")
+        self.required_line(node, _P["toolVersion"], row, "version")
+        start = self.instant(row, "start")
+        end = self.instant(row, "end", required=False)
+        if end is not None and end < start:
+            raise InputError(f"run ends ({row.get('end')}) before it starts ({row.get('start')})", row.location)
+        self.add(node, _P["startedAt"], nt.literal(start.isoformat(), _XSD_DATETIME))
+        if end is not None:
+            self.add(node, _P["endedAt"], nt.literal(end.isoformat(), _XSD_DATETIME))
+        self.run_period[identifier] = (start, end)
+        country = row.get("country").upper()
+        if not country:
+            raise InputError("country is empty: a run names the country it asked from", row.location)
+        country_code(country, "country", row.location)
+        self.add(node, _P["vantageCountry"], nt.literal(country))
+        for column, predicate in (("network", "vantageNetwork"), ("contact", "contact")):
+            value = self.one_line(row, column)
+            if value:
+                self.add(node, _P[predicate], nt.literal(value))
+        resolvers = sorted({part.strip() for part in self.one_line(row, "resolvers").split(";") if part.strip()})
+        for resolver in resolvers:
+            self.add(node, _P["resolver"], nt.literal(resolver))
+        self.text(node, _P["note"], row, "note")
+
+    def evidence(self, row: Row) -> None:
+        identifier = self.identifier(row, "id", "evidence")
+        node = nt.data("evidence", identifier)
+        self.add(node, _P["type"], _P["Evidence"])
+        run = row.get("run")
+        self.add(node, _P["generatedBy"], self.reference(row, "run", "runs"))
+        domain = row.get("domain").lower()
+        if not DOMAIN.match(domain):
+            raise InputError(
+                f"domain {row.get('domain')!r} is not a domain name in ASCII (write an internationalised one as "
+                "its xn-- A-labels)",
+                row.location,
+            )
+        self.add(node, _P["measuredDomain"], nt.literal(domain))
+        kind = row.get("kind").lower()
+        if kind not in EVIDENCE_KINDS:
+            raise UnknownNameError("evidence kind", kind, difflib.get_close_matches(kind, EVIDENCE_KINDS), row.location)
+        self.add(node, _P["questionKind"], nt.literal(kind))
+        self.required_line(node, _P["questionType"], row, "type")
+        self.required_line(node, _P["questionName"], row, "name")
+        self.required_line(node, _P["server"], row, "server")
+        moment = self.instant(row, "time")
+        start, end = self.run_period[run]
+        if moment < start or (end is not None and moment > end):
+            until = end.isoformat() if end is not None else "its end"
+            raise InputError(
+                f"time {row.get('time')} is outside run {run!r} ({start.isoformat()} to {until})", row.location
+            )
+        self.add(node, _P["generatedAt"], nt.literal(moment.isoformat(), _XSD_DATETIME))
+        self.add(node, _P["outcome"], nt.iri(self.outcome(row)))
+        answer = row.values.get("answer") or ""
+        answer = "\n".join(line.rstrip("\r") for line in answer.strip().split("\n"))
+        bad = _ANSWER_CONTROL.search(answer)
+        if bad:
+            shown = bad.group().encode("unicode_escape").decode("ascii")
+            raise InputError(f"a control character in answer ({shown}): write the raw answer as text", row.location)
+        if answer:
+            self.add(node, _P["answer"], nt.literal(answer))
+        elif row.get("outcome").lower() == "ok":
+            raise InputError("outcome ok needs the answer (one without the records asked for is nodata)", row.location)
+        self.text(node, _P["note"], row, "detail")
+
+    def outcome(self, row: Row) -> str:
+        value = row.get("outcome").lower()
+        if value not in OUTCOMES:
+            raise UnknownNameError("outcome", value, difflib.get_close_matches(value, list(OUTCOMES)), row.location)
+        return OUTCOMES[value]
 
     def entity(self, row: Row) -> None:
         identifier = row.get("id")
@@ -585,6 +787,7 @@ class _Converter:
             self.add(node, _P["effect"], effect)
         self.text(node, _P["note"], row, "note")
         self.sources(row, node)
+        evidence = self.measurement(node, row)
         if self.on_record is not None:
             self.on_record(
                 "dependencies",
@@ -604,6 +807,7 @@ class _Converter:
                     "partial": partial,
                     "note": row.get("note"),
                     "sources": _source_ids(row),
+                    "evidence": evidence,
                 },
             )
 
@@ -663,6 +867,7 @@ class _Converter:
         countries = self.countries(node, row, codes)
         self.text(node, _P["note"], row, "note")
         self.sources(row, node)
+        evidence = self.measurement(node, row)
         if self.on_record is not None:
             self.on_record(
                 "availability",
@@ -677,6 +882,7 @@ class _Converter:
                     "countries": countries,
                     "note": row.get("note"),
                     "sources": _source_ids(row),
+                    "evidence": evidence,
                 },
             )
 
@@ -778,7 +984,7 @@ def stream_csv_to_ntriples(
     convert in bounded memory. The output is the same as for :func:`read_csv_dataset` then
     :func:`csv_to_ntriples`.
     """
-    by_table: dict[str, list[Path]] = {name: [] for name in TABLES}
+    by_table: dict[str, list[Path]] = {name: [] for name in ALL_TABLES}
     for path in csv_paths(paths):
         by_table[_open_table(path)[0].name].append(path)
 

@@ -1,5 +1,8 @@
 """Typed records read out of an RDF graph: entities, dependencies, events, observations and their sources.
 
+A measured dependency or observation carries the identifiers of the evidence it rests on (``evidence``),
+which source it as a publication would; the runs and the evidence themselves stay in the RDF, for SPARQL.
+
 These plain dataclasses are what analysis and output work on, so neither has to know RDF. Reading is
 one pass per kind of node over the graph's triples.
 """
@@ -95,6 +98,12 @@ class Dependency:
     countries: tuple[str, ...] = ()  # where it applies (ISO codes); empty: everywhere
     upstream: tuple[str, ...] | None = None  # services it is resold on; None: the service's default
     partial: bool = False  # supplied only in part (pd:partial): it keeps the dependent up but impaired
+    evidence: tuple[str, ...] = ()  # measured: the identifiers of the pd:Evidence it rests on
+
+    @property
+    def sourced(self) -> bool:
+        """Whether a publication or a measurement's evidence backs it."""
+        return bool(self.sources or self.evidence)
 
     @property
     def relies_on(self) -> tuple[str, ...]:
@@ -161,6 +170,12 @@ class Observation:
     start_time: dt.datetime | None = None
     end_time: dt.datetime | None = None
     countries: tuple[str, ...] = ()  # where it was observed; empty: everywhere
+    evidence: tuple[str, ...] = ()  # measured: the identifiers of the pd:Evidence it rests on
+
+    @property
+    def sourced(self) -> bool:
+        """Whether a publication or a measurement's evidence backs it."""
+        return bool(self.sources or self.evidence)
 
 
 @dataclass(frozen=True)
@@ -312,12 +327,19 @@ def read_facts(graph: Graph) -> Facts:
         facts.sources[source.identifier] = source
 
     cited = defaultdict(list)
+    evidence = set(graph.subjects(RDF.type, PD.Evidence))
+    measured = defaultdict(set)  # fact -> the identifiers of the evidence it rests on
     for subject, target in graph.subject_objects(PROV.wasDerivedFrom):
         if target in source_nodes:
             cited[subject].append(source_nodes[target])
+        elif target in evidence:
+            measured[subject].add(identifier_of(target))
 
     def sources_of(node) -> tuple[Source, ...]:
         return tuple(sorted(set(cited.get(node, ()))))
+
+    def evidence_of(node) -> tuple[str, ...]:
+        return tuple(sorted(measured.get(node, ())))
 
     kinds_by_iri = {iri: key for key, iri in vocab.actor_kinds.items()}
     actor_kinds = defaultdict(set)
@@ -359,6 +381,7 @@ def read_facts(graph: Graph) -> Facts:
             countries=_countries(graph, node),
             upstream=_upstream(graph, node, services),
             partial=_flag(graph, node, PD.partial),
+            evidence=evidence_of(node),
         )
         facts.dependencies[dependency.identifier] = dependency
 
@@ -399,6 +422,7 @@ def read_facts(graph: Graph) -> Facts:
             start_time=parse_instant(graph.value(node, PD.startTime)),
             end_time=parse_instant(graph.value(node, PD.endTime)),
             countries=_countries(graph, node),
+            evidence=evidence_of(node),
         )
         facts.observations[observation.identifier] = observation
 

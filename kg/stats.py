@@ -16,7 +16,8 @@ __all__ = ["Stats", "compute_stats"]
 
 @dataclass
 class Stats:
-    """Counts describing a dataset. ``unsourced`` lists the facts that cite no source."""
+    """Counts describing a dataset. ``unsourced`` lists the facts that cite no source: neither a publication
+    nor, for a measured fact, the evidence of a measurement."""
 
     triples: int = 0
     entities: int = 0
@@ -70,9 +71,9 @@ def compute_stats(graph: Graph | None = None, facts: Facts | None = None, *, tri
         for record in records.values()
         for s in record.sources
     }
-    unsourced = [f"dependency:{d.identifier}" for d in dependencies if not d.sources]
+    unsourced = [f"dependency:{d.identifier}" for d in dependencies if not d.sourced]
     unsourced += [f"event:{e.identifier}" for e in facts.events.values() if not e.sources]
-    unsourced += [f"observation:{o.identifier}" for o in facts.observations.values() if not o.sources]
+    unsourced += [f"observation:{o.identifier}" for o in facts.observations.values() if not o.sourced]
     unsourced += [f"outage:{o.identifier}" for o in facts.outages.values() if not o.sources]
     return Stats(
         triples=triples,

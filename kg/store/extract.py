@@ -218,6 +218,10 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "url": _text(values.get(_SCHEMA_URL)) or "",
             },
         )
+    measured: dict[str, list[str]] = defaultdict(list)  # fact -> the identifiers of the evidence it rests on
+    evidence_query = f"SELECT ?s ?t WHERE {{ ?s <{PROV.wasDerivedFrom}> ?t . ?t a <{PD.Evidence}> }}"
+    for subject, target in select_rows(store, evidence_query):
+        measured[subject.value].append(identifier_of(target.value))
     for subject, target in select_rows(store, f"SELECT ?s ?t WHERE {{ ?s <{PROV.wasDerivedFrom}> ?t }}"):
         if target.value in source_ids:
             cited[subject.value].append(source_ids[target.value])
@@ -285,6 +289,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "partial": _true(values.get(_PD_PARTIAL)),
                 "note": _text(values.get(_PD_NOTE)) or "",
                 "sources": cited.get(key, []),
+                "evidence": sorted(set(measured.get(key, ()))),
             },
         )
 
@@ -337,6 +342,7 @@ def extract_records(store, vocab: Vocabulary, add: Callable[[str, dict], object]
                 "countries": sorted(set(applies.get(key, ()))),
                 "note": _text(values.get(_PD_NOTE)) or "",
                 "sources": cited.get(key, []),
+                "evidence": sorted(set(measured.get(key, ()))),
             },
         )
 

@@ -115,6 +115,7 @@ def load_facts(path: Path) -> Facts:
                 "sources": cited(r["sources"]),
                 **_read_times(r),
                 "upstream": tuple(r["upstream"]) if r.get("upstream") is not None else None,
+                "evidence": tuple(r.get("evidence", ())),
             }
         )
     for r in document["events"]:
@@ -136,6 +137,7 @@ def load_facts(path: Path) -> Facts:
                 "end": _date(r["end"]),
                 "sources": cited(r["sources"]),
                 **_read_times(r),
+                "evidence": tuple(r.get("evidence", ())),
             }
         )
     for r in document.get("outages", ()):

@@ -17,7 +17,7 @@ from pathlib import Path
 __all__ = ["cache_root", "content_key", "file_digest"]
 
 #: Bump when the layout of a store or the conversion rules change: old stores are then rebuilt.
-STORE_FORMAT = "pdkg-store-11"
+STORE_FORMAT = "pdkg-store-12"
 
 
 def cache_root() -> Path:

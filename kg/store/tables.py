@@ -47,7 +47,7 @@ _EPOCH = dt.date(1970, 1, 1)
 #: Codes of ``ended_by`` and ``effect`` (index 0: not given).
 ENDINGS = ("", "provider", "dependent", "unknown")
 EFFECTS = ("", "essential", "channel")
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 #: ``dep_start_time`` / ``dep_end_time`` where no time of day is known.
 NO_TIME = np.iinfo(np.int64).min
 
@@ -90,6 +90,10 @@ def _upstream_text(value: tuple[str, ...] | None) -> str:
 
 def _countries(value) -> tuple[str, ...]:
     return tuple(value.split(";")) if isinstance(value, str) and value else tuple(value or ())
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(value.split(";")) if value else ()
 
 
 def day_number(value: str | dt.date | None, missing: int) -> int:
@@ -192,6 +196,7 @@ class Tables:
     dep_countries: StringColumn  # ";"-joined ISO codes where it applies; "" everywhere
     dep_upstream: StringColumn  # services it is resold on: "" the service's default, "-" none, else ";"-joined
     dep_partial: np.ndarray  # bool: supplied only in part (pd:partial)
+    dep_evidence: StringColumn  # measured: the identifiers of the evidence it rests on, ";"-joined; "" none
     sources: list[dict]
     events: list[dict]
     observations: list[dict]
@@ -207,7 +212,7 @@ class Tables:
         arrays: dict[str, np.ndarray] = {}
         for name in ("actor_id", "actor_iri", "actor_name", "actor_kinds", "actor_country", "actor_homepage"):
             arrays.update(getattr(self, name).arrays(name))
-        for name in ("dep_id", "dep_iri", "dep_note", "dep_countries", "dep_upstream"):
+        for name in ("dep_id", "dep_iri", "dep_note", "dep_countries", "dep_upstream", "dep_evidence"):
             arrays.update(getattr(self, name).arrays(name))
         for name in ("actor_is_entity", "actor_owner", "dep_dependent", "dep_provider", "dep_service", "dep_partial"):
             arrays[name] = getattr(self, name)
@@ -247,6 +252,7 @@ class Tables:
                 "dep_note",
                 "dep_countries",
                 "dep_upstream",
+                "dep_evidence",
             )
         }
         return cls(
@@ -391,6 +397,7 @@ class Tables:
                     countries=_countries(self.dep_countries[index]),
                     upstream=upstream_services(self.dep_upstream[index]),
                     partial=bool(self.dep_partial[index]),
+                    evidence=_listed(self.dep_evidence[index]),
                 )
             )
         return found
@@ -513,6 +520,7 @@ class Tables:
                 start_time=from_instant_number(instant_number(record.get("start_time"))),
                 end_time=from_instant_number(instant_number(record.get("end_time"))),
                 countries=_countries(record.get("countries")),
+                evidence=tuple(record.get("evidence", ())),
             )
             for record in self.observations
             if actor is None or record["actor"] == actor
@@ -595,6 +603,7 @@ class TablesBuilder:
         self.dep_countries: dict[int, str] = {}
         self.dep_upstream: dict[int, str] = {}
         self.dep_partial: set[int] = set()
+        self.dep_evidence: dict[int, str] = {}
         self.columns = {
             "dependent": array("i"),
             "provider": array("i"),
@@ -651,6 +660,8 @@ class TablesBuilder:
                 self.dep_upstream[index] = record["upstream"]
             if record.get("partial"):
                 self.dep_partial.add(index)
+            if record.get("evidence"):
+                self.dep_evidence[index] = ";".join(sorted(record["evidence"]))
         elif table == "entities":
             self.entities.append(record)
             self._actor(record["id"])
@@ -720,6 +731,7 @@ class TablesBuilder:
             dep_countries=StringColumn.of([self.dep_countries.get(i, "") for i in order_list]),
             dep_upstream=StringColumn.of([self.dep_upstream.get(i, "") for i in order_list]),
             dep_partial=np.fromiter((i in self.dep_partial for i in order_list), dtype=bool, count=len(order_list)),
+            dep_evidence=StringColumn.of([self.dep_evidence.get(i, "") for i in order_list]),
             dep_sources=dep_sources,
             sources=sources,
             events=sorted(self.records["events"], key=lambda e: e["id"]),
@@ -798,6 +810,7 @@ def tables_from_facts(facts: Facts) -> Tables:
                 "countries": list(dep.countries),
                 "upstream": _upstream_text(dep.upstream),
                 "partial": dep.partial,
+                "evidence": list(dep.evidence),
             },
         )
     for event in facts.events.values():
@@ -829,6 +842,7 @@ def tables_from_facts(facts: Facts) -> Tables:
                 "start_time": iso(observation.start_time),
                 "end_time": iso(observation.end_time),
                 "countries": list(observation.countries),
+                "evidence": list(observation.evidence),
             },
         )
     for outage in facts.outages.values():
