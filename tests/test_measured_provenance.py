@@ -7,6 +7,7 @@ asked kept as evidence (answers, a NODATA, a timeout, an NXDOMAIN).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -76,6 +77,18 @@ def _hermit(*paths: Path, tmp_path: Path) -> tuple[bool, str]:
 @pytest.mark.skipif(shutil.which("java") is None, reason="java is not installed")
 def test_measured_facts_are_consistent_with_the_ontology(tmp_path):
     consistent, output = _hermit(ONTOLOGY, EXAMPLES / "valid" / "measured-facts.ttl", tmp_path=tmp_path)
+    assert consistent, output
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="java is not installed")
+def test_the_imported_sample_is_consistent_for_the_reasoner(tmp_path):
+    # HermiT reads instants to the millisecond at most, and rdflib writes any fraction with six digits: the
+    # importer keeps instants to the second, as every date-time of the format.
+    from kg.importing import import_data
+
+    out = tmp_path / "measured.ttl"
+    assert import_data([MEASURED], out=out).written
+    consistent, output = _hermit(ONTOLOGY, out, tmp_path=tmp_path)
     assert consistent, output
 
 
@@ -343,6 +356,10 @@ def test_kg_show_lists_the_dns_move_between_runs(invoke):
     assert result.exit_code == 0, result.output
     assert re.search(r"dns +Host Co +2026-12-01 10:00 UTC \.\. 2026-12-08 10:00 UTC +ended by unknown", result.output)
     assert re.search(r"dns +Other DNS +2026-12-08 10:00 UTC \.\. open +active", result.output)
+    document = json.loads(invoke("show", "forum.test", "-q", MEASURED, "--json").output)
+    assert {d["identifier"]: d["evidence"] for d in document["depends_on"]}["forum.test-otherdns-dns"] == [
+        "r2-forum-ns"
+    ]
 
 
 def test_kg_rank_follows_a_providers_own_measured_dns(invoke):
