@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.measure import classify
+from kg.measure import classify, hosts
 from kg.measure.classify import (
     PROVIDERS,
     RULES,
@@ -20,8 +20,8 @@ from kg.measure.classify import (
     classify_name,
     count_sites,
     load_providers,
-    registered_domain,
 )
+from kg.measure.hosts import registered_domain
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "provider,name,service,party,match,pattern,source\n"
@@ -58,12 +58,12 @@ def test_registered_domains_come_from_the_packaged_suffix_list_without_the_netwo
 
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    classify._extractor.cache_clear()
+    hosts._extractor.cache_clear()
     try:
         assert registered_domain("ns-1536.awsdns-00.co.uk.") == "awsdns-00.co.uk"
         assert registered_domain("a.b.state.tx.us") == "state.tx.us"
     finally:
-        classify._extractor.cache_clear()
+        hosts._extractor.cache_clear()
     assert attempts == []
 
 

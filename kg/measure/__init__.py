@@ -14,7 +14,11 @@ records, never RDF and never text for a terminal:
 * :mod:`kg.measure.rdap`: the registrar, from the registry's RDAP server;
 * :mod:`kg.measure.classify`: which provider an observed host, name server or AS belongs to, and whether it
   is the site's own or a third party, by the rules of the published studies, with the provider patterns
-  kept as data (``providers.csv``).
+  kept as data (``providers.csv``);
+* :mod:`kg.measure.periods`: successive runs merged into dated periods, and what changed between two runs;
+* :mod:`kg.measure.hosts` (names as asked and compared: IDNA forms, registered domains) and
+  :mod:`kg.measure.asking` (a polite rate per server, the User-Agent, a failed connection in one word),
+  shared by the modules above.
 
 What it may import: the standard library, its own modules, :mod:`kg.errors` and the model
 (:mod:`kg.vocabulary`); never the store, the analysis or the views. Tests never leave 127.0.0.1: every

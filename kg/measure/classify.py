@@ -25,20 +25,16 @@ in the tldextract package (:func:`registered_domain` never fetches it).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import re
-import socket
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import idna
-import tldextract
-
 from kg.errors import InputError, SourceLocation, quoted
+from kg.measure.hosts import is_address, normalise_host, registered_domain
 
 __all__ = [
     "PARTIES",
@@ -51,7 +47,6 @@ __all__ = [
     "classify_name",
     "count_sites",
     "load_providers",
-    "registered_domain",
 ]
 
 #: The data file of known providers and their patterns.
@@ -79,62 +74,6 @@ MATCHES = ("domain", "host", "name")
 _HEADER = ["provider", "name", "service", "party", "match", "pattern", "source"]
 _DOMAIN_PATTERN = re.compile(r"[a-z0-9*-]+(\.[a-z0-9*-]+)+")
 _WORD = re.compile(r"[^\W_]+")
-
-
-@functools.cache
-def _extractor() -> tldextract.TLDExtract:
-    # suffix_list_urls=() and cache_dir=None: the package's own snapshot, never a download or a cache file.
-    # The reserved test names (RFC 2606, RFC 6761) are suffixes too, so gab.test is measured as gab.com is.
-    return tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, extra_suffixes=("test", "example", "invalid", "localhost")
-    )
-
-
-def _normalise(host: str) -> str:
-    """Lower case, no final dot, and each internationalised label in its ASCII form (IDNA 2008 with UTS 46
-    mapping, as :mod:`kg.measure.dns` asks names): a label IDNA cannot spell is compared as given."""
-    host = host.strip().rstrip(".").lower()
-    if host.isascii():
-        return host
-    labels = []
-    for label in host.split("."):
-        if not label.isascii():
-            with contextlib.suppress(idna.IDNAError, UnicodeError):
-                label = idna.encode(label, uts46=True, transitional=False).decode("ascii")
-        labels.append(label)
-    return ".".join(labels)
-
-
-def registered_domain(host: str) -> str:
-    """The registered domain of ``host``: the name under its public suffix.
-
-    Offline: the Public Suffix List is the snapshot in the tldextract package. Names under the reserved
-    test suffixes (``.test``, ``.example``) have registered domains as real ones do; a name under a suffix
-    the list lacks keeps its last two labels, as :func:`kg.measure.dns.registered_domain` does; an IP
-    address is its own. Internationalised names are compared in their ASCII form.
-
-    Examples
-    --------
-    >>> registered_domain("ns-1024.awsdns-47.co.uk."), registered_domain("ns1.gab.test")
-    ('awsdns-47.co.uk', 'gab.test')
-    >>> registered_domain("ns.Bücher.de"), registered_domain("ns1.corp.internal"), registered_domain("192.0.2.1")
-    ('xn--bcher-kva.de', 'corp.internal', '192.0.2.1')
-    """
-    host = _normalise(host)
-    parts = _extractor()(host)
-    if parts.suffix and parts.domain:
-        return f"{parts.domain}.{parts.suffix}"
-    if parts.ipv4 or _is_ipv6(host):
-        return host
-    return ".".join(host.split(".")[-2:])
-
-
-def _is_ipv6(text: str) -> bool:
-    try:
-        socket.inet_pton(socket.AF_INET6, text)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def _words(name: str) -> list[str]:
@@ -192,7 +131,7 @@ class Providers:
     def match_host(self, host: str, service: str | None = None) -> ProviderPattern | None:
         """The pattern ``host`` matches (a name under a ``host`` pattern, else its registered domain exactly,
         else the most specific wildcard), among those of ``service`` and ``*`` (all when None)."""
-        host = _normalise(host)
+        host = normalise_host(host)
         labels = host.split(".")
         for i in range(len(labels) - 1):
             if found := _of_service(self._hosts.get(".".join(labels[i:]), ()), service):
@@ -223,7 +162,7 @@ class Providers:
         >>> load_providers().named("akam.net"), load_providers().named("ultradns"), load_providers().named("state")
         ('akamai.com', 'ultradns.com', 'state')
         """
-        text = _normalise(text)
+        text = normalise_host(text)
         if "." in text and (found := self.match_host(text)):
             return found.provider or registered_domain(text)
         if text in self._labels:
@@ -342,7 +281,7 @@ class Classification:
 
 def _label(domain: str) -> str:
     """The name of a registered domain without its suffix (nike of nike.co.uk); an IP address whole."""
-    if _extractor()(domain).ipv4 or _is_ipv6(domain):
+    if is_address(domain):
         return domain
     return domain.split(".", 1)[0]
 

@@ -31,11 +31,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, replace
-from functools import cache
 
 import dns.asyncquery
 import dns.exception
@@ -47,24 +45,22 @@ import dns.rdataclass
 import dns.rdatatype
 
 from kg.errors import InputError, quoted
+from kg.measure.asking import HostPacer
 from kg.measure.evidence import Evidence
+from kg.measure.hosts import idna_forms, registered_domain
 
 __all__ = [
     "DnsResult",
     "Host",
     "NameServer",
     "Soa",
-    "idna_forms",
     "measure_dns",
     "measure_dns_sync",
     "parse_server",
-    "registered_domain",
     "stream_dns",
 ]
 
 #: A label of a host name once in ASCII (underscores allowed: ``_dmarc`` and the like exist).
-_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
-_IDNA = dns.name.IDNA_2008_Practical
 _FAILURES = ("servfail", "refused", "timeout", "error")
 
 
@@ -94,61 +90,6 @@ def parse_server(text: str, default_port: int = 53) -> tuple[str, int]:
     if not 0 < number < 65536:
         raise InputError(f"not a port number in {quoted(text)}")
     return address, number
-
-
-def idna_forms(domain: str) -> tuple[str, str]:
-    """The ASCII (IDNA) form of a domain, as asked, and its Unicode form; ``ValueError`` if it is none.
-
-    Examples
-    --------
-    >>> idna_forms("Bücher.example."), idna_forms("XN--BCHER-KVA.example")
-    (('xn--bcher-kva.example', 'bücher.example'), ('xn--bcher-kva.example', 'bücher.example'))
-    >>> idna_forms("bad!.test")
-    Traceback (most recent call last):
-    ...
-    ValueError: label 'bad!' is not a host name label
-    """
-    text = domain.strip().removesuffix(".")
-    if not text:
-        raise ValueError("empty name")
-    if text.isascii():
-        text = text.lower()
-    try:
-        name = dns.name.from_text(text, idna_codec=_IDNA)
-        ascii_form = name.to_text(omit_final_dot=True).lower()
-        unicode_form = name.to_unicode(omit_final_dot=True, idna_codec=_IDNA)
-    except (dns.exception.DNSException, UnicodeError) as exc:
-        raise ValueError(str(exc) or type(exc).__name__) from None
-    for label in ascii_form.split("."):
-        if not _LABEL.fullmatch(label):
-            raise ValueError(f"label {label!r} is not a host name label")
-    return ascii_form, unicode_form
-
-
-@cache
-def _extractor():
-    import tldextract
-
-    # The public suffix list shipped in the package: never fetched, never cached on disk.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def registered_domain(host: str) -> str:
-    """The registered domain of a host (public suffix plus one label), by the package's suffix list.
-
-    A name under a top-level domain the list lacks (``.test``, ``.example``, ``.internal``) keeps its last
-    two labels.
-
-    Examples
-    --------
-    >>> registered_domain("ns-12.awsdns-34.co.uk"), registered_domain("ns1.site.test"), registered_domain("test")
-    ('awsdns-34.co.uk', 'site.test', 'test')
-    """
-    host = host.lower().removesuffix(".")
-    parts = _extractor()(host)
-    if parts.suffix and parts.domain:
-        return f"{parts.domain}.{parts.suffix}"
-    return ".".join(host.split(".")[-2:])
 
 
 @dataclass(frozen=True)
@@ -244,23 +185,6 @@ class DnsResult:
         return self.outcome in _FAILURES
 
 
-class _Pacer:
-    """At most ``rate`` questions a second to each server: each question takes the server's next slot."""
-
-    def __init__(self, rate: float | None) -> None:
-        self.interval = 1.0 / rate if rate else 0.0
-        self.next_slot: dict[str, float] = {}
-
-    async def wait(self, server: str) -> None:
-        if not self.interval:
-            return
-        now = asyncio.get_running_loop().time()
-        slot = max(now, self.next_slot.get(server, now))
-        self.next_slot[server] = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-
 @dataclass
 class _Answer:
     evidence: Evidence
@@ -277,7 +201,7 @@ class _Asker:
         self.timeout = timeout
         self.retries = retries
         self.limit = asyncio.Semaphore(concurrency)
-        self.pacer = _Pacer(rate)
+        self.pacer = HostPacer(rate)
         self.vantage = dict(vantage or {})
         self.turn = 0
 

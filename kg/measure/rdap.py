@@ -28,8 +28,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from kg.errors import InputError, SourceLocation
+from kg.measure.asking import HostPacer, describe_failure, user_agent
 from kg.measure.evidence import Evidence
-from kg.measure.web import HostPacer, ascii_domain, describe_failure, user_agent
+from kg.measure.hosts import ascii_domain
 
 __all__ = [
     "IANA_DNS_BOOTSTRAP",

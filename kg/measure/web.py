@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import socket
 import ssl
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -30,31 +29,28 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-import idna
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
+from kg.measure.asking import HostPacer, describe_failure, user_agent
 from kg.measure.evidence import Evidence
+from kg.measure.hosts import ascii_domain
 
 __all__ = [
     "CDN_HEADERS",
     "Certificate",
-    "HostPacer",
     "LandingPage",
     "SiteWeb",
     "TlsMeasurement",
     "WebSettings",
-    "ascii_domain",
-    "describe_failure",
     "fetch_landing_page",
     "measure_certificate",
     "measure_site",
     "measure_sites",
     "read_certificate",
     "script_hosts",
-    "user_agent",
 ]
 
 #: Response headers that name a CDN or a cache in front of the site (kept raw with all the others).
@@ -186,67 +182,6 @@ class SiteWeb:
         return self.tls.evidence + self.landing.evidence
 
 
-class HostPacer:
-    """At most ``rate`` connections a second started at each server (``None``: no limit).
-
-    Examples
-    --------
-    >>> async def three():
-    ...     pacer = HostPacer(20)
-    ...     loop = asyncio.get_running_loop()
-    ...     start = loop.time()
-    ...     await asyncio.gather(*(pacer.wait("a.test:443") for _ in range(3)))
-    ...     return loop.time() - start >= 0.1
-    >>> asyncio.run(three())
-    True
-    """
-
-    def __init__(self, rate: float | None) -> None:
-        self.interval = 1 / rate if rate else 0.0
-        self._next: dict[str, float] = {}  # server -> its next free turn (loop time)
-
-    async def wait(self, server: str) -> None:
-        """Wait for ``server``'s next free turn (turns are given out in the order asked)."""
-        if not self.interval:
-            return
-        now = asyncio.get_running_loop().time()
-        if len(self._next) > 10_000:  # a run over many servers: forget the turns already past
-            self._next = {s: t for s, t in self._next.items() if t > now}
-        turn = max(now, self._next.get(server, now))
-        self._next[server] = turn + self.interval
-        if turn > now:
-            await asyncio.sleep(turn - now)
-
-
-def user_agent(contact: str) -> str:
-    """The User-Agent of every request: the tool, its version and the measurer's contact.
-
-    Examples
-    --------
-    >>> user_agent("ops@example.org").split(" ", 1)[1]
-    '(kg measure; +ops@example.org)'
-    """
-    import kg
-
-    return f"pdkg/{kg.__version__} (kg measure; +{contact})" if contact else f"pdkg/{kg.__version__} (kg measure)"
-
-
-def ascii_domain(domain: str) -> str:
-    """``domain`` as asked on the wire: lower case, A-labels for internationalised labels (IDNA 2008, UTS 46).
-
-    Raises ``ValueError`` for a name no DNS label can spell.
-
-    Examples
-    --------
-    >>> ascii_domain("Bücher.Example."), ascii_domain("gab.com")
-    ('xn--bcher-kva.example', 'gab.com')
-    """
-    try:
-        return idna.encode(domain.rstrip("."), uts46=True).decode("ascii")
-    except idna.IDNAError as error:
-        raise ValueError(f"{domain!r} is not a domain name: {error}") from None
-
-
 def read_certificate(der: bytes, *, verify_error: str = "", now: dt.datetime | None = None) -> Certificate:
     """The fields of a DER certificate; ``verify_error`` is why it failed verification (empty: verified).
 
@@ -323,28 +258,7 @@ def _server(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
-def describe_failure(error: BaseException) -> tuple[str, str]:
-    """The outcome and detail of a failed connection, from the first cause in the chain that says why.
 
-    Examples
-    --------
-    >>> describe_failure(ConnectionRefusedError(111, "Connection refused"))
-    ('refused', 'connection refused')
-    """
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, TimeoutError | httpx.TimeoutException):
-            return "timeout", "no answer in time"
-        if isinstance(seen, ConnectionRefusedError):
-            return "refused", "connection refused"
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return "error", f"certificate not trusted: {seen.verify_message}"
-        if isinstance(seen, ssl.SSLError):
-            return "error", f"TLS error: {seen.reason or seen}"
-        if isinstance(seen, socket.gaierror):
-            return "error", f"cannot resolve the name: {seen.strerror}"
-        seen = seen.__cause__ or seen.__context__
-    return "error", f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _trust(settings: WebSettings) -> ssl.SSLContext:
@@ -381,6 +295,7 @@ async def measure_certificate(domain: str, settings: WebSettings, *, pacer: Host
 
     Examples
     --------
+    >>> import socket
     >>> closed = socket.socket(); closed.bind(("127.0.0.1", 0))  # bound, not listening: refuses
     >>> settings = WebSettings("ops@example.org", connect_to={"shut.test": closed.getsockname()})
     >>> tls = asyncio.run(measure_certificate("shut.test", settings))
@@ -544,6 +459,7 @@ async def fetch_landing_page(
 
     Examples
     --------
+    >>> import socket
     >>> closed = socket.socket(); closed.bind(("127.0.0.1", 0))
     >>> settings = WebSettings("ops@example.org", connect_to={"shut.test": closed.getsockname()})
     >>> page = asyncio.run(fetch_landing_page("shut.test", settings))
@@ -626,6 +542,7 @@ async def measure_site(
 
     Examples
     --------
+    >>> import socket
     >>> closed = socket.socket(); closed.bind(("127.0.0.1", 0))
     >>> settings = WebSettings("ops@example.org", connect_to={"shut.test": closed.getsockname()})
     >>> site = asyncio.run(measure_site("shut.test", settings))
@@ -652,6 +569,7 @@ async def measure_sites(domains: Iterable[str], settings: WebSettings) -> AsyncI
 
     Examples
     --------
+    >>> import socket
     >>> closed = socket.socket(); closed.bind(("127.0.0.1", 0))
     >>> shut = closed.getsockname()
     >>> settings = WebSettings("ops@example.org", connect_to={"a.test": shut, "b.test": shut}, rate=None)
