@@ -6,10 +6,47 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import TypeVar
 
 import httpx
 
-__all__ = ["HostPacer", "describe_failure", "user_agent"]
+__all__ = ["HostPacer", "as_done", "describe_failure", "user_agent"]
+
+
+T = TypeVar("T")
+
+
+async def as_done(items: Iterable, work: Callable[..., Awaitable[T]], limit: int) -> AsyncIterator[T]:
+    """``work(item)`` for each of ``items``, at most ``limit`` at a time, yielding each result as it is done.
+    ``items`` is read as room frees up (a list of 100,000 domains is never all in flight); tasks still
+    running when the caller stops are cancelled.
+
+    Examples
+    --------
+    >>> async def double(n):
+    ...     await asyncio.sleep(0.01 * (3 - n))
+    ...     return 2 * n
+    >>> async def run():
+    ...     return [r async for r in as_done(range(3), double, limit=3)]
+    >>> asyncio.run(run())
+    [4, 2, 0]
+    """
+    pending: set[asyncio.Task[T]] = set()
+    try:
+        for item in items:
+            if len(pending) >= limit:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    yield task.result()
+            pending.add(asyncio.ensure_future(work(item)))
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                yield task.result()
+    finally:
+        for task in pending:
+            task.cancel()
 
 
 class HostPacer:

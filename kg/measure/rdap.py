@@ -15,7 +15,6 @@ the bootstrap file, a timeout or an answer that is not RDAP are evidence too, ne
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import ssl
@@ -28,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from kg.errors import InputError, SourceLocation
-from kg.measure.asking import HostPacer, describe_failure, user_agent
+from kg.measure.asking import HostPacer, as_done, describe_failure, user_agent
 from kg.measure.evidence import Evidence
 from kg.measure.hosts import ascii_domain
 
@@ -270,6 +269,7 @@ async def lookup_registration(
     Examples
     --------
     >>> nowhere = Bootstrap("dns.json", "", {})  # no server for any domain
+    >>> import asyncio
     >>> r = asyncio.run(lookup_registration("gab.example", nowhere, RdapSettings("ops@example.org")))
     >>> r.registrar, r.failed, [(e.kind, e.outcome, e.detail) for e in r.evidence]
     ('', True, [('rdap', 'error', "no RDAP server for 'gab.example' in dns.json")])
@@ -339,6 +339,7 @@ async def lookup_registrations(
 
     Examples
     --------
+    >>> import asyncio
     >>> async def run():
     ...     found = lookup_registrations(["a.example", "b.example"], Bootstrap("dns.json", "", {}), RdapSettings(""))
     ...     return sorted([r.domain async for r in found])
@@ -347,19 +348,9 @@ async def lookup_registrations(
     """
     pacer = HostPacer(settings.rate)
     async with _client(settings) as client:
-        pending: set[asyncio.Task[Registration]] = set()
-        try:
-            for domain in domains:
-                if len(pending) >= settings.concurrency:
-                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        yield task.result()
-                lookup = lookup_registration(domain, bootstrap, settings, client=client, pacer=pacer)
-                pending.add(asyncio.create_task(lookup))
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    yield task.result()
-        finally:
-            for task in pending:
-                task.cancel()
+
+        def lookup(domain: str):
+            return lookup_registration(domain, bootstrap, settings, client=client, pacer=pacer)
+
+        async for registration in as_done(domains, lookup, settings.concurrency):
+            yield registration

@@ -34,7 +34,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
-from kg.measure.asking import HostPacer, describe_failure, user_agent
+from kg.measure.asking import HostPacer, as_done, describe_failure, user_agent
 from kg.measure.evidence import Evidence
 from kg.measure.hosts import ascii_domain
 
@@ -581,18 +581,9 @@ async def measure_sites(domains: Iterable[str], settings: WebSettings) -> AsyncI
     """
     pacer = HostPacer(settings.rate)
     async with _client(settings) as client:
-        pending: set[asyncio.Task[SiteWeb]] = set()
-        try:
-            for domain in domains:
-                if len(pending) >= settings.concurrency:
-                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        yield task.result()
-                pending.add(asyncio.create_task(measure_site(domain, settings, client=client, pacer=pacer)))
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    yield task.result()
-        finally:
-            for task in pending:
-                task.cancel()
+
+        def measure(domain: str):
+            return measure_site(domain, settings, client=client, pacer=pacer)
+
+        async for site in as_done(domains, measure, settings.concurrency):
+            yield site
