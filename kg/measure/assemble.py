@@ -1,0 +1,188 @@
+"""A run's answers turned into the interchange format: runs, evidence, entities and classified
+dependencies, as ``kg import`` and ``kg load`` read them (``data/README.md``, *Measured facts*).
+
+This is the DNS part: each measured domain's name servers are classified (:func:`kg.measure.classify.
+classify_host`, the rule recorded on the dependency) into a ``dns`` dependency on each provider, or
+self-provision when they are the domain's own; the name servers' own domains, measured in turn, give
+provider-to-provider edges. Every question asked is evidence, cited by the dependencies it shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.measure.classify import classify_host
+from kg.measure.dns import DnsResult
+from kg.measure.evidence import Evidence
+
+__all__ = ["MeasuredRun", "RunInfo", "assemble_dns", "write_tables"]
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Who measured, from where, with what."""
+
+    identifier: str  # e.g. run-2026-12-07T10-00-00Z
+    country: str  # ISO 3166-1 alpha-2 code of the vantage point
+    tool: str = "kg measure"
+    version: str = ""
+    network: str = ""
+    resolvers: tuple[str, ...] = ()
+    contact: str = ""
+    note: str = ""
+
+
+@dataclass
+class MeasuredRun:
+    """One run in the interchange format's terms: rows for each table, ready to write."""
+
+    info: RunInfo
+    start: dt.datetime
+    end: dt.datetime
+    evidence: list[dict] = field(default_factory=list)
+    entities: dict[str, dict] = field(default_factory=dict)
+    dependencies: list[dict] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)  # domain -> ok, nxdomain or its failure
+
+
+def _second(moment: dt.datetime, up: bool = False) -> dt.datetime:
+    moment = moment.astimezone(dt.UTC)
+    whole = moment.replace(microsecond=0)
+    return whole + dt.timedelta(seconds=1) if up and whole < moment else whole
+
+
+def _instant(moment: dt.datetime) -> str:
+    return _second(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def assemble_dns(results: Iterable[DnsResult], info: RunInfo) -> MeasuredRun:
+    """The tables of one run from its DNS results (sites and the name servers' domains measured in turn).
+
+    Examples
+    --------
+    >>> t = dt.datetime(2026, 12, 7, 10, 0, 1, 250_000, tzinfo=dt.UTC)
+    >>> from kg.measure.dns import NameServer
+    >>> ns = Evidence("shop.test", "dns", "NS shop.test", "127.0.0.1:53", t, "ok",
+    ...               ("shop.test. 300 IN NS ns1.hostco.test.",))
+    >>> result = DnsResult("shop.test", "shop.test", "shop.test", "ok", zone="shop.test",
+    ...                    nameservers=(NameServer("ns1.hostco.test", "hostco.test"),), evidence=(ns,))
+    >>> run = assemble_dns([result], RunInfo("run-1", "DE"))
+    >>> [(d["dependent"], d["provider"], d["service"], d["start"], d["evidence"]) for d in run.dependencies]
+    [('shop.test', 'hostco.test', 'dns', '2026-12-07T10:00:01Z', 'run-1-e1')]
+    >>> sorted(run.entities), run.start.isoformat(), run.end.isoformat()
+    (['hostco.test', 'shop.test'], '2026-12-07T10:00:01+00:00', '2026-12-07T10:00:02+00:00')
+    """
+    results = list(results)
+    every = [e for r in results for e in r.evidence]
+    if not every:
+        raise ValueError("a run with no evidence: nothing was asked")
+    run = MeasuredRun(info, _second(min(e.instant for e in every)), _second(max(e.instant for e in every), up=True))
+    number = 0
+    for result in results:
+        ids: dict[int, str] = {}
+        for evidence in result.evidence:
+            number += 1
+            ids[id(evidence)] = f"{info.identifier}-e{number}"
+            run.evidence.append(_evidence_row(evidence, ids[id(evidence)], info.identifier))
+        run.outcomes[result.ascii] = result.outcome
+        kind = "provider" if result.found_via else "website"
+        run.entities.setdefault(result.ascii, {"id": result.ascii, "name": result.unicode, "kind": kind})
+        if result.outcome != "ok" or not result.nameservers:
+            continue
+        shown = [e for e in result.evidence if e.question == f"NS {result.zone}" and e.outcome == "ok"]
+        cited = ";".join(ids[id(e)] for e in shown) or ";".join(ids[id(e)] for e in result.evidence[:1])
+        start = _instant(min(e.instant for e in (shown or result.evidence)))
+        soa = (result.soa.mname, result.soa.rname) if result.soa else None
+        by_provider: dict[str, list] = {}
+        for server in result.nameservers:
+            found = classify_host(server.name, result.ascii, service="dns", site_soa=soa)
+            provider = result.ascii if found.party == "own" else found.provider
+            by_provider.setdefault(provider, []).append(found)
+        for provider, found in sorted(by_provider.items()):
+            if provider != result.ascii:
+                name = found[0].name or provider
+                run.entities.setdefault(provider, {"id": provider, "name": name, "kind": "provider"})
+                if run.entities[provider]["kind"] == "website" and result.found_via:
+                    run.entities[provider]["kind"] = "provider"
+            rules = sorted({f.explanation for f in found})
+            run.dependencies.append(
+                {
+                    "id": f"{result.ascii}-{provider}-dns",
+                    "dependent": result.ascii,
+                    "provider": provider,
+                    "service": "dns",
+                    "start": start,
+                    "run": info.identifier,
+                    "evidence": cited,
+                    "rule": "; ".join(rules),
+                    "note": "name servers " + ", ".join(sorted(f.observed for f in found)),
+                }
+            )
+    return run
+
+
+def _evidence_row(evidence: Evidence, identifier: str, run: str) -> dict:
+    kind, _, name = evidence.question.partition(" ")
+    return {
+        "id": identifier,
+        "run": run,
+        "domain": evidence.domain,
+        "kind": evidence.kind,
+        "type": kind,
+        "name": name,
+        "server": evidence.server,
+        "time": _instant(evidence.instant),
+        "outcome": evidence.outcome,
+        "answer": "\n".join(evidence.answer),
+        "detail": evidence.detail,
+    }
+
+
+_COLUMNS = {
+    "runs.csv": ["id", "tool", "version", "start", "end", "country", "network", "resolvers", "contact", "note"],
+    "evidence.csv": ["id", "run", "domain", "kind", "type", "name", "server", "time", "outcome", "answer", "detail"],
+    "entities.csv": ["id", "name", "kind"],
+    "dependencies.csv": ["id", "dependent", "provider", "service", "start", "run", "evidence", "rule", "note"],
+}
+
+
+def write_tables(run: MeasuredRun, folder: str | Path) -> list[Path]:
+    """Write the run's tables into ``folder`` (made if missing) with :func:`kg.outputs.write_output`: each
+    file whole or not at all. Returns the paths written."""
+    from kg.outputs import write_output
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    info = run.info
+    rows = {
+        "runs.csv": [
+            {
+                "id": info.identifier,
+                "tool": info.tool,
+                "version": info.version,
+                "start": _instant(run.start),
+                "end": _instant(run.end),
+                "country": info.country,
+                "network": info.network,
+                "resolvers": ";".join(info.resolvers),
+                "contact": info.contact,
+                "note": info.note,
+            }
+        ],
+        "evidence.csv": run.evidence,
+        "entities.csv": sorted(run.entities.values(), key=lambda row: row["id"]),
+        "dependencies.csv": run.dependencies,
+    }
+    written = []
+    for name, columns in _COLUMNS.items():
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows[name])
+        written.append(write_output(folder / name, text.getvalue().encode("utf-8")))
+    return written
