@@ -587,6 +587,95 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     click.echo(f"wrote {len(graph)} triples to {out}", err=True)
 
 
+@main.command()
+@click.argument("domains", nargs=-1)
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read domains from this file, one a line.",
+)
+@click.option(
+    "--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the CSV."
+)
+@click.option(
+    "--resolver",
+    required=True,
+    envvar="KG_RESOLVER",
+    metavar="HOST[:PORT]",
+    help="The DNS resolver(s) to ask, comma-separated (env KG_RESOLVER), e.g. 127.0.0.1:53.",
+)
+@click.option("--country", required=True, metavar="CC", help="Where the run measures from (ISO 3166-1 alpha-2).")
+@click.option("--network", default="", metavar="ASN", help="The vantage point's network, e.g. AS64500.")
+@click.option("--contact", default="", help="How to reach whoever measures (recorded with the run).")
+@click.option(
+    "--timeout", default=2.0, show_default=True, type=click.FloatRange(0.1, None), help="Seconds per question."
+)
+@click.option("--retries", default=2, show_default=True, type=click.IntRange(0, 10), help="Tries after the first.")
+@click.option(
+    "--concurrency", default=64, show_default=True, type=click.IntRange(1, 10_000), help="Questions in flight."
+)
+@click.option(
+    "--rate", type=click.FloatRange(0.1, None), help="Questions a second to any one server (default: no limit)."
+)
+@click.option(
+    "--nameserver-port",
+    default=53,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port name servers answer on.",
+)
+@click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_quiet_callback, help="No progress bar.")
+def measure(
+    domains, from_file, out, resolver, country, network, contact, timeout, retries, concurrency, rate, nameserver_port
+) -> None:
+    """Measure DOMAINS' providers on the Internet and write them as CSV for kg import and kg load.
+
+    So far the DNS: each domain's name servers (NS, SOA), classified as the domain's own or a provider's by
+    the rules of the published studies (kg/measure/providers.csv), and the providers' own DNS in turn.
+    Every question asked, with its raw answer, is kept as evidence (evidence.csv) and cited by the
+    dependencies it shows; the run (runs.csv) records when, from where and through which resolver.
+
+    \b
+    Example:
+      kg measure gab.com rumble.com --resolver 9.9.9.9 --country DE --contact mailto:me@example.org --out m/
+      kg import m/ --out m.ttl
+    """
+    from kg.measure.assemble import measure as run_measure
+    from kg.measure.assemble import write_tables
+
+    names = list(domains)
+    if from_file is not None:
+        try:
+            text = from_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageFailure(f"{from_file}: cannot read the domains ({error})") from None
+        names += [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if not names:
+        raise UsageFailure("no domains to measure: give DOMAINS or --from FILE")
+    with _progress() as report:
+        run = run_measure(
+            names,
+            resolver=resolver,
+            country=country,
+            network=network,
+            contact=contact,
+            timeout=timeout,
+            retries=retries,
+            concurrency=concurrency,
+            rate=rate,
+            nameserver_port=nameserver_port,
+            progress=report,
+        )
+    write_tables(run, out)
+    failed = sorted(d for d, outcome in run.outcomes.items() if outcome not in ("ok", "nxdomain"))
+    click.echo(
+        f"measured {len(run.outcomes):,} domains ({len(failed):,} failed): {len(run.dependencies):,} dependencies, "
+        f"{len(run.evidence):,} answers; wrote {out}",
+        err=True,
+    )
+
+
 @main.command(name="import")
 @click.argument("csv_files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(

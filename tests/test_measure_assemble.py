@@ -50,3 +50,32 @@ def test_a_measured_run_imports_validates_and_answers(nsd, tmp_path):  # noqa: F
     assert "provider.example" in spof.stdout
     stats = kg("stats", "-d", str(tmp_path / "measured"), "--json")
     assert json.loads(stats.stdout)["unsourced"] == []  # measured facts are sourced by their evidence
+
+
+def test_kg_measure_writes_what_kg_import_reads(nsd, tmp_path):  # noqa: F811
+    listed = tmp_path / "domains.txt"
+    listed.write_text("# to measure\nsite.test\n\nBücher.example\n", encoding="utf-8")
+    out = tmp_path / "m"
+    result = kg(
+        "measure", "shop.example", "--from", str(listed), "--resolver", nsd.address,
+        "--nameserver-port", str(nsd.port), "--country", "de", "--timeout", "1", "--out", str(out), "-q",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("measured ")
+    assert "wrote " in result.stderr and result.stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == ["dependencies.csv", "entities.csv", "evidence.csv", "runs.csv"]
+    assert ",DE," in (out / "runs.csv").read_text()
+    imported = kg("import", str(out), "--out", str(tmp_path / "m.ttl"))
+    assert imported.returncode == 0, imported.stderr
+
+
+def test_kg_measure_refuses_what_it_cannot_use_in_one_line(tmp_path):
+    for args, said in (
+        (["gab.test", "--resolver", "127.0.0.1:9", "--country", "EU"], "vantage country 'EU' is not an ISO 3166-1"),
+        (["--resolver", "127.0.0.1:9", "--country", "DE"], "no domains to measure"),
+        (["gab.test", "--resolver", "not a resolver", "--country", "DE"], "not a resolver"),
+    ):
+        result = kg("measure", *args, "--out", str(tmp_path / "m"))
+        assert result.returncode == 2, (args, result.stderr)
+        assert said in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1

@@ -20,14 +20,14 @@ from kg.measure.classify import classify_host
 from kg.measure.dns import DnsResult
 from kg.measure.evidence import Evidence
 
-__all__ = ["MeasuredRun", "RunInfo", "assemble_dns", "write_tables"]
+__all__ = ["MeasuredRun", "RunInfo", "assemble_dns", "measure", "write_tables"]
 
 
 @dataclass(frozen=True)
 class RunInfo:
     """Who measured, from where, with what."""
 
-    identifier: str  # e.g. run-2026-12-07T10-00-00Z
+    identifier: str  # e.g. run-20261207-100000
     country: str  # ISO 3166-1 alpha-2 code of the vantage point
     tool: str = "kg measure"
     version: str = ""
@@ -124,6 +124,58 @@ def assemble_dns(results: Iterable[DnsResult], info: RunInfo) -> MeasuredRun:
                 }
             )
     return run
+
+
+def measure(
+    domains: Iterable[str],
+    *,
+    resolver: str,
+    country: str,
+    network: str = "",
+    contact: str = "",
+    timeout: float = 2.0,
+    retries: int = 2,
+    concurrency: int = 64,
+    rate: float | None = None,
+    nameserver_port: int = 53,
+    nameserver_depth: int = 1,
+    progress=None,
+) -> MeasuredRun:
+    """Measure ``domains`` (their DNS so far) through ``resolver`` and assemble the run's tables.
+
+    The run is named after its start in UTC (``run-20261207-100000``); ``country`` (ISO 3166-1 alpha-2) and
+    ``network`` say where it was measured from. The name servers' own domains are measured in turn to
+    ``nameserver_depth``. ``progress(step, done, total)`` is called as domains are done. Raises
+    :class:`~kg.errors.InputError` for a bad resolver, country or limit; never for a domain (a domain that
+    cannot be measured is evidence of its failure).
+    """
+    import kg
+    from kg.countries import country_code
+    from kg.measure.dns import measure_dns_sync
+
+    vantage_country = country_code(country, "vantage country")
+    started = dt.datetime.now(dt.UTC)
+    results = measure_dns_sync(
+        domains,
+        resolver=resolver,
+        timeout=timeout,
+        retries=retries,
+        concurrency=concurrency,
+        rate=rate,
+        nameserver_port=nameserver_port,
+        nameserver_depth=nameserver_depth,
+        vantage={"country": vantage_country, **({"network": network} if network else {})},
+        progress=(lambda done, total: progress("measuring", done, total)) if progress else None,
+    )
+    info = RunInfo(
+        f"run-{started:%Y%m%d-%H%M%S}",
+        vantage_country,
+        version=kg.__version__,
+        network=network,
+        resolvers=tuple(part.strip() for part in resolver.split(",") if part.strip()),
+        contact=contact,
+    )
+    return assemble_dns(results, info)
 
 
 def _evidence_row(evidence: Evidence, identifier: str, run: str) -> dict:
