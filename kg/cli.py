@@ -676,6 +676,47 @@ def measure(
     )
 
 
+@main.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def changes(folders, as_json) -> None:
+    """What changed between successive measurement runs in FOLDERS (what kg measure writes): for each run and
+    the next, the providers each domain stopped and started using, per service, and the domains that stopped
+    answering (or answer again). This is how a cut-off shows in measurements.
+
+    A domain whose measurement failed in one of the two runs (a timeout, SERVFAIL) is a gap, not a change.
+
+    \b
+    Example:
+      kg changes m-2026-12-01/ m-2026-12-08/
+      gab.com: hosting moved from Epik to Sibyl between 2026-12-01 and 2026-12-08
+    """
+    from kg.measure.runfiles import read_names, steps
+
+    found = steps(folders)
+    names = read_names(folders)
+
+    def name(identifier: str) -> str:
+        return names.get(identifier, identifier)
+
+    if as_json:
+        from kg.jsonout import changes_json
+
+        _echo_json(changes_json(found, name))
+        return
+    from kg.formatting import terminal_safe
+
+    if not found:
+        click.echo("one run only: nothing to compare")
+    for step in found:
+        old, new = step.old, step.new
+        when = f"{old.identifier} ({old.instant:%Y-%m-%d %H:%M} UTC) -> {new.identifier}"
+        click.echo(f"{when} ({new.instant:%Y-%m-%d %H:%M} UTC):")
+        lines = [c.sentence(name) for c in step.changes] + [s.sentence(name) for s in step.statuses]
+        for line in lines or ["nothing changed"]:
+            click.echo(f"  {terminal_safe(line)}")
+
+
 @main.command(name="import")
 @click.argument("csv_files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(

@@ -16,7 +16,15 @@ from kg.progress import EVERY, Progress
 from kg.replay import Replay
 from kg.story import impact_story
 
-__all__ = ["SCHEMA_VERSION", "cutsets_json", "impact_json", "rank_json", "replay_json", "spof_json"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "changes_json",
+    "cutsets_json",
+    "impact_json",
+    "rank_json",
+    "replay_json",
+    "spof_json",
+]
 
 SCHEMA_VERSION = 1
 
@@ -257,4 +265,41 @@ def status_json(status, graph) -> dict:
         },
         "matches": status.matches,
         "disagreement": status.disagreement,
+    }
+
+
+def changes_json(steps, name=lambda identifier: identifier) -> dict:
+    """The document of ``kg changes --json``: each step from a measurement run to the next (runs, instants),
+    the providers each dependent stopped and started using per service, and the dependents whose answering
+    changed (``status``: ``unreachable`` or ``reachable``), each with its sentence (``name`` gives the names
+    the sentences use)."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "steps": [
+            {
+                "old": {"run": step.old.identifier, "time": step.old.instant.isoformat()},
+                "new": {"run": step.new.identifier, "time": step.new.instant.isoformat()},
+                "changes": [
+                    {
+                        "dependent": c.dependent,
+                        "service": c.service,
+                        "ended": list(c.ended),
+                        "began": list(c.began),
+                        "sentence": c.sentence(name),
+                    }
+                    for c in step.changes
+                ],
+                "statuses": [
+                    {
+                        "dependent": s.dependent,
+                        "old": s.old,
+                        "new": s.new,
+                        "status": s.status,
+                        "sentence": s.sentence(name),
+                    }
+                    for s in step.statuses
+                ],
+            }
+            for step in steps
+        ],
     }

@@ -79,3 +79,40 @@ def test_kg_measure_refuses_what_it_cannot_use_in_one_line(tmp_path):
         assert result.returncode == 2, (args, result.stderr)
         assert said in result.stderr, result.stderr
         assert result.stderr.count("\n") == 1
+
+
+def test_kg_changes_shows_a_move_and_a_domain_that_stopped_answering():
+    """The worked example of the README: two runs over two .test domains (tests/data/measured)."""
+    measured = str(Path(__file__).resolve().parent / "data" / "measured")
+    text = kg("changes", measured)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0] == "run-2026-12-01 (2026-12-01 10:00 UTC) -> run-2026-12-08 (2026-12-08 10:00 UTC):"
+    assert "  forum.test: dns moved from Host Co to Other DNS between 2026-12-01 and 2026-12-08" in lines
+    assert "  video.test: stopped answering (nxdomain) between 2026-12-01 and 2026-12-08" in lines
+    document = json.loads(kg("changes", measured, "--json").stdout)
+    (step,) = document["steps"]
+    assert {(c["dependent"], c["service"], tuple(c["ended"]), tuple(c["began"])) for c in step["changes"]} >= {
+        ("forum.test", "dns", ("hostco",), ("otherdns",))
+    }
+    assert [(s["dependent"], s["status"]) for s in step["statuses"]] == [("video.test", "unreachable")]
+
+
+def test_a_failed_measurement_is_a_gap_not_a_change(tmp_path):
+    import shutil
+
+    folder = tmp_path / "measured"
+    shutil.copytree(Path(__file__).resolve().parent / "data" / "measured", folder)
+    evidence = folder / "evidence.csv"
+    text = evidence.read_text(encoding="utf-8").replace(
+        "r2-forum-ns,run-2026-12-08,forum.test,dns,NS,forum.test,127.0.0.1:5353,2026-12-08T10:00:01Z,ok,ns1.otherdns.test.,",
+        "r2-forum-ns,run-2026-12-08,forum.test,dns,NS,forum.test,127.0.0.1:5353,2026-12-08T10:00:01Z,timeout,,",
+    )
+    evidence.write_text(text, encoding="utf-8")
+    dependencies = folder / "dependencies.csv"
+    kept = [line for line in dependencies.read_text(encoding="utf-8").splitlines() if "otherdns" not in line]
+    dependencies.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    result = kg("changes", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "forum.test: dns" not in result.stdout  # its DNS was not measured in the second run
+    assert "forum.test: stopped answering (timeout)" in result.stdout

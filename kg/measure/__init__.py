@@ -18,6 +18,8 @@ records, never RDF and never text for a terminal:
 * :mod:`kg.measure.periods`: successive runs merged into dated periods, and what changed between two runs;
 * :mod:`kg.measure.assemble`: a run's answers as the interchange format's tables (runs, evidence, entities,
   classified dependencies), written for ``kg import`` and ``kg load`` (the DNS part so far);
+* :mod:`kg.measure.runfiles`: runs read back from those tables, and the steps between successive ones
+  (``kg changes``);
 * :mod:`kg.measure.hosts` (names as asked and compared: IDNA forms, registered domains) and
   :mod:`kg.measure.asking` (a polite rate per server, the User-Agent, a failed connection in one word),
   shared by the modules above.

@@ -1,0 +1,126 @@
+"""Measured data read back from the interchange format as runs (:class:`kg.measure.periods.Run`): what each
+run saw and how each domain's measurement ended, so that runs written by ``kg measure`` (or by hand) can be
+compared (``kg changes``) and merged into periods.
+
+A domain's outcome in a run is read off its evidence: ``nxdomain`` when the run asked for its name servers
+(or SOA) and the name did not exist, a failure (``servfail``, ``refused``, ``timeout``, ``error``) when
+such a question failed, else ``ok``. A dependent with no evidence of its own, seen in a run (a provider
+whose record is named apart from its domain), counts as measured there.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from kg.errors import InputError, SourceLocation
+from kg.measure.periods import Change, Run, Seen, StatusChange, changes
+
+__all__ = ["Step", "read_names", "read_runs", "steps"]
+
+_FAILURES = ("servfail", "refused", "timeout", "error")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputError(f"cannot read it: {error}", SourceLocation(str(path))) from None
+
+
+def _instant(text: str, path: Path, line: int) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InputError(f"bad instant {text[:40]!r}: expected 2026-12-01T10:00:00Z", SourceLocation(str(path), line))
+    return moment
+
+
+def read_runs(folders: Iterable[str | Path]) -> list[Run]:
+    """Every run recorded in ``folders`` (each holding ``runs.csv``, ``evidence.csv`` and
+    ``dependencies.csv``), sorted by their start. Raises :class:`~kg.errors.InputError` naming the file
+    for a folder without runs or an instant that cannot be read.
+
+    Examples
+    --------
+    >>> runs = read_runs(["tests/data/measured"])
+    >>> [(run.identifier, run.outcomes["video.test"]) for run in runs]
+    [('run-2026-12-01', 'ok'), ('run-2026-12-08', 'nxdomain')]
+    """
+    starts: dict[str, dt.datetime] = {}
+    outcomes: dict[str, dict[str, str]] = defaultdict(dict)
+    seen: dict[str, list[Seen]] = defaultdict(list)
+    for folder in map(Path, folders):
+        runs_file = folder / "runs.csv"
+        rows = _rows(runs_file)
+        if not rows:
+            raise InputError("holds no measurement runs (runs.csv)", SourceLocation(str(folder)))
+        for line, row in enumerate(rows, start=2):
+            starts[row["id"]] = _instant(row.get("start", ""), runs_file, line)
+        asked: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for row in _rows(folder / "evidence.csv"):
+            if row.get("kind") == "dns" and row.get("type") in ("NS", "SOA") and row.get("name") == row.get("domain"):
+                asked[row["run"], row["domain"]].append(row.get("outcome", ""))
+        for (run, domain), found in asked.items():
+            failure = next((o for o in found if o in _FAILURES), None)
+            outcomes[run][domain] = "nxdomain" if "nxdomain" in found else failure or "ok"
+        for row in _rows(folder / "dependencies.csv"):
+            evidence = tuple(e for e in row.get("evidence", "").split(";") if e)
+            for run in (r for r in row.get("run", "").split(";") if r):
+                seen[run].append(Seen(row["dependent"], row["provider"], row["service"], evidence))
+    runs = []
+    for identifier, start in starts.items():
+        found = dict(outcomes[identifier])
+        for sighting in seen[identifier]:
+            found.setdefault(sighting.dependent, "ok")
+        runs.append(Run(identifier, start, found, tuple(seen[identifier])))
+    return sorted(runs, key=lambda run: (run.instant, run.identifier))
+
+
+def read_names(folders: Iterable[str | Path]) -> dict[str, str]:
+    """Each entity's name from the folders' ``entities.csv`` (identifier -> name)."""
+    names: dict[str, str] = {}
+    for folder in map(Path, folders):
+        for row in _rows(folder / "entities.csv"):
+            names.setdefault(row["id"], row.get("name") or row["id"])
+    return names
+
+
+@dataclass(frozen=True)
+class Step:
+    """What changed from one run to the next: providers that ended and began, and domains that stopped
+    (or started again) answering."""
+
+    old: Run
+    new: Run
+    changes: tuple[Change, ...]
+    statuses: tuple[StatusChange, ...]
+
+
+def steps(folders: Iterable[str | Path]) -> list[Step]:
+    """The changes between each run in ``folders`` and the next (:func:`kg.measure.periods.changes`).
+
+    Examples
+    --------
+    >>> (step,) = steps(["tests/data/measured"])
+    >>> [c.sentence() for c in step.changes][0]
+    'forum.test: dns moved from hostco to otherdns between 2026-12-01 and 2026-12-08'
+    >>> [(s.dependent, s.status) for s in step.statuses]
+    [('video.test', 'unreachable')]
+    """
+    runs = read_runs(folders)
+    found = []
+    for old, new in pairwise(runs):
+        moved, statuses = changes(old, new)
+        found.append(Step(old, new, tuple(moved), tuple(statuses)))
+    return found
