@@ -595,8 +595,12 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read domains from this file, one a line.",
 )
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), help="Folder for this run's CSV.")
 @click.option(
-    "--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the CSV."
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of successive runs: this run is kept in DIR/runs/RUN/ and all of them merged into dated "
+    "periods in DIR's own CSV.",
 )
 @click.option(
     "--resolver",
@@ -627,7 +631,8 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_quiet_callback, help="No progress bar.")
 def measure(
-    domains, from_file, out, resolver, country, network, contact, timeout, retries, concurrency, rate, nameserver_port
+    domains, from_file, out, into, resolver, country, network, contact, timeout, retries, concurrency, rate,
+    nameserver_port
 ) -> None:
     """Measure DOMAINS' providers on the Internet and write them as CSV for kg import and kg load.
 
@@ -643,7 +648,10 @@ def measure(
     """
     from kg.measure.assemble import measure as run_measure
     from kg.measure.assemble import write_tables
+    from kg.measure.runfiles import RUNS_FOLDER, merge_into
 
+    if (out is None) == (into is None):
+        raise UsageFailure("give --out DIR (this run) or --into DIR (successive runs merged), one of them")
     names = list(domains)
     if from_file is not None:
         try:
@@ -667,13 +675,17 @@ def measure(
             nameserver_port=nameserver_port,
             progress=report,
         )
-    write_tables(run, out)
+    write_tables(run, out if out is not None else into / RUNS_FOLDER / run.info.identifier)
     failed = sorted(d for d, outcome in run.outcomes.items() if outcome not in ("ok", "nxdomain"))
     click.echo(
         f"measured {len(run.outcomes):,} domains ({len(failed):,} failed): {len(run.dependencies):,} dependencies, "
-        f"{len(run.evidence):,} answers; wrote {out}",
+        f"{len(run.evidence):,} answers; wrote {out or into / RUNS_FOLDER / run.info.identifier}",
         err=True,
     )
+    if into is not None:
+        merged = merge_into(into)
+        counts = f"{merged['runs']:,} runs into {merged['periods']:,} periods ({merged['ended']:,} ended)"
+        click.echo(f"merged {counts}; wrote {into}", err=True)
 
 
 @main.command()

@@ -116,3 +116,76 @@ def test_a_failed_measurement_is_a_gap_not_a_change(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "forum.test: dns" not in result.stdout  # its DNS was not measured in the second run
     assert "forum.test: stopped answering (timeout)" in result.stdout
+
+
+def _run(identifier: str, day: int, provider: str, outcome: str = "ok"):
+    """A one-domain run whose name servers are at ``provider`` (a run made as kg measure makes it)."""
+    import datetime as dt
+
+    from kg.measure.dns import DnsResult, NameServer
+    from kg.measure.evidence import Evidence
+
+    moment = dt.datetime(2026, 12, day, 10, 0, 1, tzinfo=dt.UTC)
+    answer = (f"shop.test. 300 IN NS ns1.{provider}.",) if outcome == "ok" else ()
+    ns = Evidence("shop.test", "dns", "NS shop.test", "127.0.0.1:53", moment, outcome, answer)
+    servers = (NameServer(f"ns1.{provider}", provider),) if outcome == "ok" else ()
+    result = DnsResult("shop.test", "shop.test", "shop.test", outcome, zone="shop.test", nameservers=servers,
+                       evidence=(ns,))  # fmt: skip
+    return assemble_dns([result], RunInfo(identifier, "DE", version="0.1.0"))
+
+
+def test_runs_merge_into_periods_that_import_and_analyse(tmp_path):
+    """Three weekly runs: hosted DNS at one provider, a failed measurement (a gap), then another provider."""
+    from kg.measure.assemble import write_tables
+    from kg.measure.runfiles import merge_into
+
+    folder = tmp_path / "into"
+    for run in (_run("run-a", 1, "one.test"), _run("run-b", 8, "one.test", "timeout"), _run("run-c", 15, "two.test")):
+        write_tables(run, folder / "runs" / run.info.identifier)
+    assert merge_into(folder) == {"runs": 3, "periods": 2, "ended": 1}
+    rows = {row["provider"]: row for row in csv_rows(folder / "dependencies.csv")}
+    assert (rows["one.test"]["start"], rows["one.test"]["end"], rows["one.test"]["ended_by"]) == (
+        "2026-12-01T10:00:01Z",
+        "2026-12-15T10:00:01Z",  # the timeout of the 8th ends nothing: gone by the 15th
+        "unknown",
+    )
+    assert (rows["two.test"]["end"], rows["two.test"]["run"]) == ("", "run-c")
+    assert len(csv_rows(folder / "runs.csv")) == 3 and len(csv_rows(folder / "evidence.csv")) == 3
+    imported = kg("import", str(folder), "--out", str(tmp_path / "merged.ttl"))
+    assert imported.returncode == 0, imported.stderr
+    before = kg("status", "shop.test", "-d", str(folder), "--as-of", "2026-12-10", "--json")
+    assert json.loads(before.stdout)["services"][0]["providers"] == [{"id": "one.test", "name": "one.test"}]
+    after = kg("status", "shop.test", "-d", str(folder), "--as-of", "2026-12-16", "--json")
+    assert json.loads(after.stdout)["services"][0]["providers"] == [{"id": "two.test", "name": "two.test"}]
+    moved = kg("changes", *(str(folder / "runs" / r) for r in ("run-a", "run-b", "run-c")))
+    assert "shop.test: dns moved from one.test to two.test" not in moved.stdout  # a gap between a and b
+    assert "stopped answering (timeout) between 2026-12-01 and 2026-12-08" in moved.stdout
+    assert "shop.test: answers again (timeout before) between 2026-12-08 and 2026-12-15" in moved.stdout
+
+
+def csv_rows(path):
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_kg_measure_into_a_folder_twice_keeps_both_runs_and_one_period(nsd, tmp_path):  # noqa: F811
+    import time
+
+    into = tmp_path / "into"
+    for _ in range(2):
+        result = kg(
+            "measure", "site.test", "--resolver", nsd.address, "--nameserver-port", str(nsd.port), "--country",
+            "DE", "--timeout", "1", "--into", str(into), "-q",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "merged " in result.stderr
+        time.sleep(1.1)  # runs are named to the second
+    assert len(list((into / "runs").iterdir())) == 2
+    (row,) = [r for r in csv_rows(into / "dependencies.csv") if r["dependent"] == "site.test"]
+    assert (row["end"], len(row["run"].split(";"))) == ("", 2)
+    imported = kg("import", str(into), "--out", str(tmp_path / "into.ttl"))
+    assert imported.returncode == 0, imported.stderr
+    both = kg("measure", "site.test", "--resolver", nsd.address, "--country", "DE", "--out", "a", "--into", "b")
+    assert both.returncode == 2 and "one of them" in both.stderr

@@ -20,7 +20,7 @@ from kg.measure.classify import classify_host
 from kg.measure.dns import DnsResult
 from kg.measure.evidence import Evidence
 
-__all__ = ["MeasuredRun", "RunInfo", "assemble_dns", "measure", "write_tables"]
+__all__ = ["MeasuredRun", "RunInfo", "assemble_dns", "measure", "write_rows", "write_tables"]
 
 
 @dataclass(frozen=True)
@@ -199,17 +199,15 @@ _COLUMNS = {
     "runs.csv": ["id", "tool", "version", "start", "end", "country", "network", "resolvers", "contact", "note"],
     "evidence.csv": ["id", "run", "domain", "kind", "type", "name", "server", "time", "outcome", "answer", "detail"],
     "entities.csv": ["id", "name", "kind"],
-    "dependencies.csv": ["id", "dependent", "provider", "service", "start", "run", "evidence", "rule", "note"],
+    "dependencies.csv": [
+        "id", "dependent", "provider", "service", "start", "end", "ended_by", "run", "evidence", "rule", "note"
+    ],
 }
 
 
 def write_tables(run: MeasuredRun, folder: str | Path) -> list[Path]:
     """Write the run's tables into ``folder`` (made if missing) with :func:`kg.outputs.write_output`: each
     file whole or not at all. Returns the paths written."""
-    from kg.outputs import write_output
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     info = run.info
     rows = {
         "runs.csv": [
@@ -230,10 +228,20 @@ def write_tables(run: MeasuredRun, folder: str | Path) -> list[Path]:
         "entities.csv": sorted(run.entities.values(), key=lambda row: row["id"]),
         "dependencies.csv": run.dependencies,
     }
+    return write_rows(rows, folder)
+
+
+def write_rows(rows: dict[str, list[dict]], folder: str | Path) -> list[Path]:
+    """Write the measured tables (``runs.csv``, ``evidence.csv``, ``entities.csv``, ``dependencies.csv``:
+    file name -> rows) into ``folder``, each file whole or not at all (:func:`kg.outputs.write_output`)."""
+    from kg.outputs import write_output
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, columns in _COLUMNS.items():
         text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+        writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows[name])
         written.append(write_output(folder / name, text.getvalue().encode("utf-8")))

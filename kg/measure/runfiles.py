@@ -19,9 +19,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
-from kg.measure.periods import Change, Run, Seen, StatusChange, changes
+from kg.measure.periods import Change, Run, Seen, StatusChange, changes, merge_runs
 
-__all__ = ["Step", "read_names", "read_runs", "steps"]
+#: Where ``kg measure --into DIR`` keeps each run's own tables: ``DIR/runs/RUN-ID/``.
+RUNS_FOLDER = "runs"
+
+__all__ = ["RUNS_FOLDER", "Step", "merge_into", "read_names", "read_runs", "steps"]
 
 _FAILURES = ("servfail", "refused", "timeout", "error")
 
@@ -124,3 +127,85 @@ def steps(folders: Iterable[str | Path]) -> list[Step]:
         moved, statuses = changes(old, new)
         found.append(Step(old, new, tuple(moved), tuple(statuses)))
     return found
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def merge_into(folder: str | Path) -> dict[str, int]:
+    """Merge every run kept in ``folder/runs/*/`` into the tables of ``folder`` itself: all runs and all
+    their evidence, every entity, and one dependency per period (:func:`kg.measure.periods.merge_runs`):
+    from the first answer that showed it (``start``, it held no later than then) to the first run that measured
+    its dependent and no longer saw it (``end``, ended by ``unknown``), citing every run that saw it and
+    their evidence. Returns counts (runs, periods, ended). The runs' own folders are left as they are:
+    they are the evidence.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for run in ("2026-12-01", "2026-12-08"):  # the test sample, split into its two runs
+    ...     _ = shutil.copytree("tests/data/measured", folder / "runs" / run)
+    >>> merge_into(folder)["periods"] > 0
+    True
+    """
+    from kg.measure.assemble import write_rows
+
+    folder = Path(folder)
+    kept = sorted(p for p in (folder / RUNS_FOLDER).glob("*") if p.is_dir())
+    if not kept:
+        raise InputError(f"holds no runs to merge ({RUNS_FOLDER}/*/)", SourceLocation(str(folder)))
+    runs = read_runs(kept)
+    tables: dict[str, dict[str, dict]] = {name: {} for name in ("runs.csv", "evidence.csv", "entities.csv")}
+    latest: dict[tuple[str, str, str], dict] = {}  # each dependency's row in the latest run that has it
+    started: dict[tuple[str, str, str, str], str] = {}  # (dependency, run) -> the instant of its first answer
+    for run_folder in kept:
+        for name, rows in tables.items():
+            for row in _rows(run_folder / name):
+                rows.setdefault(row["id"], row)
+        for row in _rows(run_folder / "dependencies.csv"):
+            key = (row["dependent"], row["provider"], row["service"])
+            latest[key] = row
+            for run in row.get("run", "").split(";"):
+                started.setdefault((*key, run), row.get("start", ""))
+    evidence_of: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
+    for run in runs:
+        for sighting in run.seen:
+            evidence_of[(*sighting.key, run.identifier)] = sighting.evidence
+    periods = merge_runs(runs)
+    numbers: dict[tuple[str, str, str], int] = {}
+    dependencies = []
+    for period in periods:
+        key = (period.dependent, period.provider, period.service)
+        numbers[key] = numbers.get(key, 0) + 1
+        row = latest.get(key, {})
+        cited = []
+        for run in period.runs:
+            cited += [e for e in evidence_of.get((*key, run), ()) if e not in cited]
+        identifier = f"{period.dependent}-{period.provider}-{period.service}"
+        dependencies.append(
+            {
+                "id": identifier if numbers[key] == 1 else f"{identifier}-{numbers[key]}",
+                "dependent": period.dependent,
+                "provider": period.provider,
+                "service": period.service,
+                "start": started.get((*key, period.runs[0])) or _stamp(period.first_seen),
+                "end": _stamp(period.ended_at) if period.ended_at else "",
+                "ended_by": "unknown" if period.ended_at else "",
+                "run": ";".join(period.runs),
+                "evidence": ";".join(cited),
+                "rule": row.get("rule", ""),
+                "note": f"seen in {len(period.runs)} run(s), last {_stamp(period.last_seen)}",
+            }
+        )
+    write_rows(
+        {
+            "runs.csv": list(tables["runs.csv"].values()),
+            "evidence.csv": list(tables["evidence.csv"].values()),
+            "entities.csv": sorted(tables["entities.csv"].values(), key=lambda row: row["id"]),
+            "dependencies.csv": dependencies,
+        },
+        folder,
+    )
+    return {"runs": len(runs), "periods": len(periods), "ended": sum(1 for p in periods if p.ended_at)}
