@@ -268,19 +268,21 @@ format_option = click.option(
 )
 
 
+def _data_files_option(help_text: str):
+    """``-d/--data FILE`` (repeatable), joined to the command's positional files by
+    :meth:`KgCommand.parse_args`."""
+    return click.option(
+        "--data", "-d", "data_files", multiple=True, metavar="FILE", type=click.Path(path_type=Path), help=help_text
+    )
+
+
 def data_option(command):
     """Add FILES to a command that reads data: positional, after the command's own arguments, and with
     ``-d/--data`` (repeatable), either or both; the command gets them all as ``files``
     (:meth:`KgCommand.parse_args` joins the two)."""
-    command = click.option(
-        "--data",
-        "-d",
-        "data_files",
-        multiple=True,
-        metavar="FILE",
-        type=click.Path(path_type=Path),
-        help="A data file or folder, as FILES (repeatable): instead of the bundled dataset.",
-    )(command)
+    command = _data_files_option("A data file or folder, as FILES (repeatable): instead of the bundled dataset.")(
+        command
+    )
     return click.argument("files", nargs=-1, type=click.Path(path_type=Path))(command)
 
 
@@ -731,15 +733,7 @@ def changes(folders, as_json) -> None:
 
 @main.command(name="import")
 @click.argument("csv_files", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--data",
-    "-d",
-    "data_files",
-    multiple=True,
-    metavar="FILE",
-    type=click.Path(path_type=Path),
-    help="A CSV file or folder, as CSV_FILES (repeatable).",
-)
+@_data_files_option("A CSV file or folder, as CSV_FILES (repeatable).")
 @click.option("--webdep", type=click.Path(path_type=Path), help="Also import this webdep-us-2023 measurement folder.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (required)." + OUT_HELP)
 @format_option

@@ -11,7 +11,7 @@ pycountry's copy of the standard.
 
 from __future__ import annotations
 
-from kg.errors import InputError, SourceLocation
+from kg.errors import InputError, SourceLocation, quoted
 
 __all__ = ["ISO_3166_ALPHA2", "country_code", "not_a_country"]
 
@@ -58,8 +58,7 @@ def country_code(text: str, what: str = "country", location: SourceLocation | No
     problem = not_a_country(text)
     if problem is None:
         return text.strip().upper()
-    shown = text[:20] + ("…" if len(text) > 20 else "")
-    raise InputError(f"{what} {shown!r} is not an ISO 3166-1 alpha-2 code: {problem}", location)
+    raise InputError(f"{what} {quoted(text, 20)} is not an ISO 3166-1 alpha-2 code: {problem}", location)
 
 
 def not_a_country(text: str) -> str | None:

@@ -16,13 +16,20 @@ from collections.abc import Iterable, Mapping
 from kg.errors import InputError, UnknownNameError
 from kg.facts import Entity
 
-__all__ = ["NameIndex", "lookalike_names"]
+__all__ = ["NameIndex", "entity_labels", "lookalike_names"]
 
 
 def _key(name: str) -> str:
     """The lookup key of a name: Unicode compatibility-normalised (NFKC: a composed ``ä`` and ``a`` with a
     combining diaeresis, or a full-width ``Ａ`` and ``A``, are one), case-folded, spaces collapsed."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def entity_labels(entities: Mapping[str, Entity]) -> list[tuple[str, str]]:
+    """Every entity's ``(identifier, name)``: from the column tables' own list when ``entities`` makes its
+    records on demand (:class:`kg.store.tables.EntityTable`), without making them."""
+    labels = getattr(entities, "labels", None)
+    return labels() if labels else [(identifier, entity.name) for identifier, entity in entities.items()]
 
 
 #: Scripts whose letters are mistaken for Latin ones (``а`` Cyrillic, ``ο`` Greek).
@@ -99,9 +106,7 @@ class NameIndex:
         if self._keys is None:
             by_key: dict[str, set[str]] = defaultdict(set)
             display: dict[str, str] = {}
-            labels = getattr(self._entities, "labels", None)
-            pairs = labels() if labels else [(i, e.name) for i, e in self._entities.items()]
-            for identifier, label in pairs:
+            for identifier, label in entity_labels(self._entities):
                 for name in (identifier, label):
                     by_key[_key(name)].add(identifier)
                     display.setdefault(_key(name), name)

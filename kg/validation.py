@@ -137,10 +137,9 @@ def lookalike_findings(entities) -> list[Finding]:
     """Warnings for names that could be taken for another entity's (:func:`kg.names.lookalike_names`): the
     same once Unicode-normalised, or mixing Latin, Cyrillic and Greek letters in a word. A lookup by such a
     name is refused as ambiguous or finds one entity only; the warning says so before anyone relies on it."""
-    from kg.names import lookalike_names
+    from kg.names import entity_labels, lookalike_names
 
-    labels = getattr(entities, "labels", None)
-    pairs = labels() if labels else [(identifier, entity.name) for identifier, entity in entities.items()]
+    pairs = entity_labels(entities)
     rule, why_it_matters = "LookalikeName", "it may be taken for another"
     return [
         Finding("warning", f"entity:{identifier}", "schema:name", rule, f"{why}: {why_it_matters}")

@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from itertools import chain
 
-from kg.errors import InputError
+from kg.errors import InputError, quoted
 from kg.facts import Dependency, Facts
 
 __all__ = ["Viewpoint", "applies", "facts_at", "parse_as_of", "parse_region", "tables_at"]
@@ -73,7 +73,7 @@ def parse_region(text: str) -> str:
 
     problem = not_a_country(text)
     if problem is not None:
-        raise InputError(f"bad region {text[:20]!r}: not an ISO 3166-1 alpha-2 code ({problem})")
+        raise InputError(f"bad region {quoted(text, 20)}: not an ISO 3166-1 alpha-2 code ({problem})")
     return text.strip().upper()
 
 

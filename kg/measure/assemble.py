@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kg.measure.classify import classify_host
 from kg.measure.dns import DnsResult
-from kg.measure.evidence import Evidence
+from kg.measure.evidence import Evidence, instant_text
 
 __all__ = ["MeasuredRun", "RunInfo", "assemble_dns", "measure", "write_rows", "write_tables"]
 
@@ -54,10 +54,6 @@ def _second(moment: dt.datetime, up: bool = False) -> dt.datetime:
     moment = moment.astimezone(dt.UTC)
     whole = moment.replace(microsecond=0)
     return whole + dt.timedelta(seconds=1) if up and whole < moment else whole
-
-
-def _instant(moment: dt.datetime) -> str:
-    return _second(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def assemble_dns(results: Iterable[DnsResult], info: RunInfo) -> MeasuredRun:
@@ -96,7 +92,7 @@ def assemble_dns(results: Iterable[DnsResult], info: RunInfo) -> MeasuredRun:
             continue
         shown = [e for e in result.evidence if e.question == f"NS {result.zone}" and e.outcome == "ok"]
         cited = ";".join(ids[id(e)] for e in shown) or ";".join(ids[id(e)] for e in result.evidence[:1])
-        start = _instant(min(e.instant for e in (shown or result.evidence)))
+        start = instant_text(min(e.instant for e in (shown or result.evidence)))
         soa = (result.soa.mname, result.soa.rname) if result.soa else None
         by_provider: dict[str, list] = {}
         for server in result.nameservers:
@@ -188,7 +184,7 @@ def _evidence_row(evidence: Evidence, identifier: str, run: str) -> dict:
         "type": kind,
         "name": name,
         "server": evidence.server,
-        "time": _instant(evidence.instant),
+        "time": instant_text(evidence.instant),
         "outcome": evidence.outcome,
         "answer": "\n".join(evidence.answer),
         "detail": evidence.detail,
@@ -215,8 +211,8 @@ def write_tables(run: MeasuredRun, folder: str | Path) -> list[Path]:
                 "id": info.identifier,
                 "tool": info.tool,
                 "version": info.version,
-                "start": _instant(run.start),
-                "end": _instant(run.end),
+                "start": instant_text(run.start),
+                "end": instant_text(run.end),
                 "country": info.country,
                 "network": info.network,
                 "resolvers": ";".join(info.resolvers),

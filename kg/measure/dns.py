@@ -46,7 +46,7 @@ import dns.rdatatype
 
 from kg.errors import InputError, quoted
 from kg.measure.asking import HostPacer
-from kg.measure.evidence import Evidence
+from kg.measure.evidence import FAILURES, Evidence
 from kg.measure.hosts import idna_forms, registered_domain
 
 __all__ = [
@@ -61,7 +61,6 @@ __all__ = [
 ]
 
 #: A label of a host name once in ASCII (underscores allowed: ``_dmarc`` and the like exist).
-_FAILURES = ("servfail", "refused", "timeout", "error")
 
 
 def parse_server(text: str, default_port: int = 53) -> tuple[str, int]:
@@ -182,7 +181,7 @@ class DnsResult:
     @property
     def failed(self) -> bool:
         """Whether part of the domain could not be measured (a failure ends no dependency)."""
-        return self.outcome in _FAILURES
+        return self.outcome in FAILURES
 
 
 @dataclass
@@ -326,7 +325,7 @@ async def _nameserver(asker, domain, zone, host, port, check, probed, evidence) 
     addresses = server.ipv4 + server.ipv6
     if not addresses:
         lookups = (v4.evidence.outcome, v6.evidence.outcome)
-        if any(outcome in _FAILURES for outcome in lookups):
+        if any(outcome in FAILURES for outcome in lookups):
             return replace(server, detail=f"its address is unknown ({'/'.join(lookups)})")
         return replace(server, status="lame", detail=f"it has no address ({'/'.join(lookups)})")
     problems = []
@@ -385,7 +384,7 @@ async def _measure_one(asker, given, *, port, check, max_hops, found_via="") -> 
         outcome, detail = "nxdomain", f"{name} does not exist"
     else:
         for evidence in core + apex_evidence + www_evidence:
-            if evidence.outcome in _FAILURES:
+            if evidence.outcome in FAILURES:
                 outcome = evidence.outcome
                 detail = f"{evidence.question}: {evidence.outcome} at {evidence.server}"
                 detail += f" ({evidence.detail})" if evidence.detail else ""

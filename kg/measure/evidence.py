@@ -5,13 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-__all__ = ["OUTCOMES", "Evidence"]
+__all__ = ["FAILURES", "OUTCOMES", "Evidence", "instant_text"]
 
 #: How a question ended. ``ok``: an answer (possibly empty of the records asked for: ``nodata``);
 #: ``nxdomain``: the name does not exist; ``servfail``, ``refused``: the server failed or refused;
 #: ``timeout``: no answer in time; ``error``: anything else (a TLS failure, a malformed answer), said in
 #: ``detail``.
 OUTCOMES = ("ok", "nodata", "nxdomain", "servfail", "refused", "timeout", "error")
+
+#: The outcomes that are failures: no usable answer, so they end no dependency.
+FAILURES = ("servfail", "refused", "timeout", "error")
+
+
+def instant_text(moment: dt.datetime) -> str:
+    """An instant as the interchange format writes it: UTC, to the second (a fraction is dropped).
+
+    >>> instant_text(dt.datetime(2026, 12, 7, 11, 0, 1, 900_000, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    '2026-12-07T10:00:01Z'
+    """
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -45,4 +57,4 @@ class Evidence:
     @property
     def failed(self) -> bool:
         """Whether the question got no usable answer (a failure ends no dependency: see the merge rule)."""
-        return self.outcome in ("servfail", "refused", "timeout", "error")
+        return self.outcome in FAILURES

@@ -19,6 +19,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
+from kg.measure.evidence import FAILURES, instant_text
 from kg.measure.periods import Change, Run, Seen, StatusChange, changes, merge_runs
 
 #: Where ``kg measure --into DIR`` keeps each run's own tables: ``DIR/runs/RUN-ID/``.
@@ -26,7 +27,6 @@ RUNS_FOLDER = "runs"
 
 __all__ = ["RUNS_FOLDER", "Step", "merge_into", "read_names", "read_runs", "steps"]
 
-_FAILURES = ("servfail", "refused", "timeout", "error")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -75,7 +75,7 @@ def read_runs(folders: Iterable[str | Path]) -> list[Run]:
             if row.get("kind") == "dns" and row.get("type") in ("NS", "SOA") and row.get("name") == row.get("domain"):
                 asked[row["run"], row["domain"]].append(row.get("outcome", ""))
         for (run, domain), found in asked.items():
-            failure = next((o for o in found if o in _FAILURES), None)
+            failure = next((o for o in found if o in FAILURES), None)
             outcomes[run][domain] = "nxdomain" if "nxdomain" in found else failure or "ok"
         for row in _rows(folder / "dependencies.csv"):
             evidence = tuple(e for e in row.get("evidence", "").split(";") if e)
@@ -127,10 +127,6 @@ def steps(folders: Iterable[str | Path]) -> list[Step]:
         moved, statuses = changes(old, new)
         found.append(Step(old, new, tuple(moved), tuple(statuses)))
     return found
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def merge_into(folder: str | Path) -> dict[str, int]:
@@ -190,13 +186,13 @@ def merge_into(folder: str | Path) -> dict[str, int]:
                 "dependent": period.dependent,
                 "provider": period.provider,
                 "service": period.service,
-                "start": started.get((*key, period.runs[0])) or _stamp(period.first_seen),
-                "end": _stamp(period.ended_at) if period.ended_at else "",
+                "start": started.get((*key, period.runs[0])) or instant_text(period.first_seen),
+                "end": instant_text(period.ended_at) if period.ended_at else "",
                 "ended_by": "unknown" if period.ended_at else "",
                 "run": ";".join(period.runs),
                 "evidence": ";".join(cited),
                 "rule": row.get("rule", ""),
-                "note": f"seen in {len(period.runs)} run(s), last {_stamp(period.last_seen)}",
+                "note": f"seen in {len(period.runs)} run(s), last {instant_text(period.last_seen)}",
             }
         )
     write_rows(
