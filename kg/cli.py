@@ -595,7 +595,7 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     "--from",
     "from_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Read domains from this file, one a line.",
+    help="Read domains from this file, one a line ('#' starts a comment).",
 )
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), help="Folder for this run's CSV.")
 @click.option(
@@ -613,16 +613,71 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
 )
 @click.option("--country", required=True, metavar="CC", help="Where the run measures from (ISO 3166-1 alpha-2).")
 @click.option("--network", default="", metavar="ASN", help="The vantage point's network, e.g. AS64500.")
-@click.option("--contact", default="", help="How to reach whoever measures (recorded with the run).")
 @click.option(
-    "--timeout", default=2.0, show_default=True, type=click.FloatRange(0.1, None), help="Seconds per question."
+    "--contact",
+    default="",
+    help="How to reach whoever measures: sent in the User-Agent to every web and RDAP server, and recorded.",
+)
+@click.option(
+    "--asn-db",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Routing table for hosting (repeatable): pyasn IPASN text or a CSV of ranges (start,end,AS[,org]).",
+)
+@click.option(
+    "--as-org", type=click.Path(dir_okay=False, path_type=Path), help="AS-to-organisation file (CAIDA's as2org)."
+)
+@click.option(
+    "--rdap-bootstrap",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="IANA's RDAP bootstrap file for domains (dns.json), to ask each registry for the registrar.",
+)
+@click.option("--no-web", is_flag=True, help="No TLS or HTTPS connection: no certificate authority or CDN headers.")
+@click.option("--scripts", is_flag=True, help="Also read the landing page's HTML for third-party script hosts.")
+@click.option(
+    "--ca-file", type=click.Path(dir_okay=False, path_type=Path), help="Trust store (PEM) instead of the system's."
+)
+@click.option(
+    "--https-port", default=443, show_default=True, type=click.IntRange(1, 65535), help="Port sites answer on."
+)
+@click.option(
+    "--providers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Provider patterns instead of kg/measure/providers.csv (the same columns).",
+)
+@click.option(
+    "--timeout", default=2.0, show_default=True, type=click.FloatRange(0.1, None), help="Seconds per DNS question."
 )
 @click.option("--retries", default=2, show_default=True, type=click.IntRange(0, 10), help="Tries after the first.")
 @click.option(
-    "--concurrency", default=64, show_default=True, type=click.IntRange(1, 10_000), help="Questions in flight."
+    "--concurrency", default=64, show_default=True, type=click.IntRange(1, 10_000), help="DNS questions in flight."
 )
 @click.option(
-    "--rate", type=click.FloatRange(0.1, None), help="Questions a second to any one server (default: no limit)."
+    "--rate", type=click.FloatRange(0.1, None), help="DNS questions a second to any one server (default: no limit)."
+)
+@click.option(
+    "--web-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, None),
+    help="Seconds per connection, handshake or request.",
+)
+@click.option(
+    "--web-concurrency", default=20, show_default=True, type=click.IntRange(1, 1000), help="Sites connected at once."
+)
+@click.option(
+    "--web-rate",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.01, None),
+    help="Connections a second to any one web server.",
+)
+@click.option(
+    "--rdap-rate",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.01, None),
+    help="Requests a second to any one RDAP server (registries rate-limit hard).",
 )
 @click.option(
     "--nameserver-port",
@@ -631,26 +686,39 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     type=click.IntRange(1, 65535),
     help="Port name servers answer on.",
 )
+@click.option(
+    "--nameserver-depth",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 5),
+    help="How many times the name servers' own domains are measured in turn.",
+)
+@click.option("--resume", is_flag=True, help="Carry on the run interrupted in the folder where it stopped.")
+@click.option("--shard", default="1/1", metavar="I/N", help="Measure the I-th of N parts of the domains.")
 @click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_quiet_callback, help="No progress bar.")
-def measure(
-    domains, from_file, out, into, resolver, country, network, contact, timeout, retries, concurrency, rate,
-    nameserver_port
-) -> None:
+def measure(domains, from_file, out, into, **options) -> None:
     """Measure DOMAINS' providers on the Internet and write them as CSV for kg import and kg load.
 
-    So far the DNS: each domain's name servers (NS, SOA), classified as the domain's own or a provider's by
-    the rules of the published studies (kg/measure/providers.csv), and the providers' own DNS in turn.
-    Every question asked, with its raw answer, is kept as evidence (evidence.csv) and cited by the
-    dependencies it shows; the run (runs.csv) records when, from where and through which resolver.
+    DNS (name servers, and the name servers' own DNS in turn), hosting (the origin AS of each address, with
+    --asn-db), CDN (CNAME chains, response headers), certificate authority and OCSP stapling, registrar
+    (RDAP, with --rdap-bootstrap) and, with --scripts, payment providers and CDNs among the landing page's
+    script hosts. Each is classified as the domain's own or a provider's by the rules of the published
+    studies (kg/measure/providers.csv). Every question asked, with its raw answer, is kept as evidence
+    (evidence.csv) and cited by the dependencies it shows; the run (runs.csv) records when, from where,
+    through which resolver, and the files it read.
+
+    A domain that cannot be measured is reported in one line and kept as evidence of its failure. An
+    interrupted run carries on with --resume: the domains it finished are not measured again.
 
     \b
     Example:
-      kg measure gab.com rumble.com --resolver 9.9.9.9 --country DE --contact mailto:me@example.org --out m/
+      kg measure gab.com rumble.com --resolver 9.9.9.9 --country DE --contact mailto:me@example.org \\
+          --asn-db ipasn.dat --as-org as2org.txt --rdap-bootstrap dns.json --out m/
       kg import m/ --out m.ttl
     """
     from kg.measure.assemble import measure as run_measure
-    from kg.measure.assemble import write_tables
-    from kg.measure.runfiles import RUNS_FOLDER, merge_into
+    from kg.measure.assemble import new_run_identifier, parse_shard
+    from kg.measure.runfiles import RUNS_FOLDER, interrupted_run, merge_into
 
     if (out is None) == (into is None):
         raise UsageFailure("give --out DIR (this run) or --into DIR (successive runs merged), one of them")
@@ -660,28 +728,32 @@ def measure(
             text = from_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise UsageFailure(f"{from_file}: cannot read the domains ({error})") from None
-        names += [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+        names += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+        names = [name for name in names if name]
     if not names:
         raise UsageFailure("no domains to measure: give DOMAINS or --from FILE")
+    shard = parse_shard(options.pop("shard"))
+    web = not options.pop("no_web")
+    identifier = None
+    if into is not None:
+        folder = interrupted_run(into)
+        if folder is None:
+            identifier = new_run_identifier(shard)
+            folder = into / RUNS_FOLDER / identifier
+    else:
+        folder = out
     with _progress() as report:
-        run = run_measure(
-            names,
-            resolver=resolver,
-            country=country,
-            network=network,
-            contact=contact,
-            timeout=timeout,
-            retries=retries,
-            concurrency=concurrency,
-            rate=rate,
-            nameserver_port=nameserver_port,
-            progress=report,
-        )
-    write_tables(run, out if out is not None else into / RUNS_FOLDER / run.info.identifier)
-    failed = sorted(d for d, outcome in run.outcomes.items() if outcome not in ("ok", "nxdomain"))
+        summary = run_measure(names, folder, identifier=identifier, web=web, shard=shard, progress=report, **options)
+    from kg.formatting import terminal_safe
+
+    for domain, why in summary.failures:
+        click.echo(terminal_safe(f"kg measure: {domain}: {why}"), err=True)
+    measured = sum(summary.outcomes.values())
+    failed = len(summary.failures)
+    resumed = f", {summary.resumed:,} done before resuming" if summary.resumed else ""
     click.echo(
-        f"measured {len(run.outcomes):,} domains ({len(failed):,} failed): {len(run.dependencies):,} dependencies, "
-        f"{len(run.evidence):,} answers; wrote {out or into / RUNS_FOLDER / run.info.identifier}",
+        f"measured {measured:,} domains ({failed:,} failed{resumed}): {summary.rows['dependencies.csv']:,} "
+        f"dependencies, {summary.rows['evidence.csv']:,} answers; wrote {folder}",
         err=True,
     )
     if into is not None:

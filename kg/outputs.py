@@ -25,20 +25,23 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
 import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from kg.errors import InputError, SourceLocation
 
 __all__ = [
     "STDOUT",
     "for_terminal",
+    "output_file",
     "private_folder",
     "process_alive",
     "refuse_inputs",
@@ -240,9 +243,32 @@ def write_output(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
     the files and folders the output was made from, which it must not replace); the file that was there
     is then left as it was.
     """
+    with output_file(path, inputs=inputs) as stream:
+        stream.write(data)
+    return Path(STDOUT) if str(path) == STDOUT else Path(path)
+
+
+@contextlib.contextmanager
+def output_file(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> Iterator[BinaryIO]:
+    """:func:`write_output` for data written as it is made (too big to hold): a binary stream to write
+    into, which becomes ``path`` when the block ends, whole, or not at all when it raises.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "rows.csv"
+    >>> with output_file(target) as stream:
+    ...     _ = stream.write(b"id\\n")
+    ...     target.exists()
+    False
+    >>> target.read_bytes()
+    b'id\\n'
+    """
     if str(path) == STDOUT:
-        _write_stdout(data)
-        return Path(STDOUT)
+        buffer = io.BytesIO()
+        yield buffer
+        _write_stdout(buffer.getvalue())
+        return
     refuse_inputs(path, inputs)
     given = Path(path)
     target = Path(os.path.realpath(given)) if given.is_symlink() else given
@@ -256,8 +282,10 @@ def write_output(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
         if stat.S_ISDIR(info.st_mode):
             raise InputError("is a folder, not a file", SourceLocation(str(given)))
         if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode) or stat.S_ISBLK(info.st_mode):
-            _write_stream(target, data)
-            return given
+            buffer = io.BytesIO()
+            yield buffer
+            _write_stream(target, buffer.getvalue())
+            return
         if not stat.S_ISREG(info.st_mode):
             raise InputError("is neither a regular file nor a device or pipe", SourceLocation(str(given)))
         if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
@@ -273,7 +301,7 @@ def write_output(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
             raise _failure(error, given) from None
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                yield stream
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temporary, info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask())
@@ -284,4 +312,3 @@ def write_output(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-    return given

@@ -403,7 +403,7 @@ def test_script_hosts_are_read_from_the_html_up_to_the_size_limit(site, ca_file)
     landing = page("www.site.test", settings_for(site.port, *names, ca_file=ca_file, max_body=2000))
     assert landing.script_hosts == ("js.stripe.com", "cdn.jsdelivr.net")  # own host left out, far one not read
     scripts = landing.evidence[-1]
-    assert scripts.question == "script hosts of https://www.site.test/"
+    assert scripts.question == "SCRIPTS https://www.site.test/"
     assert scripts.answer == landing.script_hosts and scripts.detail == "first 2,000 bytes of the page"
     whole = page("www.site.test", settings_for(site.port, *names, ca_file=ca_file))
     assert whole.script_hosts[-1] == "late.example"

@@ -69,10 +69,11 @@ RULES = {
     "no-rule": "no rule decided",
 }
 #: The services a pattern may be scoped to (``*``: any).
-SERVICES = ("dns", "cdn", "ca", "hosting", "*")
-MATCHES = ("domain", "host", "name")
+SERVICES = ("dns", "cdn", "ca", "hosting", "registrar", "payments", "*")
+MATCHES = ("domain", "host", "name", "header")
 _HEADER = ["provider", "name", "service", "party", "match", "pattern", "source"]
 _DOMAIN_PATTERN = re.compile(r"[a-z0-9*-]+(\.[a-z0-9*-]+)+")
+_HEADER_PATTERN = re.compile(r"([a-z0-9-]+)(?:: (\S.*))?")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -88,7 +89,7 @@ class ProviderPattern:
     name: str
     service: str  # one of SERVICES
     party: str  # "third" (serves others) or "own" (serves its operator's own sites)
-    match: str  # "domain": the host's registered domain; "host": the host or a name under it; "name"
+    match: str  # "domain": the host's registered domain; "host": the host or a name under it; "name"; "header"
     pattern: str
     source: str  # where the pattern comes from (webdep:DNS_MAP, webdep:dns-third-list, ..., pdkg)
     line: int = 0  # in the file it was read from
@@ -114,12 +115,16 @@ class Providers:
         self._hosts: dict[str, list[ProviderPattern]] = defaultdict(list)
         self._wild: list[tuple[re.Pattern[str], int, ProviderPattern]] = []
         self._names: list[tuple[list[str], ProviderPattern]] = []
+        self._headers: list[tuple[str, str, ProviderPattern]] = []  # (header name, value part, pattern)
         self._labels: dict[str, str] = {}  # a domain pattern's first label -> its provider, for named()
         for p in self.patterns:
             if p.match == "domain" and p.provider:
                 self._labels.setdefault(p.pattern.split(".", 1)[0], p.provider)
             if p.match == "name":
                 self._names.append((_words(p.pattern), p))
+            elif p.match == "header":
+                header, _, value = p.pattern.partition(": ")
+                self._headers.append((header, value.casefold(), p))
             elif p.match == "host":
                 self._hosts[p.pattern].append(p)
             elif "*" not in p.pattern:
@@ -154,6 +159,28 @@ class Providers:
             if len(pattern_words) > best_length and _of_service((p,), service) and _words_match(pattern_words, words):
                 best, best_length = p, len(pattern_words)
         return best
+
+    def match_headers(
+        self, headers: Iterable[tuple[str, str]], service: str | None = None
+    ) -> list[tuple[ProviderPattern, str]]:
+        """The header patterns that response ``headers`` (raw name, value pairs) match, each provider once,
+        with the header that matched (``name: value``): a pattern ``cf-ray`` is the header's presence,
+        ``server: cloudflare`` a value holding that text, in any case.
+
+        >>> found = load_providers().match_headers([("Server", "cloudflare"), ("CF-RAY", "8c1-AMS")], "cdn")
+        >>> [(p.provider, header) for p, header in found]
+        [('cloudflare.com', 'CF-RAY: 8c1-AMS')]
+        """
+        found: dict[str, tuple[ProviderPattern, str]] = {}
+        pairs = [(name.lower(), name, value) for name, value in headers]
+        for header, value, p in self._headers:
+            if not _of_service((p,), service) or p.provider in found:
+                continue
+            for lowered, name, text in pairs:
+                if lowered == header and value in text.casefold():
+                    found[p.provider] = (p, f"{name}: {text}")
+                    break
+        return sorted(found.values(), key=lambda item: item[0].line)
 
     def named(self, text: str) -> str:
         """The provider a name of the published data denotes: a domain (``akam.net``), a name (``digicertinc``)
@@ -246,7 +273,9 @@ def _read_patterns(path: Path) -> list[ProviderPattern]:
         ):
             if value not in allowed:
                 raise InputError(f"{column} {quoted(value)} is not one of {', '.join(allowed)}", where)
-        if p.match != "name" and not _DOMAIN_PATTERN.fullmatch(p.pattern):
+        if p.match == "header" and not _HEADER_PATTERN.fullmatch(p.pattern):
+            raise InputError(f"{quoted(p.pattern)} is no header pattern: a lower-case name, or 'name: text'", where)
+        if p.match in ("domain", "host") and not _DOMAIN_PATTERN.fullmatch(p.pattern):
             raise InputError(f"{quoted(p.pattern)} is no domain pattern (letters, digits, '-', '*' and dots)", where)
         if p.match == "name" and not _words(p.pattern):
             raise InputError("a name pattern needs a word", where)

@@ -418,20 +418,30 @@ def _resolvers(resolver: str | Sequence[str]) -> list[tuple[str, int]]:
 
 async def _stream(
     domains, *, resolver, timeout, retries, concurrency, rate, nameserver_port, check_nameservers, max_cname_hops,
-    nameserver_depth, vantage, progress
-) -> AsyncIterator[tuple[int, DnsResult]]:  # fmt: skip
+    nameserver_depth, vantage, progress, followups=(), measured=()
+) -> AsyncIterator[tuple[int, int, DnsResult]]:  # fmt: skip
+    """Each result with its index (domains first, then those followed) and depth (0: a domain given).
+
+    ``followups``: ``(domain, found via, depth)`` to measure in turn besides those the results lead to;
+    ``measured``: domains (ASCII) measured already, never followed (a resumed run's)."""
     if concurrency < 1 or retries < 0 or timeout <= 0:
         raise InputError("concurrency must be at least 1, retries at least 0 and the timeout above 0")
     asker = _Asker(_resolvers(resolver), timeout, retries, concurrency, rate, vantage)
-    seen: set[str] = set()
+    seen: set[str] = set(measured)
     if nameserver_depth > 0:
         domains = list(domains)
         seen.update(_ascii_or_self(d) for d in domains)
     total = len(domains) if isinstance(domains, Sized) else None
     source = enumerate(domains)
     followed: deque[tuple[int, str, str, int]] = deque()
-    running: dict[asyncio.Task, tuple[int, int]] = {}
     count, done = total or 0, 0
+    for domain, via, depth in followups:
+        if domain not in seen:
+            seen.add(domain)
+            followed.append((count, domain, via, depth))
+            count += 1
+            total = count if total is not None else None
+    running: dict[asyncio.Task, tuple[int, int]] = {}
     options = {"port": nameserver_port, "check": check_nameservers, "max_hops": max_cname_hops}
     try:
         while True:
@@ -461,7 +471,7 @@ async def _stream(
                 done += 1
                 if progress is not None:
                     progress(done, total)
-                yield index, result
+                yield index, depth, result
     finally:
         for task in running:
             task.cancel()
@@ -502,7 +512,7 @@ async def stream_dns(
     ('error', 'not a domain name: A DNS label is empty.')
     """
     options = dict(locals())
-    async for _, result in _stream(options.pop("domains"), **options):
+    async for _, _, result in _stream(options.pop("domains"), **options):
         yield result
 
 
@@ -563,7 +573,7 @@ async def measure_dns(
     error not a domain name: A DNS label is > 63 octets long.
     """
     options = dict(locals())
-    results = [pair async for pair in _stream(options.pop("domains"), **options)]
+    results = [(index, result) async for index, _, result in _stream(options.pop("domains"), **options)]
     return [result for _, result in sorted(results, key=lambda pair: pair[0])]
 
 

@@ -25,8 +25,16 @@ from kg.measure.periods import Change, Run, Seen, StatusChange, changes, merge_r
 #: Where ``kg measure --into DIR`` keeps each run's own tables: ``DIR/runs/RUN-ID/``.
 RUNS_FOLDER = "runs"
 
-__all__ = ["RUNS_FOLDER", "Step", "merge_into", "read_names", "read_runs", "steps"]
+__all__ = ["RUNS_FOLDER", "Step", "interrupted_run", "merge_into", "read_names", "read_runs", "steps"]
 
+
+def interrupted_run(folder: str | Path) -> Path | None:
+    """The folder of the run interrupted in ``folder/runs/`` (one still holding its log), None when there
+    is none."""
+    from kg.measure.runlog import STATE
+
+    found = sorted(p.parent for p in (Path(folder) / RUNS_FOLDER).glob(f"*/{STATE}"))
+    return found[-1] if found else None
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -149,7 +157,7 @@ def merge_into(folder: str | Path) -> dict[str, int]:
     from kg.measure.assemble import write_rows
 
     folder = Path(folder)
-    kept = sorted(p for p in (folder / RUNS_FOLDER).glob("*") if p.is_dir())
+    kept = sorted(p for p in (folder / RUNS_FOLDER).glob("*") if p.is_dir() and (p / "runs.csv").is_file())
     if not kept:
         raise InputError(f"holds no runs to merge ({RUNS_FOLDER}/*/)", SourceLocation(str(folder)))
     runs = read_runs(kept)
@@ -189,6 +197,7 @@ def merge_into(folder: str | Path) -> dict[str, int]:
                 "start": started.get((*key, period.runs[0])) or instant_text(period.first_seen),
                 "end": instant_text(period.ended_at) if period.ended_at else "",
                 "ended_by": "unknown" if period.ended_at else "",
+                "effect": row.get("effect", ""),
                 "run": ";".join(period.runs),
                 "evidence": ";".join(cited),
                 "rule": row.get("rule", ""),

@@ -258,9 +258,6 @@ def _server(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
-
-
-
 def _trust(settings: WebSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=settings.ca_file)
 
@@ -515,7 +512,7 @@ async def fetch_landing_page(
                 body = await _read_at_most(response, settings.max_body)
                 hosts = script_hosts(body.decode(response.encoding or "utf-8", errors="replace"), url)
                 read = f"first {len(body):,} bytes of the page"
-                scripts = _asked(settings, name, "http", f"script hosts of {url}", server)
+                scripts = _asked(settings, name, "http", f"SCRIPTS {url}", server)
                 evidence.append(scripts(_now(), "ok", hosts, read))
             page = (url, response.status_code, headers, tuple(redirects), hosts)
             return LandingPage(domain, *page, tuple(evidence))
