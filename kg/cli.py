@@ -749,11 +749,12 @@ def measure(domains, from_file, out, into, **options) -> None:
     for domain, why in summary.failures:
         click.echo(terminal_safe(f"kg measure: {domain}: {why}"), err=True)
     measured = sum(summary.outcomes.values())
-    failed = len(summary.failures)
+    followed = f" and {summary.followed:,} name-server domain{'s' * (summary.followed != 1)} in turn"
     resumed = f", {summary.resumed:,} done before resuming" if summary.resumed else ""
     click.echo(
-        f"measured {measured:,} domains ({failed:,} failed{resumed}): {summary.rows['dependencies.csv']:,} "
-        f"dependencies, {summary.rows['evidence.csv']:,} answers; wrote {folder}",
+        f"measured {measured:,} domains{followed if summary.followed else ''} ({len(summary.failures):,} failed"
+        f"{resumed}): {summary.rows['dependencies.csv']:,} dependencies, {summary.rows['evidence.csv']:,} answers; "
+        f"wrote {folder}",
         err=True,
     )
     if into is not None:

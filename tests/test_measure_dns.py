@@ -224,15 +224,15 @@ class Daemon:
             self.process.wait(10)
 
 
-def start_nsd(folder: Path) -> Daemon:
-    """NSD serving :data:`ZONES`."""
+def start_nsd(folder: Path, zones: dict[str, str] | None = None, ready_name: str = "site.test") -> Daemon:
+    """NSD serving ``zones`` (zone name -> zone file text; :data:`ZONES` when not given)."""
     port = free_port()
     conf = NSD_CONF.format(port=port, dir=folder)
-    for zone, text in ZONES.items():
+    for zone, text in (ZONES if zones is None else zones).items():
         (folder / f"{zone}.zone").write_text(f"$ORIGIN {zone}.\n$TTL 300\n{text.lstrip()}")
         conf += f'zone:\n  name: "{zone}"\n  zonefile: "{zone}.zone"\n'
     (folder / "nsd.conf").write_text(conf)
-    return Daemon([binary("nsd", "nsd"), "-d", "-c", str(folder / "nsd.conf")], folder, port)
+    return Daemon([binary("nsd", "nsd"), "-d", "-c", str(folder / "nsd.conf")], folder, port, ready_name)
 
 
 def start_unbound(folder: Path, nsd: Daemon) -> Daemon:

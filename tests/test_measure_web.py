@@ -366,7 +366,7 @@ def test_a_site_whose_tls_port_refuses_is_not_asked_for_its_page_but_a_live_one_
     assert [(e.question, e.outcome) for e in dead.evidence] == [("TLS shut.test:443", "refused")]
     assert dead.landing.status is None and dead.landing.evidence == ()
     live = asyncio.run(measure_site("www.site.test", settings_for(site.port, "www.site.test", ca_file=ca_file)))
-    assert [e.question.split()[0] for e in live.evidence] == ["TLS", "OCSP", "GET", "script"]
+    assert [e.question.split()[0] for e in live.evidence] == ["TLS", "OCSP", "GET", "SCRIPTS"]
     assert live.tls.certificate.verified and live.landing.status == 200
 
 

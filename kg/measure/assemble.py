@@ -206,7 +206,8 @@ class RunSummary:
     info: RunInfo
     folder: Path
     resumed: int = 0  # domains the interrupted run had done already
-    outcomes: dict[str, int] = field(default_factory=dict)  # outcome -> domains
+    outcomes: dict[str, int] = field(default_factory=dict)  # outcome -> domains given
+    followed: int = 0  # name servers' domains measured in turn
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows written
     failures: list[tuple[str, str]] = field(default_factory=list)  # (domain, why), this session's
 
@@ -413,7 +414,10 @@ async def _measure(todo, done, info, tools, options, web_options, log, summary, 
         record = record_of(measurement, info.identifier, numbered, depth, tools.providers)
         numbered += len(record["evidence"])
         log.write(record)
-        summary.outcomes[record["outcome"]] = summary.outcomes.get(record["outcome"], 0) + 1
+        if measurement.dns.found_via:
+            summary.followed += 1
+        else:
+            summary.outcomes[record["outcome"]] = summary.outcomes.get(record["outcome"], 0) + 1
         if measurement.dns.failed or record["outcome"] == "error":
             summary.failures.append((measurement.dns.domain, measurement.dns.detail or record["outcome"]))
         if not measurement.dns.found_via:

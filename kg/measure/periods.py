@@ -7,8 +7,9 @@ the same domains are merged by one rule:
   first run that saw it (it held *no later than* then) to the last (it held *at least* until then);
 * a dependency no longer seen in a run that measured its dependent successfully ends between the last run
   that saw it and that one (``ended_at``; ended by an unknown party: the measurement cannot say who);
-* a run in which the dependent's measurement failed (a timeout, SERVFAIL, a refusal, an error) ends
-  nothing and begins nothing: it is a gap in the evidence, not a change;
+* a run in which the dependent's measurement failed (a timeout, SERVFAIL, a refusal, an error), or
+  that service's (its certificate could not be read, its registry did not answer), or that did not measure
+  the service at all, ends nothing: it is a gap in the evidence, not a change;
 * a dependent that no longer exists (NXDOMAIN), measured successfully, ends every dependency it had and
   is seen *unreachable* (:func:`changes` reports it as an observation of its status).
 
@@ -22,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["Change", "Period", "Run", "Seen", "StatusChange", "changes", "merge_runs"]
+__all__ = ["Change", "Period", "Run", "Seen", "StatusChange", "between", "changes", "merge_runs"]
 
 #: A dependent's outcome in a run that counts as measured: its dependencies seen are all it has.
 MEASURED = ("ok", "nxdomain")
@@ -45,16 +46,34 @@ class Seen:
 @dataclass(frozen=True)
 class Run:
     """One measurement run: when, each measured domain's outcome (``ok``, ``nxdomain``, or a failure:
-    ``servfail``, ``refused``, ``timeout``, ``error``) and the dependencies it saw."""
+    ``servfail``, ``refused``, ``timeout``, ``error``), the dependencies it saw and, when known, the outcome
+    of each service it measured for a domain that answered (``services``: ``(domain, service)`` ->
+    outcome; ``None``: every service counts as measured where the domain was)."""
 
     identifier: str
     instant: dt.datetime
     outcomes: dict[str, str] = field(hash=False)
     seen: tuple[Seen, ...] = ()
+    services: dict[tuple[str, str], str] | None = field(default=None, hash=False)
 
-    def measured(self, domain: str) -> bool:
-        """Whether this run measured ``domain`` successfully (its dependencies seen are all it had)."""
-        return self.outcomes.get(domain) in MEASURED
+    def measured(self, domain: str, service: str = "dns") -> bool:
+        """Whether this run measured ``domain``'s ``service`` successfully (the providers it saw for it are
+        all it had): the domain answered, or no longer exists; and the service's own questions did not fail
+        (its certificate read, its registry answered...).
+
+        >>> t = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        >>> run = Run("r", t, {"a.test": "ok", "b.test": "nxdomain"}, services={("a.test", "hosting"): "timeout"})
+        >>> run.measured("a.test"), run.measured("a.test", "hosting"), run.measured("a.test", "registrar")
+        (True, False, False)
+        >>> run.measured("b.test", "registrar"), run.measured("c.test")
+        (True, False)
+        """
+        outcome = self.outcomes.get(domain)
+        if outcome not in MEASURED:
+            return False
+        if outcome == "nxdomain" or service == "dns" or self.services is None:
+            return True
+        return self.services.get((domain, service)) in MEASURED
 
 
 @dataclass(frozen=True)
@@ -99,7 +118,7 @@ def merge_runs(runs: Iterable[Run]) -> list[Period]:
         first = last = None
         members: list[str] = []
         for run in ordered:
-            if not run.measured(dependent):
+            if run.identifier not in seen_in[key] and not run.measured(dependent, key[2]):
                 continue  # a failed (or absent) measurement: a gap, not a change
             if run.identifier in seen_in[key]:
                 if first is None:
@@ -112,6 +131,19 @@ def merge_runs(runs: Iterable[Run]) -> list[Period]:
         if first is not None:
             periods.append(Period(*key, first, last, None, tuple(members)))
     return periods
+
+
+def between(after: dt.datetime, before: dt.datetime) -> str:
+    """When a change happened, as precisely as two runs tell: their days, or their times on one day (UTC).
+
+    >>> t = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
+    >>> between(t, t + dt.timedelta(days=7)), between(t, t + dt.timedelta(hours=6, minutes=5))
+    ('between 2026-12-01 and 2026-12-08', 'on 2026-12-01 between 10:00:00 and 16:05:00 UTC')
+    """
+    after, before = after.astimezone(dt.UTC), before.astimezone(dt.UTC)
+    if after.date() != before.date():
+        return f"between {after:%Y-%m-%d} and {before:%Y-%m-%d}"
+    return f"on {after:%Y-%m-%d} between {after:%H:%M:%S} and {before:%H:%M:%S} UTC"
 
 
 @dataclass(frozen=True)
@@ -127,7 +159,7 @@ class Change:
 
     def sentence(self, name=lambda identifier: identifier) -> str:
         """The change in words: ``gab.com: hosting moved from X to Y between 2026-12-01 and 2026-12-08``."""
-        when = f"between {self.after:%Y-%m-%d} and {self.before:%Y-%m-%d}"
+        when = between(self.after, self.before)
         ended, began = ", ".join(map(name, self.ended)), ", ".join(map(name, self.began))
         if self.ended and self.began:
             return f"{name(self.dependent)}: {self.service} moved from {ended} to {began} {when}"
@@ -153,7 +185,7 @@ class StatusChange:
         return "reachable" if self.new == "ok" else "unreachable"
 
     def sentence(self, name=lambda identifier: identifier) -> str:
-        when = f"between {self.after:%Y-%m-%d} and {self.before:%Y-%m-%d}"
+        when = between(self.after, self.before)
         if self.new == "ok":
             return f"{name(self.dependent)}: answers again ({self.old} before) {when}"
         return f"{name(self.dependent)}: stopped answering ({self.new}) {when}"
@@ -183,7 +215,9 @@ def changes(old: Run, new: Run) -> tuple[list[Change], list[StatusChange]]:
             providers[seen.dependent, seen.service][index].add(seen.provider)
     found = []
     for (dependent, service), (before, after) in sorted(providers.items()):
-        if not (old.measured(dependent) and new.measured(dependent)) or before == after:
+        measured = all(providers_seen or run.measured(dependent, service) for run, providers_seen in
+                       ((old, before), (new, after)))  # fmt: skip
+        if not measured or before == after:
             continue
         ended, began = tuple(sorted(before - after)), tuple(sorted(after - before))
         found.append(Change(dependent, service, ended, began, old.instant, new.instant))

@@ -57,6 +57,27 @@ def _instant(text: str, path: Path, line: int) -> dt.datetime:
     return moment
 
 
+#: The questions (evidence kind, type) that measure each service besides DNS: a service whose questions
+#: all failed in a run (or that the run did not ask) is a gap there, not a change.
+_SERVICE_QUESTIONS = {
+    ("asn", "ASN"): "hosting",
+    ("tls", "TLS"): "certificate-authority",
+    ("http", "GET"): "cdn",
+    ("http", "SCRIPTS"): "payments",
+    ("rdap", "GET"): "registrar",
+    ("rdap", "RDAP"): "registrar",
+}
+
+
+def _service_outcome(outcomes: list[str]) -> str:
+    """A service's outcome from its questions' in a run: ``ok`` if one got an answer (``nodata``: a looked-up
+    address without a route is an answer too), ``nxdomain`` if the registry no longer has the domain, else
+    the last failure."""
+    if any(outcome in ("ok", "nodata") for outcome in outcomes):
+        return "ok"
+    return "nxdomain" if "nxdomain" in outcomes else outcomes[-1]
+
+
 def read_runs(folders: Iterable[str | Path]) -> list[Run]:
     """Every run recorded in ``folders`` (each holding ``runs.csv``, ``evidence.csv`` and
     ``dependencies.csv``), sorted by their start. Raises :class:`~kg.errors.InputError` naming the file
@@ -71,6 +92,7 @@ def read_runs(folders: Iterable[str | Path]) -> list[Run]:
     starts: dict[str, dt.datetime] = {}
     outcomes: dict[str, dict[str, str]] = defaultdict(dict)
     seen: dict[str, list[Seen]] = defaultdict(list)
+    services: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
     for folder in map(Path, folders):
         runs_file = folder / "runs.csv"
         rows = _rows(runs_file)
@@ -82,6 +104,9 @@ def read_runs(folders: Iterable[str | Path]) -> list[Run]:
         for row in _rows(folder / "evidence.csv"):
             if row.get("kind") == "dns" and row.get("type") in ("NS", "SOA") and row.get("name") == row.get("domain"):
                 asked[row["run"], row["domain"]].append(row.get("outcome", ""))
+            service = _SERVICE_QUESTIONS.get((row.get("kind", ""), row.get("type", "")))
+            if service is not None:
+                services[row["run"]][row["domain"], service].append(row.get("outcome", ""))
         for (run, domain), found in asked.items():
             failure = next((o for o in found if o in FAILURES), None)
             outcomes[run][domain] = "nxdomain" if "nxdomain" in found else failure or "ok"
@@ -94,7 +119,8 @@ def read_runs(folders: Iterable[str | Path]) -> list[Run]:
         found = dict(outcomes[identifier])
         for sighting in seen[identifier]:
             found.setdefault(sighting.dependent, "ok")
-        runs.append(Run(identifier, start, found, tuple(seen[identifier])))
+        measured = {key: _service_outcome(found) for key, found in services[identifier].items()}
+        runs.append(Run(identifier, start, found, tuple(seen[identifier]), measured))
     return sorted(runs, key=lambda run: (run.instant, run.identifier))
 
 

@@ -169,7 +169,8 @@ def write_tables_from_log(folder: Path, run_row: dict) -> dict[str, int]:
             for kind in row["kind"].split(";"):
                 if kind not in known:
                     known.append(kind)
-            names.setdefault(row["id"], row["name"])
+            if names.get(row["id"], row["id"]) == row["id"]:  # a provider's name over its domain's
+                names[row["id"]] = row["name"]
     order = {"website": 0, "provider": 1}
     entities = (
         {"id": key, "name": names[key], "kind": ";".join(sorted(kinds[key], key=lambda k: order.get(k, 2)))}
