@@ -716,8 +716,8 @@ def measure(domains, from_file, out, into, **options) -> None:
           --asn-db ipasn.dat --as-org as2org.txt --rdap-bootstrap dns.json --out m/
       kg import m/ --out m.ttl
     """
-    from kg.measure.assemble import measure as run_measure
-    from kg.measure.assemble import new_run_identifier, parse_shard
+    from kg.measure.run import measure as run_measure
+    from kg.measure.run import new_run_identifier, parse_shard
     from kg.measure.runfiles import RUNS_FOLDER, interrupted_run, merge_into
 
     if (out is None) == (into is None):

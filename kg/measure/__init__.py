@@ -15,16 +15,23 @@ records, never RDF and never text for a terminal:
 * :mod:`kg.measure.classify`: which provider an observed host, name server or AS belongs to, and whether it
   is the site's own or a third party, by the rules of the published studies, with the provider patterns
   kept as data (``providers.csv``);
+* :mod:`kg.measure.findings`: what one site's measurements show, service by service (dns, hosting, cdn,
+  certificate-authority, registrar, payments), each with its rule and the evidence it rests on;
 * :mod:`kg.measure.periods`: successive runs merged into dated periods, and what changed between two runs;
-* :mod:`kg.measure.assemble`: a run's answers as the interchange format's tables (runs, evidence, entities,
-  classified dependencies), written for ``kg import`` and ``kg load`` (the DNS part so far);
+* :mod:`kg.measure.assemble`: a measured domain's findings as the interchange format's rows (runs,
+  evidence, entities, classified dependencies), written for ``kg import`` and ``kg load``;
+* :mod:`kg.measure.run`: a run into a folder (:func:`~kg.measure.run.measure`): DNS, then each site's
+  routes, web and registration;
+* :mod:`kg.measure.runlog`: the run's append-only log of finished domains, which ``--resume`` carries on
+  from and the tables are written from;
 * :mod:`kg.measure.runfiles`: runs read back from those tables, and the steps between successive ones
   (``kg changes``);
 * :mod:`kg.measure.hosts` (names as asked and compared: IDNA forms, registered domains) and
   :mod:`kg.measure.asking` (a polite rate per server, the User-Agent, a failed connection in one word),
   shared by the modules above.
 
-What it may import: the standard library, its own modules, :mod:`kg.errors` and the model
-(:mod:`kg.vocabulary`); never the store, the analysis or the views. Tests never leave 127.0.0.1: every
-server (resolver, RDAP base, routing table, trust store) is a parameter.
+What it may import: the standard library, its own modules, :mod:`kg.errors`, :mod:`kg.outputs` (files
+written whole), :mod:`kg.countries` and the model (:mod:`kg.vocabulary`); never the store, the analysis or
+the views. Tests never leave 127.0.0.1: every server (resolver, RDAP base, routing table, trust store) is a
+parameter.
 """
