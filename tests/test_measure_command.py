@@ -45,12 +45,15 @@ def world(week: int) -> dict[str, str]:
             ("shop", "ns1.dnsco.test."), ("own", "ns1.own"), ("moving", "ns1.dnsco.test." if week == 1 else
             "ns1.otherdns.test."), ("v6", "ns1.dnsco.test."), ("expired", "ns1.dnsco.test."),
             ("dnsco", "ns1.dnsco"), ("otherdns", "ns1.otherdns"), ("cdnco", "ns1.dnsco.test."),
-            ("bulk", "ns1.dnsco.test."), *([("gone", "ns1.dnsco.test.")] if week == 1 else []),
+            ("bulk", "ns1.dnsco.test."), ("indie", "ns1.smalldns.test."), ("smalldns", "ns1.smalldns"),
+            ("brand", "ns1.brand-dns.test."), ("brand-dns", "ns1.brand-dns"),
+            *([("gone", "ns1.dnsco.test.")] if week == 1 else []),
         ]
     )  # fmt: skip
     zones = {
         "test": f"@ {SOA.format(mname='ns.test.', rname='hostmaster.test.', serial=week)}\n@ NS ns\nns A 127.0.0.1\n"
-        f"{delegations}ns1.own A 127.0.0.1\nns1.dnsco A 127.0.0.1\nns1.otherdns A 127.0.0.1\n",
+        f"{delegations}ns1.own A 127.0.0.1\nns1.dnsco A 127.0.0.1\nns1.otherdns A 127.0.0.1\n"
+        "ns1.smalldns A 127.0.0.1\nns1.brand-dns A 127.0.0.1\n",
         "dnsco.test": zone("@ NS ns1\nns1 A 127.0.0.1\n@ A 127.0.0.1\n"),
         "otherdns.test": zone("@ NS ns1\nns1 A 127.0.0.1\n"),
         "shop.test": zone("@ NS ns1.dnsco.test.\n@ A 127.0.0.1\nwww CNAME shop.edge.cdnco.test.\n"),
@@ -60,6 +63,16 @@ def world(week: int) -> dict[str, str]:
         "moving.test": zone(moving, serial=week),
         "v6.test": zone("@ NS ns1.dnsco.test.\n@ AAAA ::1\n"),
         "expired.test": zone("@ NS ns1.dnsco.test.\n@ A 127.0.0.1\n"),
+        # Name servers no pattern knows: a provider whose SOA shares nothing with the site's (a third party),
+        # and one whose SOA names the site's domain as its contact (the site's own).
+        "indie.test": f"@ {SOA.format(mname='ns.indie.test.', rname='admin.indie.test.', serial=1)}\n"
+        "@ NS ns1.smalldns.test.\n@ A 127.0.0.1\n",
+        "smalldns.test": f"@ {SOA.format(mname='ns1.smalldns.test.', rname='hostmaster.smalldns.test.', serial=1)}\n"
+        "@ NS ns1\nns1 A 127.0.0.1\n",
+        "brand.test": f"@ {SOA.format(mname='ns1.brand-dns.test.', rname='admin.brand.test.', serial=1)}\n"
+        "@ NS ns1.brand-dns.test.\n@ A 127.0.0.1\n",
+        "brand-dns.test": f"@ {SOA.format(mname='ns1.brand-dns.test.', rname='admin.brand.test.', serial=1)}\n"
+        "@ NS ns1\nns1 A 127.0.0.1\n",
         "bulk.test": zone("@ NS ns1.dnsco.test.\n" + "".join(f"n{i} A 127.0.0.1\n" for i in range(300))),
     }
     if week == 1:
@@ -67,7 +80,8 @@ def world(week: int) -> dict[str, str]:
     return zones
 
 
-SITES = ["shop.test", "own.test", "moving.test", "v6.test", "expired.test", "gone.test", "nowhere.test"]
+SITES = ["shop.test", "own.test", "moving.test", "v6.test", "expired.test", "gone.test", "nowhere.test", "indie.test",
+         "brand.test"]  # fmt: skip
 
 # The provider table given with --providers: the test's own providers, and real rows the test relies on.
 PROVIDERS = """provider,name,service,party,match,pattern,source
@@ -278,6 +292,13 @@ def test_every_service_is_found_with_its_rule_and_evidence(two_weeks):
         # An IPv6-only site; an AS no pattern names is its own provider, named by its organisation.
         ("v6.test", "as64501", "hosting"): "origin-as: ::1 is routed from NewHost Ltd (AS64501)",
         ("moving.test", "godaddy.com", "registrar"): "known-third-party",
+        # The SOA rules of the published studies, with the provider domain's SOA (asked, and cited).
+        (
+            "indie.test",
+            "smalldns.test",
+            "dns",
+        ): "soa-differs: indie.test's SOA (primary indie.test, contact indie.test)",
+        ("brand.test", "brand.test", "dns"): "soa-names-site: brand-dns.test's SOA names brand.test",
         # The provider's own DNS, measured in turn.
         ("dnsco.test", "dnsco.test", "dns"): "same-domain",
     }
@@ -286,6 +307,9 @@ def test_every_service_is_found_with_its_rule_and_evidence(two_weeks):
         assert found[key]["rule"].startswith(rule), (key, found[key]["rule"])
         cited = found[key]["evidence"].split(";")
         assert cited and all(evidence[e]["run"] == week1.name for e in cited)
+    cited = [evidence[e] for e in found["indie.test", "smalldns.test", "dns"]["evidence"].split(";")]
+    assert [(e["type"], e["name"]) for e in cited] == [("NS", "indie.test"), ("SOA", "smalldns.test")]
+    assert "hostmaster.smalldns.test." in cited[1]["answer"]
     kinds = {evidence[e]["kind"] for d in found.values() for e in d["evidence"].split(";")}
     assert kinds == {"dns", "asn", "tls", "http", "rdap"}
     # The certificate authority's evidence holds the certificate's fields and the OpenSSL stapling answer.
@@ -314,7 +338,7 @@ def test_the_run_records_its_vantage_point_and_the_files_it_read(two_weeks, inte
     # A domain that cannot be measured is one line, and evidence: never a crash.
     lines = results[0].stderr.splitlines()
     assert any(line.startswith("kg measure: refused.example: NS refused.example: refused at ") for line in lines)
-    assert lines[-2].startswith("measured 8 domains and 1 name-server domain in turn (1 failed)")
+    assert lines[-2].startswith("measured 10 domains and 3 name-server domains in turn (1 failed)")
     assert not (week1 / "measuring.jsonl").exists() and not (week1 / "measuring.json").exists()
     outcomes = {(e["domain"], e["type"]): e["outcome"] for e in rows(week1 / "evidence.csv")}
     assert outcomes["refused.example", "NS"] == "refused" and outcomes["nowhere.test", "NS"] == "nxdomain"

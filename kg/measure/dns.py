@@ -54,6 +54,7 @@ __all__ = [
     "Host",
     "NameServer",
     "Soa",
+    "ZoneAuthorities",
     "measure_dns",
     "measure_dns_sync",
     "parse_server",
@@ -406,6 +407,26 @@ def _soa(answer: _Answer) -> Soa | None:
         rdata, owner = rrset[0], rrset.name.to_text(omit_final_dot=True).lower()
     text = {key: getattr(rdata, key).to_text(omit_final_dot=True).lower() for key in ("mname", "rname")}
     return Soa(owner, text["mname"], text["rname"], rdata.serial)
+
+
+class ZoneAuthorities:
+    """The SOA records of domains, asked of the resolvers once per domain however many sites ask (the
+    published rules compare a site's SOA with a provider domain's), each answer an Evidence.
+
+    Takes the parameters of :func:`measure_dns` that say how to ask.
+    """
+
+    def __init__(self, resolver, *, timeout=2.0, retries=2, concurrency=64, rate=None, vantage=None) -> None:
+        self._asker = _Asker(_resolvers(resolver), timeout, retries, concurrency, rate, vantage)
+        self._asked: dict[str, asyncio.Future] = {}
+
+    async def soa(self, domain: str, measured: str) -> tuple[Soa | None, Evidence]:
+        """The SOA of ``domain`` (None when it has none or the question failed), and the Evidence of the
+        question, filed under ``measured``: the domain whose classification used it."""
+        if domain not in self._asked:
+            self._asked[domain] = asyncio.ensure_future(self._asker.ask(measured, domain, "SOA"))
+        answer = await self._asked[domain]
+        return _soa(answer), replace(answer.evidence, domain=measured)
 
 
 def _resolvers(resolver: str | Sequence[str]) -> list[tuple[str, int]]:

@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 
 from kg.measure.asn import Origin
 from kg.measure.classify import Classification, Providers, classify_host, classify_name, load_providers
-from kg.measure.dns import DnsResult
+from kg.measure.dns import DnsResult, Soa
 from kg.measure.evidence import Evidence
 from kg.measure.hosts import registered_domain
 from kg.measure.rdap import Registration
 from kg.measure.web import SiteWeb
 
-__all__ = ["Finding", "SiteMeasurement", "findings", "slug"]
+__all__ = ["Finding", "SiteMeasurement", "findings", "slug", "soa_questions"]
 
 _NOT_ID = re.compile(r"[^a-z0-9.]+")
 
@@ -63,13 +63,29 @@ class SiteMeasurement:
     origin_evidence: tuple[Evidence, ...] = ()
     web: SiteWeb | None = None
     registration: Registration | None = None
+    soas: tuple[tuple[str, Soa | None], ...] = ()  # (a provider's domain, its SOA): for the SOA rules
+    soa_evidence: tuple[Evidence, ...] = ()
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
-        """Every question asked for the domain, in the order asked (DNS, routes, web, RDAP)."""
+        """Every question asked for the domain, in the order asked (DNS, routes, web, RDAP, SOAs)."""
         web = self.web.evidence if self.web else ()
         registration = self.registration.evidence if self.registration else ()
-        return (*self.dns.evidence, *self.origin_evidence, *web, *registration)
+        return (*self.dns.evidence, *self.origin_evidence, *web, *registration, *self.soa_evidence)
+
+    def soa_of(self, domain: str) -> tuple[str, str] | None:
+        """The primary server and contact of ``domain``'s SOA, when it was asked and has one."""
+        soa = dict(self.soas).get(domain)
+        return (soa.mname, soa.rname) if soa else None
+
+    def soa_shown(self, domain: str) -> tuple[Evidence, ...]:
+        """The Evidence of ``domain``'s SOA, when it was asked."""
+        return tuple(e for e in self.soa_evidence if e.question == f"SOA {domain}")
+
+    @property
+    def certificate_names(self) -> tuple[str, ...]:
+        """The names of the site's certificate, when it was read."""
+        return self.web.tls.certificate.names if self.web and self.web.tls.certificate else ()
 
 
 @dataclass(frozen=True)
@@ -111,18 +127,52 @@ def _group(items: Iterable[tuple[str, str, str, tuple[Evidence, ...], str]], ser
     return found
 
 
-def _dns(m: DnsResult, providers: Providers) -> list[Finding]:
+def _dns(s: SiteMeasurement, providers: Providers) -> list[Finding]:
+    m = s.dns
     if m.outcome != "ok" or not m.nameservers:
         return []
     shown = [e for e in m.evidence if e.question == f"NS {m.zone}" and e.outcome == "ok"] or list(m.evidence[:1])
     soa = (m.soa.mname, m.soa.rname) if m.soa else None
     items = []
     for server in m.nameservers:
-        found = classify_host(server.name, m.ascii, service="dns", site_soa=soa, providers=providers)
-        items.append(
-            (_provider(found, m.ascii, found.provider), found.name, found.explanation, tuple(shown), server.name)
-        )
+        found = classify_host(
+            server.name, m.ascii, service="dns", site_soa=soa, host_soa=s.soa_of(server.domain),
+            certificate_names=s.certificate_names, providers=providers,
+        )  # fmt: skip
+        evidence = (*shown, *(s.soa_shown(server.domain) if found.rule.startswith("soa-") else ()))
+        items.append((_provider(found, m.ascii, found.provider), found.name, found.explanation, evidence, server.name))
     return _group(items, "dns", "name servers")
+
+
+def soa_questions(s: SiteMeasurement, providers: Providers | None = None) -> list[str]:
+    """The provider domains whose SOA the rules would compare with the site's: those of its name servers
+    and of its CA's OCSP responder that neither the site's domain nor a known third party's pattern decides.
+
+    Examples
+    --------
+    >>> from kg.measure.dns import NameServer
+    >>> servers = (NameServer("ns1.site.test", "site.test"), NameServer("ns-1.awsdns-07.org", "awsdns-07.org"),
+    ...            NameServer("ns1.smalldns.example", "smalldns.example"))
+    >>> soa_questions(SiteMeasurement(DnsResult("site.test", "site.test", "site.test", "ok", nameservers=servers)))
+    ['smalldns.example']
+    """
+    table = providers if providers is not None else load_providers()
+    m = s.dns
+    hosts = [(server.name, "dns") for server in m.nameservers] if m.outcome == "ok" else []
+    certificate = s.web.tls.certificate if s.web else None
+    if certificate is not None and not certificate.self_signed:
+        issuer = certificate.issuer_organization or certificate.issuer_common_name
+        if not (issuer and table.match_name(issuer, "ca")):
+            hosts += [(host, "ca") for host in (_host_of(url) for url in certificate.ocsp_urls[:1]) if host]
+    wanted = []
+    for host, service in hosts:
+        domain = registered_domain(host)
+        pattern = table.match_host(host, service)
+        if domain == registered_domain(m.ascii) or (pattern is not None and pattern.party == "third"):
+            continue
+        if domain not in wanted:
+            wanted.append(domain)
+    return wanted
 
 
 def _hosted_name(m: DnsResult):
@@ -219,11 +269,15 @@ def _certificate_authority(s: SiteMeasurement, providers: Providers) -> list[Fin
     found = classify_name(issuer, site, service="ca", providers=providers) if issuer else None
     ocsp_hosts = [h for h in (_host_of(url) for url in certificate.ocsp_urls) if h]
     if (found is None or found.party == "unknown") and ocsp_hosts:
+        site_soa = (s.dns.soa.mname, s.dns.soa.rname) if s.dns.soa else None
+        ocsp_domain = registered_domain(ocsp_hosts[0])
         by_host = classify_host(
-            ocsp_hosts[0], site, service="ca", certificate_names=certificate.names, providers=providers
-        )
-        if by_host.pattern is not None:
+            ocsp_hosts[0], site, service="ca", certificate_names=certificate.names, site_soa=site_soa,
+            host_soa=s.soa_of(ocsp_domain), providers=providers,
+        )  # fmt: skip
+        if by_host.party != "unknown":
             found = by_host
+            shown += s.soa_shown(ocsp_domain) if by_host.rule.startswith("soa-") else ()
     if found is not None and found.party != "unknown":
         provider, name = _provider(found, site, ""), found.name or issuer
         rule = f"{found.rule}: the certificate's issuer is {issuer!r}; {found.reason}"
@@ -302,7 +356,7 @@ def findings(measurement: SiteMeasurement, providers: Providers | None = None) -
     [('hostco.test', 'dns', 'no-rule')]
     """
     table = providers if providers is not None else load_providers()
-    found = _dns(measurement.dns, table)
+    found = _dns(measurement, table)
     if measurement.dns.found_via:  # a provider's domain measured in turn: its DNS only
         return found
     merged_cdn = _merge(_cdn(measurement, table) + [f for f in _scripts(measurement, table) if f.service == "cdn"])

@@ -271,7 +271,7 @@ async def _measure(todo, done, info, tools, options, web_options, log, summary, 
     numbered = done.evidence
     total = len(todo)
     finished = 0
-    rest = _Rest(tools, web_options, info.country, options["vantage"])
+    rest = _Rest(tools, web_options, options)
 
     def write(measurement: SiteMeasurement, depth: int) -> None:
         nonlocal numbered, finished
@@ -322,9 +322,13 @@ async def _measure(todo, done, info, tools, options, web_options, log, summary, 
 class _Rest:
     """Everything measured of a site after its DNS: routes, certificate and landing page, registration."""
 
-    def __init__(self, tools: _Tools, web_options: dict, country: str, vantage: dict) -> None:
+    def __init__(self, tools: _Tools, web_options: dict, dns_options: dict) -> None:
         from kg.measure.asking import HostPacer
+        from kg.measure.dns import ZoneAuthorities
 
+        vantage = dns_options["vantage"]
+        asking = ("timeout", "retries", "concurrency", "rate", "vantage")
+        self.authorities = ZoneAuthorities(dns_options["resolver"], **{k: dns_options[k] for k in asking})
         self.tools = tools
         self.options = web_options
         self.vantage = vantage
@@ -419,6 +423,12 @@ class _Rest:
         return replace(found, evidence=tuple(replace(e, domain=result.ascii) for e in found.evidence))
 
     async def measure(self, result: DnsResult, depth: int) -> tuple[SiteMeasurement, int]:
+        from kg.measure.findings import soa_questions
+
         origins, evidence = self.origins(result)
         site, registration = await asyncio.gather(self.site(result), self.registration(result))
-        return SiteMeasurement(result, origins, evidence, site, registration), depth
+        measured = SiteMeasurement(result, origins, evidence, site, registration)
+        wanted = soa_questions(measured, self.tools.providers)
+        asked = await asyncio.gather(*(self.authorities.soa(domain, result.ascii) for domain in wanted))
+        soas = tuple((domain, soa) for domain, (soa, _) in zip(wanted, asked, strict=True))
+        return replace(measured, soas=soas, soa_evidence=tuple(e for _, e in asked)), depth
