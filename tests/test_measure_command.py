@@ -421,3 +421,21 @@ def test_a_shard_measures_its_part_and_the_shards_make_the_whole(internet, tmp_p
     assert parts[0] and parts[1] and not parts[0] & parts[1] and parts[0] | parts[1] == set(names)
     bad = run(measure_args(internet, internet["week1"], "x.test", "--shard", "3/2", "--out", str(tmp_path / "x")))
     assert bad.returncode == 2 and "not a shard I/N" in bad.stderr
+
+
+def test_a_run_being_written_by_another_process_is_refused(tmp_path):
+    import fcntl
+
+    from kg.measure.assemble import RunInfo
+    from kg.measure.runlog import LOG, begin, state_of
+
+    start = dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC)
+    settings = {"country": "DE", "network": "", "shard": "1/1"}
+    begin(tmp_path, state_of(RunInfo("run-x", "DE", version="0"), start, settings))
+    with (tmp_path / LOG).open("ab") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        result = run([KG, "measure", "x.test", "--resolver", "127.0.0.1:9", "--country", "DE", "--resume",
+                      "--no-web", "--out", str(tmp_path), "-q"])  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "another kg measure is writing this run now" in result.stderr
+    assert not (tmp_path / "dependencies.csv").exists()

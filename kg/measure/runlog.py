@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import io
 import json
 import os
@@ -112,9 +113,13 @@ class RunLog:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / LOG
-        if self.path.exists():
-            os.truncate(self.path, _whole_lines(self.path))
         self._handle = self.path.open("ab", buffering=0)
+        try:  # one process at a time writes a run (released when it ends, however it ends)
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._handle.close()
+            raise InputError("another kg measure is writing this run now", SourceLocation(str(self.path))) from None
+        os.truncate(self.path, _whole_lines(self.path))  # a line cut short by a kill is dropped
         self.count = 0
 
     def progress(self, nameserver_depth: int, sites: set[str]) -> Progress:
