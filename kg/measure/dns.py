@@ -59,6 +59,7 @@ __all__ = [
     "measure_dns_sync",
     "parse_server",
     "stream_dns",
+    "stream_measurements",
 ]
 
 #: A label of a host name once in ASCII (underscores allowed: ``_dmarc`` and the like exist).
@@ -437,11 +438,12 @@ def _resolvers(resolver: str | Sequence[str]) -> list[tuple[str, int]]:
     return servers
 
 
-async def _stream(
+async def stream_measurements(
     domains, *, resolver, timeout, retries, concurrency, rate, nameserver_port, check_nameservers, max_cname_hops,
     nameserver_depth, vantage, progress, followups=(), measured=()
 ) -> AsyncIterator[tuple[int, int, DnsResult]]:  # fmt: skip
-    """Each result with its index (domains first, then those followed) and depth (0: a domain given).
+    """:func:`stream_dns` with each result's index (domains first, then those followed) and depth (0: a
+    domain given, 1: a name server's domain of one, ...), as ``(index, depth, result)``.
 
     ``followups``: ``(domain, found via, depth)`` to measure in turn besides those the results lead to;
     ``measured``: domains (ASCII) measured already, never followed (a resumed run's)."""
@@ -533,7 +535,7 @@ async def stream_dns(
     ('error', 'not a domain name: A DNS label is empty.')
     """
     options = dict(locals())
-    async for _, _, result in _stream(options.pop("domains"), **options):
+    async for _, _, result in stream_measurements(options.pop("domains"), **options):
         yield result
 
 
@@ -594,7 +596,7 @@ async def measure_dns(
     error not a domain name: A DNS label is > 63 octets long.
     """
     options = dict(locals())
-    results = [(index, result) async for index, _, result in _stream(options.pop("domains"), **options)]
+    results = [(index, result) async for index, _, result in stream_measurements(options.pop("domains"), **options)]
     return [result for _, result in sorted(results, key=lambda pair: pair[0])]
 
 

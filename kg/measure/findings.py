@@ -38,7 +38,7 @@ from kg.measure.hosts import registered_domain
 from kg.measure.rdap import Registration
 from kg.measure.web import SiteWeb
 
-__all__ = ["Finding", "SiteMeasurement", "findings", "slug", "soa_questions"]
+__all__ = ["Finding", "SiteMeasurement", "findings", "hosted_name", "slug", "soa_questions"]
 
 _NOT_ID = re.compile(r"[^a-z0-9.]+")
 
@@ -175,7 +175,9 @@ def soa_questions(s: SiteMeasurement, providers: Providers | None = None) -> lis
     return wanted
 
 
-def _hosted_name(m: DnsResult):
+def hosted_name(m: DnsResult):
+    """The name whose addresses host the site: the domain's (the end of its CNAME chain), else its
+    ``www.`` name's; None when neither has an address."""
     for host in (m.apex, m.www):
         if host is not None and (host.ipv4 or host.ipv6):
             return host
@@ -188,7 +190,7 @@ def _address_evidence(m: DnsResult, name: str) -> tuple[Evidence, ...]:
 
 def _hosting(s: SiteMeasurement, providers: Providers) -> list[Finding]:
     m = s.dns
-    host = _hosted_name(m)
+    host = hosted_name(m)
     if m.outcome != "ok" or host is None:
         return []
     looked = {e.question.split(" ", 1)[1]: e for e in s.origin_evidence}

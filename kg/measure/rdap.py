@@ -36,6 +36,7 @@ __all__ = [
     "Bootstrap",
     "RdapSettings",
     "Registration",
+    "http_client",
     "load_bootstrap",
     "lookup_registration",
     "lookup_registrations",
@@ -235,7 +236,7 @@ def _answer_items(document: Mapping, registration: Registration) -> tuple[str, .
     )
 
 
-def _client(settings: RdapSettings) -> httpx.AsyncClient:
+def http_client(settings: RdapSettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         verify=ssl.create_default_context(cafile=settings.ca_file),
         timeout=httpx.Timeout(settings.timeout),
@@ -275,7 +276,7 @@ async def lookup_registration(
     ('', True, [('rdap', 'error', "no RDAP server for 'gab.example' in dns.json")])
     """
     if client is None:
-        async with _client(settings) as own:
+        async with http_client(settings) as own:
             return await lookup_registration(domain, bootstrap, settings, client=own, pacer=pacer)
     pacer = pacer or HostPacer(settings.rate)
     vantage = dict(settings.vantage)
@@ -347,7 +348,7 @@ async def lookup_registrations(
     ['a.example', 'b.example']
     """
     pacer = HostPacer(settings.rate)
-    async with _client(settings) as client:
+    async with http_client(settings) as client:
 
         def lookup(domain: str):
             return lookup_registration(domain, bootstrap, settings, client=client, pacer=pacer)

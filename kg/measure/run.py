@@ -266,7 +266,7 @@ class _Tools:
 async def _measure(todo, done, info, tools, options, web_options, log, summary, progress) -> None:
     """DNS for every domain; for each site, once its DNS is done, its routes, web and registration; each
     domain appended to ``log`` as it finishes."""
-    from kg.measure.dns import _stream
+    from kg.measure.dns import stream_measurements
 
     numbered = done.evidence
     total = len(todo)
@@ -292,7 +292,7 @@ async def _measure(todo, done, info, tools, options, web_options, log, summary, 
     pending: set[asyncio.Task] = set()
     limit = max(1, web_options["web_concurrency"] * 2)
     async with rest:
-        stream = _stream(
+        stream = stream_measurements(
             todo,
             check_nameservers=True,
             max_cname_hops=8,
@@ -348,13 +348,13 @@ class _Rest:
                 o["contact"], ca_file=o["ca_file"], port=o["https_port"], timeout=o["web_timeout"],
                 concurrency=o["web_concurrency"], rate=o["web_rate"], vantage=self.vantage, scripts=o["scripts"],
             )  # fmt: skip
-            self.web_client = web._client(self.web_settings)
+            self.web_client = web.http_client(self.web_settings)
             self._clients.append(self.web_client)
         if self.tools.bootstrap is not None:
             self.rdap_settings = rdap.RdapSettings(
                 o["contact"], ca_file=o["ca_file"], timeout=o["web_timeout"], rate=o["rdap_rate"], vantage=self.vantage
             )
-            self.rdap_client = rdap._client(self.rdap_settings)
+            self.rdap_client = rdap.http_client(self.rdap_settings)
             self._clients.append(self.rdap_client)
         return self
 
@@ -364,9 +364,9 @@ class _Rest:
 
     def origins(self, result: DnsResult) -> tuple[tuple, tuple]:
         from kg.measure.asn import origin
-        from kg.measure.findings import _hosted_name
+        from kg.measure.findings import hosted_name
 
-        host = _hosted_name(result)
+        host = hosted_name(result)
         if self.tools.table is None or host is None:
             return (), ()
         table, organisations = self.tools.table, self.tools.organisations
@@ -394,12 +394,12 @@ class _Rest:
         return tuple(found), tuple(evidence)
 
     async def site(self, result: DnsResult):
-        from kg.measure.findings import _hosted_name
+        from kg.measure.findings import hosted_name
         from kg.measure.web import measure_site
 
         if self.web_settings is None:
             return None
-        host = _hosted_name(result)
+        host = hosted_name(result)
         if host is None:
             return None
         port = self.web_settings.port

@@ -46,6 +46,7 @@ __all__ = [
     "TlsMeasurement",
     "WebSettings",
     "fetch_landing_page",
+    "http_client",
     "measure_certificate",
     "measure_site",
     "measure_sites",
@@ -433,7 +434,7 @@ def script_hosts(html: str, url: str) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def _client(settings: WebSettings) -> httpx.AsyncClient:
+def http_client(settings: WebSettings) -> httpx.AsyncClient:
     """One client for every request: the trust store given, the polite User-Agent, no redirects followed
     by httpx (each hop is its own Evidence), no connection reused (``connect_to`` may send two hosts to one
     address, and a reused connection would skip the second host's certificate check), and nothing read from
@@ -465,7 +466,7 @@ async def fetch_landing_page(
     >>> closed.close()
     """
     if client is None:
-        async with _client(settings) as own:
+        async with http_client(settings) as own:
             return await fetch_landing_page(domain, settings, client=own, pacer=pacer)
     pacer = pacer or HostPacer(settings.rate)
     try:
@@ -548,7 +549,7 @@ async def measure_site(
     >>> closed.close()
     """
     if client is None:
-        async with _client(settings) as own:
+        async with http_client(settings) as own:
             return await measure_site(domain, settings, client=own, pacer=pacer)
     pacer = pacer or HostPacer(settings.rate)
     tls = await measure_certificate(domain, settings, pacer=pacer)
@@ -577,7 +578,7 @@ async def measure_sites(domains: Iterable[str], settings: WebSettings) -> AsyncI
     >>> closed.close()
     """
     pacer = HostPacer(settings.rate)
-    async with _client(settings) as client:
+    async with http_client(settings) as client:
 
         def measure(domain: str):
             return measure_site(domain, settings, client=client, pacer=pacer)
