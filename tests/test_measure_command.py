@@ -439,3 +439,22 @@ def test_a_run_being_written_by_another_process_is_refused(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "another kg measure is writing this run now" in result.stderr
     assert not (tmp_path / "dependencies.csv").exists()
+
+
+def test_a_defect_in_one_domains_web_measurement_is_evidence_not_the_end_of_the_run(internet, tmp_path, monkeypatch):
+    from kg.measure import web
+    from kg.measure.run import measure
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(web, "measure_site", broken)
+    nsd = internet["week1"]
+    summary = measure(
+        ["shop.test"], tmp_path, resolver=nsd.address, nameserver_port=nsd.port, country="DE", timeout=1,
+        nameserver_depth=0, https_port=internet["port"],
+    )  # fmt: skip
+    assert summary.failures == [("shop.test", "not measured past DNS: RuntimeError: a defect")]
+    found = {(d["provider"], d["service"]) for d in rows(tmp_path / "dependencies.csv")}
+    assert found == {("dnsco.test", "dns")}  # the DNS kept; nothing the broken part would have shown
+    assert any(e["detail"].startswith("not measured past DNS") for e in rows(tmp_path / "evidence.csv"))

@@ -284,6 +284,9 @@ async def _measure(todo, done, info, tools, options, web_options, log, summary, 
             summary.outcomes[record["outcome"]] = summary.outcomes.get(record["outcome"], 0) + 1
         if measurement.dns.failed or record["outcome"] == "error":
             summary.failures.append((measurement.dns.domain, measurement.dns.detail or record["outcome"]))
+        for e in measurement.origin_evidence:
+            if e.detail.startswith("not measured past DNS"):
+                summary.failures.append((measurement.dns.domain, e.detail))
         if not measurement.dns.found_via:
             finished += 1
             if progress is not None:
@@ -423,6 +426,17 @@ class _Rest:
         return replace(found, evidence=tuple(replace(e, domain=result.ascii) for e in found.evidence))
 
     async def measure(self, result: DnsResult, depth: int) -> tuple[SiteMeasurement, int]:
+        """The site's measurements past DNS. An unexpected error in them (a defect) is evidence of the
+        failure, with the DNS kept: one domain never ends the run."""
+        try:
+            return await self._measure(result, depth)
+        except Exception as error:  # reported as evidence, and in the run's summary
+            detail = f"not measured past DNS: {type(error).__name__}: {error}"
+            bad = Evidence(result.ascii, "tls", f"TLS {result.ascii}", "", dt.datetime.now(dt.UTC), "error",
+                           detail=detail, vantage=self.vantage)  # fmt: skip
+            return SiteMeasurement(result, origin_evidence=(bad,)), depth
+
+    async def _measure(self, result: DnsResult, depth: int) -> tuple[SiteMeasurement, int]:
         from kg.measure.findings import soa_questions
 
         origins, evidence = self.origins(result)
