@@ -746,15 +746,16 @@ def measure(domains, from_file, out, into, **options) -> None:
         summary = run_measure(names, folder, identifier=identifier, web=web, shard=shard, progress=report, **options)
     from kg.formatting import terminal_safe
 
-    for domain, why in summary.failures:
+    for domain, why in summary.refused + summary.failures:
         click.echo(terminal_safe(f"kg measure: {domain}: {why}"), err=True)
     measured = sum(summary.outcomes.values())
     followed = f" and {summary.followed:,} name-server domain{'s' * (summary.followed != 1)} in turn"
     resumed = f", {summary.resumed:,} done before resuming" if summary.resumed else ""
+    refused = f"; {len(summary.refused):,} not asked (no host name)" if summary.refused else ""
     click.echo(
-        f"measured {measured:,} domains{followed if summary.followed else ''} ({len(summary.failures):,} failed"
-        f"{resumed}): {summary.rows['dependencies.csv']:,} dependencies, {summary.rows['evidence.csv']:,} answers; "
-        f"wrote {folder}",
+        f"measured {measured:,} domain{'s' * (measured != 1)}{followed if summary.followed else ''} "
+        f"({len(summary.failures):,} failed{resumed}){refused}: {summary.rows['dependencies.csv']:,} dependencies, "
+        f"{summary.rows['evidence.csv']:,} answers; wrote {folder}",
         err=True,
     )
     if into is not None:

@@ -458,3 +458,18 @@ def test_a_defect_in_one_domains_web_measurement_is_evidence_not_the_end_of_the_
     found = {(d["provider"], d["service"]) for d in rows(tmp_path / "dependencies.csv")}
     assert found == {("dnsco.test", "dns")}  # the DNS kept; nothing the broken part would have shown
     assert any(e["detail"].startswith("not measured past DNS") for e in rows(tmp_path / "evidence.csv"))
+
+
+def test_a_name_that_is_no_host_name_is_one_line_and_not_asked(internet, tmp_path):
+    out = tmp_path / "m"
+    result = run(measure_args(internet, internet["week1"], "shop.test", "a..b", "--no-web", "--out", str(out), "--",
+                              "-x.test", "_dmarc.shop.test"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert "kg measure: a..b: not a domain name: A DNS label is empty." in lines
+    assert any(line.startswith("kg measure: -x.test: not a host name") for line in lines)
+    assert any(line.startswith("kg measure: _dmarc.shop.test: not a host name") for line in lines)
+    assert "; 3 not asked (no host name):" in lines[-1]
+    assert {e["domain"] for e in rows(out / "evidence.csv")} == {"shop.test", "dnsco.test"}
+    imported = run([KG, "import", str(out), "--out", str(tmp_path / "m.ttl")])
+    assert imported.returncode == 0, imported.stderr

@@ -20,6 +20,7 @@ from pathlib import Path
 from kg.measure.dns import DnsResult
 from kg.measure.evidence import Evidence, instant_text
 from kg.measure.findings import SiteMeasurement, findings
+from kg.measure.hosts import is_host_name
 from kg.measure.runlog import COLUMNS
 
 __all__ = ["MeasuredRun", "RunInfo", "assemble_dns", "record_of", "write_rows", "write_tables"]
@@ -97,6 +98,12 @@ def record_of(measurement: SiteMeasurement, run: str, numbered: int, depth: int 
     ``{run}-e{n}``), entities, dependencies (:func:`~kg.measure.findings.findings`) and outcome, and the
     name-server domains it leads to."""
     result = measurement.dns
+    if not is_host_name(result.ascii):  # nothing the tables can name: no rows (the run reports it)
+        return {
+            "domain": result.domain, "ascii": result.ascii, "outcome": "error", "via": result.found_via,
+            "detail": result.detail or "not a host name", "depth": depth, "followups": [], "evidence": [],
+            "entities": [], "dependencies": [],
+        }  # fmt: skip
     ids: dict[Evidence, str] = {}
     evidence_rows = []
     for evidence in measurement.evidence:
@@ -106,7 +113,9 @@ def record_of(measurement: SiteMeasurement, run: str, numbered: int, depth: int 
     site = result.ascii or result.domain
     entities = [{"id": site, "name": result.unicode or site, "kind": "provider" if result.found_via else "website"}]
     dependencies = []
-    for found in findings(measurement, providers) if result.ascii else []:
+    for found in findings(measurement, providers):
+        if not is_host_name(found.provider):
+            continue  # an answer naming what is no host (a hostile server): evidence, not a fact
         if found.provider != site:
             entities.append({"id": found.provider, "name": found.name, "kind": "provider"})
         cited = [ids[e] for e in found.evidence if e in ids] or [evidence_rows[0]["id"]]

@@ -46,10 +46,10 @@ _NOT_ID = re.compile(r"[^a-z0-9.]+")
 def slug(text: str) -> str:
     """An identifier made of a name: lower case, runs of other characters as one ``-``.
 
-    >>> slug("Example Trust Services, Inc."), slug("  ")
-    ('example-trust-services-inc', '')
+    >>> slug("Example Trust Services, Inc."), slug("  "), slug("Name. Com -. Registrar")
+    ('example-trust-services-inc', '', 'name.com.registrar')
     """
-    return _NOT_ID.sub("-", text.casefold()).strip("-.")
+    return re.sub(r"[.-]*\.[.-]*", ".", _NOT_ID.sub("-", text.casefold())).strip("-.")
 
 
 @dataclass(frozen=True)

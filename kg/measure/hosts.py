@@ -18,7 +18,7 @@ import dns.name
 import idna
 import tldextract
 
-__all__ = ["ascii_domain", "idna_forms", "is_address", "normalise_host", "registered_domain"]
+__all__ = ["ascii_domain", "idna_forms", "is_address", "is_host_name", "normalise_host", "registered_domain"]
 
 _LABEL = re.compile(r"[a-z0-9_-]{1,63}")
 _IDNA = dns.name.IDNA_2008_Practical
@@ -134,3 +134,17 @@ def is_address(text: str) -> bool:
             continue
         return True
     return False
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def is_host_name(name: str) -> bool:
+    """Whether ``name`` (in ASCII) is a host name the interchange format can name: letters, digits and
+    inner hyphens in labels of 1 to 63 characters, at most 253 in all, in lower case (an underscore or a
+    leading hyphen can be in DNS, not in a host name).
+
+    >>> is_host_name("xn--bcher-kva.example"), is_host_name("-x.test"), is_host_name("_dmarc.gab.com")
+    (True, False, False)
+    """
+    return 0 < len(name) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in name.split("."))

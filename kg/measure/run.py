@@ -80,15 +80,20 @@ class RunSummary:
     followed: int = 0  # name servers' domains measured in turn
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows written
     failures: list[tuple[str, str]] = field(default_factory=list)  # (domain, why), this session's
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (name given, why): no host name, not asked
 
 
-def _ascii(domain: str) -> str:
-    from kg.measure.hosts import idna_forms
+def _host_name(domain: str) -> tuple[str, str]:
+    """A given domain's ASCII form, and why it cannot be measured ("" when it can)."""
+    from kg.measure.hosts import idna_forms, is_host_name
 
     try:
-        return idna_forms(domain)[0]
-    except ValueError:
-        return domain
+        name = idna_forms(domain)[0]
+    except ValueError as error:
+        return "", f"not a domain name: {error}"
+    if not is_host_name(name):
+        return "", f"not a host name: {name!r} (letters, digits and inner hyphens in each label)"
+    return name, ""
 
 
 def new_run_identifier(shard: Shard = Shard(), started: dt.datetime | None = None) -> str:
@@ -196,16 +201,19 @@ def measure(
         )
         runlog.begin(folder, runlog.state_of(info, started, settings))
     seen: dict[str, None] = {}
+    refused: list[tuple[str, str]] = []
     for domain in domains:
-        name = _ascii(domain.strip())
-        if name and name not in seen and shard.holds(name):
+        name, why = _host_name(domain.strip())
+        if why:
+            refused.append((domain, why))
+        elif name not in seen and shard.holds(name):
             seen[name] = None
     names = list(seen)
     log = runlog.RunLog(folder)
     try:
         done = log.progress(nameserver_depth, set(seen))
-        todo = [d for d in names if _ascii(d) not in done.done]
-        summary = RunSummary(info, folder, resumed=len(done.done))
+        todo = [d for d in names if d not in done.done]
+        summary = RunSummary(info, folder, resumed=len(done.done), refused=refused)
         options = {
             "resolver": list(resolvers), "timeout": timeout, "retries": retries, "concurrency": concurrency,
             "rate": rate, "nameserver_port": nameserver_port, "nameserver_depth": nameserver_depth,
