@@ -75,11 +75,7 @@ def histories(draw):
         outcomes = {d: draw(st.sampled_from(["ok", "ok", "ok", "nxdomain", "timeout", "absent"])) for d in domains}
         outcomes = {d: o for d, o in outcomes.items() if o != "absent"}
         seen = tuple(
-            Seen(d, p, "dns")
-            for d in domains
-            if outcomes.get(d) == "ok"
-            for p in providers
-            if draw(st.booleans())
+            Seen(d, p, "dns") for d in domains if outcomes.get(d) == "ok" for p in providers if draw(st.booleans())
         )
         runs.append(Run(f"r{number}", T[number], outcomes, seen))
     return runs
@@ -90,6 +86,7 @@ def histories(draw):
 def test_periods_hold_exactly_where_measured_runs_saw_them(runs):
     periods = merge_runs(runs)
     by_run = {run.identifier: run for run in runs}
+
     def key(period):
         return period.dependent, period.provider, period.service
 
