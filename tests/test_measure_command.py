@@ -393,6 +393,8 @@ def test_a_run_killed_half_way_resumes_without_losing_or_repeating_a_domain(inte
         handle.write(b'{"domain": "n299.bulk.test", "evid')
     again = run([*args])
     assert again.returncode == 2 and "give --resume" in again.stderr
+    elsewhere = run([*args[: args.index("--country") + 1], "FR", *args[args.index("--country") + 2 :], "--resume"])
+    assert elsewhere.returncode == 2 and "was started with another country: resume it as" in elsewhere.stderr
     resumed = run([*args, "--resume"])
     assert resumed.returncode == 0, resumed.stderr
     assert "done before resuming" in resumed.stderr
@@ -430,7 +432,7 @@ def test_a_run_being_written_by_another_process_is_refused(tmp_path):
     from kg.measure.runlog import LOG, begin, state_of
 
     start = dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC)
-    settings = {"country": "DE", "network": "", "shard": "1/1"}
+    settings = {"country": "DE", "network": "", "shard": "1/1", "files": ""}
     begin(tmp_path, state_of(RunInfo("run-x", "DE", version="0"), start, settings))
     with (tmp_path / LOG).open("ab") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)

@@ -361,14 +361,14 @@ def findings(measurement: SiteMeasurement, providers: Providers | None = None) -
     found = _dns(measurement, table)
     if measurement.dns.found_via:  # a provider's domain measured in turn: its DNS only
         return found
-    merged_cdn = _merge(_cdn(measurement, table) + [f for f in _scripts(measurement, table) if f.service == "cdn"])
+    scripts = _scripts(measurement, table)
     return (
         found
         + _hosting(measurement, table)
-        + merged_cdn
+        + _merge(_cdn(measurement, table) + [f for f in scripts if f.service == "cdn"])
         + _certificate_authority(measurement, table)
         + _registrar(measurement, table)
-        + [f for f in _scripts(measurement, table) if f.service == "payments"]
+        + [f for f in scripts if f.service == "payments"]
     )
 
 

@@ -171,7 +171,8 @@ def measure(
     for text in resolvers:
         parse_server(text)
     tools = _Tools.load(asn_db, as_org, rdap_bootstrap, providers)
-    settings = {"country": vantage_country, "network": network, "shard": str(shard)}
+    # What a resumed run must share with its start: where it measures from, its part of the list, the files.
+    settings = {"country": vantage_country, "network": network, "shard": str(shard), "files": tools.note(Shard())}
     state = runlog.interrupted(folder)
     if state is not None and not resume:
         raise InputError(
@@ -181,9 +182,10 @@ def measure(
         )
     if state is not None:
         if state.get("settings") != settings:
+            differ = sorted(k for k in settings if (state.get("settings") or {}).get(k) != settings[k])
             raise InputError(
-                f"the interrupted run {state['info']['identifier']} measured with {state.get('settings')}, not "
-                f"{settings}: resume it as it was started",
+                f"the interrupted run {state['info']['identifier']} was started with another "
+                f"{', '.join(differ) or 'setting'}: resume it as it was started",
                 SourceLocation(str(folder / runlog.STATE)),
             )
         info = RunInfo(**{**state["info"], "resolvers": tuple(state["info"]["resolvers"])})
