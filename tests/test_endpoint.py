@@ -57,9 +57,18 @@ def exchange(request: urllib.request.Request, timeout: float = 30) -> tuple[int,
         return error.code, error.headers.get("Content-Type", ""), error.read()
 
 
+def _as_in_the_foreground() -> None:
+    """Ctrl-C at a terminal reaches a foreground process, whose SIGINT is not ignored; a test run started in
+    the background of a script (``nohup pytest &``) would hand its children an ignored SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_kg_serve(*options: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    process = subprocess.Popen([KG, "serve", "--port", str(port), *options], stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [KG, "serve", "--port", str(port), *options], stderr=subprocess.PIPE, text=True,
+        preexec_fn=_as_in_the_foreground,
+    )  # fmt: skip
     line = process.stderr.readline()  # printed once the endpoint answers
     if "SPARQL endpoint (read-only): http://127.0.0.1:" not in line:
         process.kill()
