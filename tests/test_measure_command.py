@@ -26,7 +26,7 @@ import trustme
 
 from .test_measure_dns import SOA, start_nsd
 from .test_measure_rdap import domain_object
-from .test_measure_web import NOW, _context, _self_signed
+from .test_measure_web import NOW, HttpsSite, _context, _self_signed
 
 KG = str(Path(sys.executable).with_name("kg"))
 
@@ -99,48 +99,14 @@ stripe.com,Stripe,payments,third,domain,stripe.com,pdkg
 PAGE = b"<html><head><script src='https://js.stripe.com/v3/'></script><script src='/app.js'></script></head></html>"
 
 
-class Site(http.server.ThreadingHTTPServer):
-    """HTTPS on ``address``: the certificate chosen by SNI; shop.test answers with a CloudFront header and a
-    page loading Stripe's script."""
-
-    daemon_threads = True
-
-    def __init__(self, address: str, port: int, contexts: dict[str, ssl.SSLContext]) -> None:
-        self.address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
-        super().__init__((address, port), _Handler)
-        self.contexts = contexts
-        self.default = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.default.sni_callback = self._choose
-        self.port = self.server_address[1]
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    def _choose(self, connection, name, _context) -> None:
-        connection.context = self.contexts.get(name or "", self.contexts["shop.test"])
-
-    def get_request(self):
-        connection, address = self.socket.accept()
-        return self.default.wrap_socket(connection, server_side=True, do_handshake_on_connect=False), address
-
-    def handle_error(self, request, client_address) -> None:
-        pass
+# shop.test (and its www) answers with a CloudFront header and a page loading Stripe's script; every other
+# name with a plain "ok".
+SHOP = (200, [("Content-Type", "text/html"), ("X-Amz-Cf-Id", "a1b2==")], PAGE)
+ROUTES = {("shop.test", "/"): SHOP, ("www.shop.test", "/"): SHOP}
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        host = self.headers.get("Host", "").split(":")[0]
-        headers, body = [("Content-Type", "text/plain")], b"ok"
-        if host in ("shop.test", "www.shop.test"):
-            headers, body = [("Content-Type", "text/html"), ("X-Amz-Cf-Id", "a1b2==")], PAGE
-        self.send_response_only(200)
-        for name, value in [*headers, ("Content-Length", str(len(body))), ("Connection", "close")]:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+def site(address: str, port: int, contexts: dict[str, ssl.SSLContext]) -> HttpsSite:
+    return HttpsSite(contexts, address=address, port=port, routes=ROUTES, default="shop.test")
 
 
 class Rdap(http.server.ThreadingHTTPServer):
@@ -206,7 +172,7 @@ def internet(tmp_path_factory):
     for name in ("www.shop.test", "moving.test", "v6.test", "gone.test"):
         contexts[name] = contexts["shop.test"]
     port = both_families_port()
-    servers = [Site("127.0.0.1", port, contexts), Site("::1", port, contexts)]
+    servers = [site("127.0.0.1", port, contexts), site("::1", port, contexts)]
     rdap = Rdap({"shop.test": ("Epik Inc.", "617"), "moving.test": ("GoDaddy.com, LLC", "146")})
     bootstrap = {"version": "1.0", "publication": "2026-11-30T18:00:01Z",
                  "services": [[["test"], [f"http://127.0.0.1:{rdap.port}/rdap/"]]]}  # fmt: skip

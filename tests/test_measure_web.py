@@ -86,14 +86,17 @@ def _self_signed(name: str) -> bytes:
 
 
 class HttpsSite(http.server.ThreadingHTTPServer):
-    """HTTPS on 127.0.0.1: the certificate chosen by SNI, the answer by Host and path (:data:`ROUTES`);
-    it records each connection's start, SNI name, Host and User-Agent."""
+    """HTTPS on ``address`` (127.0.0.1 or ::1): the certificate chosen by SNI (``default`` when no context
+    has the name), the answer by Host and path (``routes``: :data:`ROUTES` when not given); it records each
+    connection's start, SNI name, Host and User-Agent."""
 
     daemon_threads = True
 
-    def __init__(self, contexts: dict[str, ssl.SSLContext]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.contexts = contexts
+    def __init__(self, contexts: dict[str, ssl.SSLContext], *, address: str = "127.0.0.1", port: int = 0,
+                 routes: dict | None = None, default: str = "site.test") -> None:  # fmt: skip
+        self.address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        super().__init__((address, port), _Handler)
+        self.contexts, self.routes, self.default_name = contexts, ROUTES if routes is None else routes, default
         self.accepted: list[float] = []
         self.sni: list[str] = []
         self.requests: list[tuple[str, str, str]] = []
@@ -104,7 +107,7 @@ class HttpsSite(http.server.ThreadingHTTPServer):
 
     def _choose(self, connection: ssl.SSLObject, name: str | None, _context) -> None:
         self.sni.append(name or "")
-        connection.context = self.contexts.get(name or "", self.contexts["site.test"])
+        connection.context = self.contexts.get(name or "", self.contexts[self.default_name])
 
     def get_request(self):
         connection, address = self.socket.accept()
@@ -121,7 +124,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         host = self.headers.get("Host", "").split(":")[0]
         self.server.requests.append((host, self.path, self.headers.get("User-Agent", "")))
-        status, headers, body = ROUTES.get((host, self.path), (200, [("Content-Type", "text/plain")], b"ok"))
+        plain = (200, [("Content-Type", "text/plain")], b"ok")
+        status, headers, body = self.server.routes.get((host, self.path), plain)
         self.send_response_only(status)
         for name, value in [*headers, ("Content-Length", str(len(body))), ("Connection", "close")]:
             self.send_header(name, value)

@@ -10,18 +10,16 @@ folder and writes its tables from its log.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.measure.dns import DnsResult
-from kg.measure.evidence import Evidence, instant_text
+from kg.measure.evidence import Evidence, instant_text, whole_second
 from kg.measure.findings import SiteMeasurement, findings
 from kg.measure.hosts import is_host_name
-from kg.measure.runlog import COLUMNS
+from kg.measure.runlog import COLUMNS, run_row, write_csv
 
 __all__ = ["MeasuredRun", "RunInfo", "assemble_dns", "record_of", "write_rows", "write_tables"]
 
@@ -53,12 +51,6 @@ class MeasuredRun:
     outcomes: dict[str, str] = field(default_factory=dict)  # domain -> ok, nxdomain or its failure
 
 
-def _second(moment: dt.datetime, up: bool = False) -> dt.datetime:
-    moment = moment.astimezone(dt.UTC)
-    whole = moment.replace(microsecond=0)
-    return whole + dt.timedelta(seconds=1) if up and whole < moment else whole
-
-
 def assemble_dns(results: Iterable[DnsResult], info: RunInfo) -> MeasuredRun:
     """The tables of one run from its DNS results (sites and the name servers' domains measured in turn).
 
@@ -80,7 +72,8 @@ def assemble_dns(results: Iterable[DnsResult], info: RunInfo) -> MeasuredRun:
     every = [e for r in results for e in r.evidence]
     if not every:
         raise ValueError("a run with no evidence: nothing was asked")
-    run = MeasuredRun(info, _second(min(e.instant for e in every)), _second(max(e.instant for e in every), up=True))
+    start, end = min(e.instant for e in every), max(e.instant for e in every)
+    run = MeasuredRun(info, whole_second(start), whole_second(end, up=True))
     number = 0
     for result in results:
         record = record_of(SiteMeasurement(result), info.identifier, number)
@@ -110,7 +103,7 @@ def record_of(measurement: SiteMeasurement, run: str, numbered: int, depth: int 
         numbered += 1
         ids.setdefault(evidence, f"{run}-e{numbered}")
         evidence_rows.append(_evidence_row(evidence, f"{run}-e{numbered}", run))
-    site = result.ascii or result.domain
+    site = result.ascii
     entities = [{"id": site, "name": result.unicode or site, "kind": "provider" if result.found_via else "website"}]
     dependencies = []
     for found in findings(measurement, providers):
@@ -167,24 +160,10 @@ def _evidence_row(evidence: Evidence, identifier: str, run: str) -> dict:
 
 
 def write_tables(run: MeasuredRun, folder: str | Path) -> list[Path]:
-    """Write the run's tables into ``folder`` (made if missing) with :func:`kg.outputs.write_output`: each
-    file whole or not at all. Returns the paths written."""
-    info = run.info
+    """Write the run's tables into ``folder`` (made if missing), each file whole or not at all. Returns the
+    paths written."""
     rows = {
-        "runs.csv": [
-            {
-                "id": info.identifier,
-                "tool": info.tool,
-                "version": info.version,
-                "start": instant_text(run.start),
-                "end": instant_text(run.end),
-                "country": info.country,
-                "network": info.network,
-                "resolvers": ";".join(info.resolvers),
-                "contact": info.contact,
-                "note": info.note,
-            }
-        ],
+        "runs.csv": [run_row(run.info, run.start, run.end)],
         "evidence.csv": run.evidence,
         "entities.csv": sorted(run.entities.values(), key=lambda row: row["id"]),
         "dependencies.csv": run.dependencies,
@@ -194,16 +173,9 @@ def write_tables(run: MeasuredRun, folder: str | Path) -> list[Path]:
 
 def write_rows(rows: dict[str, list[dict]], folder: str | Path) -> list[Path]:
     """Write the measured tables (``runs.csv``, ``evidence.csv``, ``entities.csv``, ``dependencies.csv``:
-    file name -> rows) into ``folder``, each file whole or not at all (:func:`kg.outputs.write_output`)."""
-    from kg.outputs import write_output
-
+    file name -> rows) into ``folder``, each file whole or not at all (:func:`kg.measure.runlog.write_csv`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
     for name, columns in COLUMNS.items():
-        text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows[name])
-        written.append(write_output(folder / name, text.getvalue().encode("utf-8")))
-    return written
+        write_csv(folder / name, columns, rows[name])
+    return [folder / name for name in COLUMNS]

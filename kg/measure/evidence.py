@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-__all__ = ["FAILURES", "OUTCOMES", "Evidence", "instant_text"]
+__all__ = ["FAILURES", "OUTCOMES", "Evidence", "instant_text", "whole_second"]
 
 #: How a question ended. ``ok``: an answer (possibly empty of the records asked for: ``nodata``);
 #: ``nxdomain``: the name does not exist; ``servfail``, ``refused``: the server failed or refused;
@@ -24,6 +24,18 @@ def instant_text(moment: dt.datetime) -> str:
     '2026-12-07T10:00:01Z'
     """
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def whole_second(moment: dt.datetime, up: bool = False) -> dt.datetime:
+    """``moment`` in UTC to the second: down, or ``up`` (a run's end, which every answer came before).
+
+    >>> t = dt.datetime(2026, 12, 7, 10, 0, 1, 250_000, tzinfo=dt.UTC)
+    >>> whole_second(t).isoformat(), whole_second(t, up=True).isoformat()
+    ('2026-12-07T10:00:01+00:00', '2026-12-07T10:00:02+00:00')
+    """
+    moment = moment.astimezone(dt.UTC)
+    whole = moment.replace(microsecond=0)
+    return whole + dt.timedelta(seconds=1) if up and whole < moment else whole
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,11 @@ class SiteMeasurement:
         return tuple(e for e in self.soa_evidence if e.question == f"SOA {domain}")
 
     @property
+    def site_soa(self) -> tuple[str, str] | None:
+        """The primary server and contact of the site's own SOA, when it has one."""
+        return (self.dns.soa.mname, self.dns.soa.rname) if self.dns.soa else None
+
+    @property
     def certificate_names(self) -> tuple[str, ...]:
         """The names of the site's certificate, when it was read."""
         return self.web.tls.certificate.names if self.web and self.web.tls.certificate else ()
@@ -102,10 +107,9 @@ class Finding:
     observed: tuple[str, ...] = field(default=())  # the hosts, names or headers that showed it
 
 
-def _provider(found: Classification, site: str, fallback: str) -> str:
-    if found.party == "own":
-        return site
-    return found.provider or fallback
+def _provider(found: Classification, site: str) -> str:
+    """The provider a decided classification names: the site itself when it is the site's own."""
+    return site if found.party == "own" else found.provider
 
 
 def _group(items: Iterable[tuple[str, str, str, tuple[Evidence, ...], str]], service: str, note: str) -> list[Finding]:
@@ -132,15 +136,14 @@ def _dns(s: SiteMeasurement, providers: Providers) -> list[Finding]:
     if m.outcome != "ok" or not m.nameservers:
         return []
     shown = [e for e in m.evidence if e.question == f"NS {m.zone}" and e.outcome == "ok"] or list(m.evidence[:1])
-    soa = (m.soa.mname, m.soa.rname) if m.soa else None
     items = []
     for server in m.nameservers:
         found = classify_host(
-            server.name, m.ascii, service="dns", site_soa=soa, host_soa=s.soa_of(server.domain),
+            server.name, m.ascii, service="dns", site_soa=s.site_soa, host_soa=s.soa_of(server.domain),
             certificate_names=s.certificate_names, providers=providers,
         )  # fmt: skip
         evidence = (*shown, *(s.soa_shown(server.domain) if found.rule.startswith("soa-") else ()))
-        items.append((_provider(found, m.ascii, found.provider), found.name, found.explanation, evidence, server.name))
+        items.append((_provider(found, m.ascii), found.name, found.explanation, evidence, server.name))
     return _group(items, "dns", "name servers")
 
 
@@ -208,7 +211,7 @@ def _hosting(s: SiteMeasurement, providers: Providers) -> list[Finding]:
         evidence = (*answers, *((looked[address],) if address in looked else ()))
         if who is not None and who.party != "unknown":
             rule = f"{who.rule}: {address} is routed from {named}; {who.reason}"
-            items.append((_provider(who, m.ascii, ""), who.name or organisation, rule, evidence, address))
+            items.append((_provider(who, m.ascii), who.name or organisation, rule, evidence, address))
         else:
             rule = f"origin-as: {address} is routed from {named}, which no provider pattern names"
             items.append((f"as{found.asn}", organisation or asn, rule, evidence, address))
@@ -219,7 +222,6 @@ def _cdn(s: SiteMeasurement, providers: Providers) -> list[Finding]:
     m = s.dns
     if m.outcome != "ok":
         return []
-    names = s.web.tls.certificate.names if s.web and s.web.tls.certificate else ()
     items = []
     for host in (m.apex, m.www):
         if host is None:
@@ -228,12 +230,14 @@ def _cdn(s: SiteMeasurement, providers: Providers) -> list[Finding]:
             pattern = providers.match_host(target, "cdn")
             if pattern is None or pattern.service not in ("cdn", "*"):
                 continue
-            found = classify_host(target, m.ascii, service="cdn", certificate_names=names, providers=providers)
+            found = classify_host(
+                target, m.ascii, service="cdn", certificate_names=s.certificate_names, providers=providers
+            )
             if found.party == "unknown":
                 continue
             shown = tuple(e for e in m.evidence if e.question.startswith("CNAME ") and target in "\n".join(e.answer))
             rule = f"{found.rule}: {host.name} is an alias of {target}; {found.reason}"
-            items.append((_provider(found, m.ascii, found.provider), found.name, rule, shown, target))
+            items.append((_provider(found, m.ascii), found.name, rule, shown, target))
     if s.web is not None and s.web.landing.status is not None:
         page = next((e for e in reversed(s.web.landing.evidence) if e.question.startswith("GET ")), None)
         for pattern, header in providers.match_headers(s.web.landing.headers, "cdn"):
@@ -271,17 +275,16 @@ def _certificate_authority(s: SiteMeasurement, providers: Providers) -> list[Fin
     found = classify_name(issuer, site, service="ca", providers=providers) if issuer else None
     ocsp_hosts = [h for h in (_host_of(url) for url in certificate.ocsp_urls) if h]
     if (found is None or found.party == "unknown") and ocsp_hosts:
-        site_soa = (s.dns.soa.mname, s.dns.soa.rname) if s.dns.soa else None
         ocsp_domain = registered_domain(ocsp_hosts[0])
         by_host = classify_host(
-            ocsp_hosts[0], site, service="ca", certificate_names=certificate.names, site_soa=site_soa,
+            ocsp_hosts[0], site, service="ca", certificate_names=certificate.names, site_soa=s.site_soa,
             host_soa=s.soa_of(ocsp_domain), providers=providers,
         )  # fmt: skip
         if by_host.party != "unknown":
             found = by_host
             shown += s.soa_shown(ocsp_domain) if by_host.rule.startswith("soa-") else ()
     if found is not None and found.party != "unknown":
-        provider, name = _provider(found, site, ""), found.name or issuer
+        provider, name = _provider(found, site), found.name or issuer
         rule = f"{found.rule}: the certificate's issuer is {issuer!r}; {found.reason}"
     elif ocsp_hosts:
         provider, name = registered_domain(ocsp_hosts[0]), issuer or ocsp_hosts[0]
@@ -313,7 +316,7 @@ def _registrar(s: SiteMeasurement, providers: Providers) -> list[Finding]:
     iana = f" (IANA Registrar ID {r.registrar_iana_id})" if r.registrar_iana_id else ""
     found = classify_name(r.registrar, site, service="registrar", providers=providers) if r.registrar else None
     if found is not None and found.party != "unknown":
-        provider, name = _provider(found, site, ""), found.name or r.registrar
+        provider, name = _provider(found, site), found.name or r.registrar
         rule = f"{found.rule}: the registry names {r.registrar!r}{iana} as registrar; {found.reason}"
     else:
         provider = f"iana-registrar-{r.registrar_iana_id}" if r.registrar_iana_id else slug(r.registrar)

@@ -17,13 +17,13 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
-from kg.measure.assemble import RunInfo, _second, record_of
+from kg.measure.assemble import RunInfo, record_of
 from kg.measure.dns import DnsResult
-from kg.measure.evidence import Evidence
+from kg.measure.evidence import Evidence, whole_second
 from kg.measure.findings import SiteMeasurement
 
 __all__ = ["RunSummary", "Shard", "measure", "new_run_identifier", "parse_shard"]
@@ -191,7 +191,7 @@ def measure(
         info = RunInfo(**{**state["info"], "resolvers": tuple(state["info"]["resolvers"])})
         started = dt.datetime.fromisoformat(state["start"])
     else:
-        started = _second(dt.datetime.now(dt.UTC))
+        started = whole_second(dt.datetime.now(dt.UTC))
         info = RunInfo(
             identifier or new_run_identifier(shard, started),
             vantage_country,
@@ -229,8 +229,8 @@ def measure(
         asyncio.run(_measure(todo, done, info, tools, options, web_options, log, summary, progress))
     finally:
         log.close()
-    ended = _second(dt.datetime.now(dt.UTC), up=True)
-    summary.rows = runlog.write_tables_from_log(folder, runlog.run_row(asdict(info), started, ended))
+    ended = whole_second(dt.datetime.now(dt.UTC), up=True)
+    summary.rows = runlog.write_tables_from_log(folder, runlog.run_row(info, started, ended))
     return summary
 
 
@@ -288,19 +288,26 @@ async def _measure(todo, done, info, tools, options, web_options, log, summary, 
         record = record_of(measurement, info.identifier, numbered, depth, tools.providers)
         numbered += len(record["evidence"])
         log.write(record)
-        if measurement.dns.found_via:
-            summary.followed += 1
-        else:
-            summary.outcomes[record["outcome"]] = summary.outcomes.get(record["outcome"], 0) + 1
         if measurement.dns.failed or record["outcome"] == "error":
             summary.failures.append((measurement.dns.domain, measurement.dns.detail or record["outcome"]))
         for e in measurement.origin_evidence:
-            if e.detail.startswith("not measured past DNS"):
+            if e.detail.startswith(_NOT_MEASURED):
                 summary.failures.append((measurement.dns.domain, e.detail))
-        if not measurement.dns.found_via:
-            finished += 1
-            if progress is not None:
-                progress("measuring", finished, total)
+        if measurement.dns.found_via:
+            summary.followed += 1
+            return
+        summary.outcomes[record["outcome"]] = summary.outcomes.get(record["outcome"], 0) + 1
+        finished += 1
+        if progress is not None:
+            progress("measuring", finished, total)
+
+    async def settle(pending: set[asyncio.Task], keep: int) -> set[asyncio.Task]:
+        """Write the finished domains, waiting until at most ``keep`` are left measuring."""
+        while len(pending) > keep or any(task.done() for task in pending):
+            finished_now, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished_now:
+                write(*task.result())
+        return pending
 
     pending: set[asyncio.Task] = set()
     limit = max(1, web_options["web_concurrency"] * 2)
@@ -315,21 +322,16 @@ async def _measure(todo, done, info, tools, options, web_options, log, summary, 
             **options,
         )
         async for _index, depth, result in stream:
-            for task in [t for t in pending if t.done()]:
-                pending.discard(task)
-                write(*task.result())
-            if result.found_via or not result.ascii or result.outcome in ("nxdomain",):
+            if result.found_via or not result.ascii or result.outcome == "nxdomain":
                 write(SiteMeasurement(result), depth)
-                continue
-            pending.add(asyncio.ensure_future(rest.measure(result, depth)))
-            while len(pending) >= limit:
-                finished_now, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in finished_now:
-                    write(*task.result())
-        while pending:
-            finished_now, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in finished_now:
-                write(*task.result())
+            else:
+                pending.add(asyncio.ensure_future(rest.measure(result, depth)))
+            pending = await settle(pending, limit - 1)
+        await settle(pending, 0)
+
+
+#: How the evidence of a site whose measuring past DNS failed by a defect begins.
+_NOT_MEASURED = "not measured past DNS"
 
 
 class _Rest:
@@ -441,7 +443,7 @@ class _Rest:
         try:
             return await self._measure(result, depth)
         except Exception as error:  # reported as evidence, and in the run's summary
-            detail = f"not measured past DNS: {type(error).__name__}: {error}"
+            detail = f"{_NOT_MEASURED}: {type(error).__name__}: {error}"
             bad = Evidence(result.ascii, "tls", f"TLS {result.ascii}", "", dt.datetime.now(dt.UTC), "error",
                            detail=detail, vantage=self.vantage)  # fmt: skip
             return SiteMeasurement(result, origin_evidence=(bad,)), depth

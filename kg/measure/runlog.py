@@ -23,14 +23,26 @@ import fcntl
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
 from kg.measure.evidence import instant_text
 
-__all__ = ["COLUMNS", "LOG", "STATE", "Progress", "RunLog", "begin", "interrupted", "write_tables_from_log"]
+__all__ = [
+    "COLUMNS",
+    "LOG",
+    "STATE",
+    "Progress",
+    "RunLog",
+    "begin",
+    "interrupted",
+    "run_row",
+    "state_of",
+    "write_csv",
+    "write_tables_from_log",
+]
 
 #: The run's description while it runs.
 STATE = "measuring.json"
@@ -120,7 +132,6 @@ class RunLog:
             self._handle.close()
             raise InputError("another kg measure is writing this run now", SourceLocation(str(self.path))) from None
         os.truncate(self.path, _whole_lines(self.path))  # a line cut short by a kill is dropped
-        self.count = 0
 
     def progress(self, nameserver_depth: int, sites: set[str]) -> Progress:
         """The domains done, evidence so far, and the name-server domains to measure in turn still."""
@@ -139,7 +150,6 @@ class RunLog:
     def write(self, record: dict) -> None:
         """Append one finished domain, in one write."""
         self._handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
-        self.count += 1
 
     def close(self) -> None:
         if not self._handle.closed:
@@ -147,7 +157,9 @@ class RunLog:
             self._handle.close()
 
 
-def _write_csv(path: Path, columns: list[str], rows) -> int:
+def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
+    """Write ``rows`` (read as they are written) under ``columns`` to ``path``, whole or not at all
+    (:func:`kg.outputs.output_file`); return how many."""
     from kg.outputs import output_file
 
     count = 0
@@ -182,12 +194,12 @@ def write_tables_from_log(folder: Path, run_row: dict) -> dict[str, int]:
         for key in sorted(kinds)
     )
     counts = {
-        "runs.csv": _write_csv(folder / "runs.csv", COLUMNS["runs.csv"], [run_row]),
-        "evidence.csv": _write_csv(
+        "runs.csv": write_csv(folder / "runs.csv", COLUMNS["runs.csv"], [run_row]),
+        "evidence.csv": write_csv(
             folder / "evidence.csv", COLUMNS["evidence.csv"], (row for r in _records(folder) for row in r["evidence"])
         ),
-        "entities.csv": _write_csv(folder / "entities.csv", COLUMNS["entities.csv"], entities),
-        "dependencies.csv": _write_csv(
+        "entities.csv": write_csv(folder / "entities.csv", COLUMNS["entities.csv"], entities),
+        "dependencies.csv": write_csv(
             folder / "dependencies.csv",
             COLUMNS["dependencies.csv"],
             (row for r in _records(folder) for row in r["dependencies"]),
@@ -198,20 +210,20 @@ def write_tables_from_log(folder: Path, run_row: dict) -> dict[str, int]:
     return counts
 
 
-def run_row(info: dict, start: dt.datetime, end: dt.datetime) -> dict:
-    """The ``runs.csv`` row of a run described by ``info`` (a :class:`~kg.measure.assemble.RunInfo` as a
-    dict)."""
+def run_row(info, start: dt.datetime, end: dt.datetime) -> dict:
+    """The ``runs.csv`` row of the run ``info`` (a :class:`~kg.measure.assemble.RunInfo`) from ``start`` to
+    ``end``."""
     return {
-        "id": info["identifier"],
-        "tool": info["tool"],
-        "version": info["version"],
+        "id": info.identifier,
+        "tool": info.tool,
+        "version": info.version,
         "start": instant_text(start),
         "end": instant_text(end),
-        "country": info["country"],
-        "network": info["network"],
-        "resolvers": ";".join(info["resolvers"]),
-        "contact": info["contact"],
-        "note": info["note"],
+        "country": info.country,
+        "network": info.network,
+        "resolvers": ";".join(info.resolvers),
+        "contact": info.contact,
+        "note": info.note,
     }
 
 
