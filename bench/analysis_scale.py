@@ -16,11 +16,11 @@ import time
 
 from rdflib import URIRef
 
-from kg.criticality import concentration, criticality
-from kg.depgraph import build_graph
-from kg.facts import Dependency, Entity, Facts
-from kg.faulttree import cut_sets
-from kg.impact import propagate
+from kg.analysis.criticality import concentration, criticality
+from kg.analysis.faulttree import cut_sets
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import propagate
+from kg.model.facts import Dependency, Entity, Facts
 
 DAY = dt.date(2024, 1, 1)
 SERVICES = ["hosting", "dns", "cdn", "certificate-authority"]

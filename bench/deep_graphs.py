@@ -59,7 +59,7 @@ def chain(depth: int, folder: Path, service: str = "hosting") -> Path:
 def services(chosen: str) -> list[str]:
     """The services named (comma-separated), or every service of the vocabulary for ``all``."""
     if chosen == "all":
-        from kg.vocabulary import OPERATION, vocabulary
+        from kg.model.vocabulary import OPERATION, vocabulary
 
         return sorted(s for s in vocabulary().services if s != OPERATION)
     return [s for s in chosen.split(",") if s]

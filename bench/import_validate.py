@@ -13,12 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.export import serialize
-from kg.loading import load
-from kg.outputs import write_output
-from kg.stats import compute_stats
+from kg.io.export import serialize
+from kg.io.loading import load
+from kg.io.outputs import write_output
+from kg.io.webdep import import_webdep
+from kg.model.stats import compute_stats
 from kg.validation import validate
-from kg.webdep import import_webdep
 
 FOLDER = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "data/samples/webdep-us-2023"
 

@@ -20,7 +20,7 @@ imported once with ``kg import --webdep`` and used as N-Triples. Then it runs, e
   ``kg rank --json``;
 * warm (store built): ``kg impact``, ``kg spof``, ``kg cutsets``, ``kg query``, ``kg rank``;
 * ``kg validate`` (skipped above ``--validate-limit`` dependencies);
-* in one process, one provider-exit cascade (:func:`kg.cascade.cascade`) against scipy's
+* in one process, one provider-exit cascade (:func:`kg.analysis.arrays.cascade.cascade`) against scipy's
   ``breadth_first_order`` over the same supply edges, and the full criticality table.
 
 It prints one table with the goals of issue 7 as ratios. Figures vary with the machine's load: compare
@@ -100,7 +100,7 @@ import json, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from generate import generate
-from kg.csvdata import stream_csv_to_ntriples
+from kg.io.csvdata import stream_csv_to_ntriples
 size, csv_folder, nt = int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
 counts = generate(size, csv_folder)
 with nt.open("w", encoding="utf-8") as handle:
@@ -173,8 +173,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order
 from kg.store.dataset import open_dataset
-from kg.arraygraph import build_array_graph
-from kg.cascade import cascade, criticality_table
+from kg.analysis.arrays.graph import build_array_graph
+from kg.analysis.arrays.cascade import cascade, criticality_table
 data, provider = json.loads(sys.argv[1]), sys.argv[2]
 graph = build_array_graph(open_dataset(data).tables, dt.date.fromisoformat(sys.argv[3]))
 def best(function, repeat=3):

@@ -36,7 +36,7 @@ class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
 
     def format_message(self) -> str:
-        from kg.formatting import terminal_safe
+        from kg.model.text import terminal_safe
 
         return terminal_safe(self.message)
 
@@ -62,7 +62,7 @@ def _parse_as_of(ctx, param, value):
     """Parse ``--as-of``: a date, or a date-time with its offset (whose instant goes to ``ctx.meta``)."""
     if value is None:
         return None
-    from kg.viewpoint import parse_as_of
+    from kg.analysis.viewpoint import parse_as_of
 
     try:
         day, moment = parse_as_of(value)
@@ -75,7 +75,7 @@ def _parse_as_of(ctx, param, value):
 def _region_callback(ctx, param, value):
     if value is None:
         return None
-    from kg.viewpoint import parse_region
+    from kg.analysis.viewpoint import parse_region
 
     try:
         code = parse_region(value)
@@ -130,7 +130,7 @@ def endpoint_option(command):
             envvar="KG_ENDPOINT",
             metavar="URL",
             expose_value=False,
-            callback=_meta_callback("kg.endpoint"),
+            callback=_meta_callback("kg.sparql.server"),
             help="Read the data from this SPARQL 1.1 query endpoint instead of files (env KG_ENDPOINT); a bare "
             "http://HOST:PORT means Oxigraph's /query. Extra request headers (authentication) come from "
             "KG_ENDPOINT_HEADERS, or ~/.netrc; KG_ENDPOINT_PAGE (default 10000) must not exceed the server's "
@@ -166,7 +166,7 @@ def _remote_endpoint():
     """The endpoint named by ``--endpoint``/``KG_ENDPOINT``, or ``None``."""
     import urllib.parse
 
-    from kg.sparqlclient import (
+    from kg.sparql.client import (
         HEADERS_ENV,
         MAX_BYTES_ENV,
         PAGE_ENV,
@@ -176,7 +176,7 @@ def _remote_endpoint():
     )
 
     meta = click.get_current_context().meta
-    url = meta.get("kg.endpoint")
+    url = meta.get("kg.sparql.server")
     if not url:
         return None
     parts = urllib.parse.urlsplit(url)
@@ -242,8 +242,8 @@ def _day(as_of):
 
 
 def _progress():
-    """A progress bar for a long step of this command (see :mod:`kg.progress`; off with ``--quiet``)."""
-    from kg.progress import progress_bar
+    """A progress bar for a long step of this command (see :mod:`kg.model.progress`; off with ``--quiet``)."""
+    from kg.model.progress import progress_bar
 
     return progress_bar(quiet=click.get_current_context().meta.get("kg.quiet", False))
 
@@ -252,7 +252,7 @@ def _load(paths, *, ontology: bool = True):
     return _dataset(paths).graph(ontology=ontology)
 
 
-#: What every ``--out`` help says of where it writes (see :mod:`kg.outputs`).
+#: What every ``--out`` help says of where it writes (see :mod:`kg.io.outputs`).
 OUT_HELP = (
     " Written whole or not at all; '-' is stdout; a symbolic link is followed, a device or pipe written into, "
     "a read-only file refused."
@@ -289,7 +289,7 @@ def data_option(command):
 class KgCommand(click.Command):
     """A ``kg`` command: its data FILES come positionally and with ``-d/--data`` (:func:`data_option`), and
     before it does any work, an output (``--out``) that is one of its own inputs is refused
-    (:func:`kg.outputs.refuse_inputs`)."""
+    (:func:`kg.io.outputs.refuse_inputs`)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         rest = super().parse_args(ctx, args)
@@ -302,7 +302,7 @@ class KgCommand(click.Command):
     def invoke(self, ctx: click.Context):
         out = ctx.params.get("out")
         if out is not None:
-            from kg.outputs import refuse_inputs
+            from kg.io.outputs import refuse_inputs
 
             refuse_inputs(out, _inputs(ctx))
         return super().invoke(ctx)
@@ -311,9 +311,9 @@ class KgCommand(click.Command):
 def _inputs(ctx: click.Context) -> list[Path]:
     """The files and folders a command reads: its data (the bundled dataset when none is given, unless it
     reads a store or an endpoint), the ontology, a query file, a web measurement folder."""
-    from kg.csvdata import csv_paths
-    from kg.loading import data_files
-    from kg.resources import BUNDLED_CSV, BUNDLED_DATASET, ONTOLOGY, QUERIES, SHAPES
+    from kg.io.csvdata import csv_paths
+    from kg.io.loading import data_files
+    from kg.model.resources import BUNDLED_CSV, BUNDLED_DATASET, ONTOLOGY, QUERIES, SHAPES
 
     given: list[Path] = []
     for name, expand in (("files", lambda paths: [p for _, p in data_files(paths)]), ("csv_files", csv_paths)):
@@ -328,7 +328,7 @@ def _inputs(ctx: click.Context) -> list[Path]:
         given += [Path(ctx.params["name"]), QUERIES]
     if ctx.meta.get("kg.store"):
         given.append(Path(ctx.meta["kg.store"]))
-    elif not given and not ctx.meta.get("kg.endpoint"):
+    elif not given and not ctx.meta.get("kg.sparql.server"):
         given += [BUNDLED_DATASET, BUNDLED_CSV]
     return [*given, ONTOLOGY, SHAPES]
 
@@ -336,7 +336,7 @@ def _inputs(ctx: click.Context) -> list[Path]:
 class CommandGroup(click.Group):
     """The ``kg`` group: every error that reaches it ends as one line and a documented exit code.
 
-    Ctrl-C (and SIGTERM while an output file is being written, see :mod:`kg.outputs`) stop the command with
+    Ctrl-C (and SIGTERM while an output file is being written, see :mod:`kg.io.outputs`) stop the command with
     130 once its temporary file is removed; an error the library raises on purpose
     (:class:`~kg.errors.InputError`) is exit 2; anything else is a bug: exit 3 with one line, and the
     traceback only with ``--debug`` or ``KG_DEBUG=1``.
@@ -423,9 +423,9 @@ def demo(name: str, no_sources: bool) -> None:
       kg demo
       kg demo --case "Kiwi Farms" --no-sources
     """
-    from kg.formatting import format_profile
-    from kg.profile import entity_profile
-    from kg.stats import compute_stats
+    from kg.model.profile import entity_profile
+    from kg.model.stats import compute_stats
+    from kg.views.text import format_profile
 
     dataset = _dataset([])
     graph, facts = dataset.graph(ontology=False), dataset.facts
@@ -446,8 +446,8 @@ def demo(name: str, no_sources: bool) -> None:
     _say(f"Cases: {', '.join(platforms)}\n")
     _say(format_profile(profile, with_sources=not no_sources))
     if profile.depends_on:
-        from kg.formatting import format_replay
-        from kg.replay import replay as run_replay
+        from kg.analysis.replay import replay as run_replay
+        from kg.views.text import format_replay
 
         click.echo("")
         _say(format_replay(run_replay(facts, profile.entity.identifier), causes=False))
@@ -505,8 +505,8 @@ def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
       kg validate
       kg validate my-cases.ttl data/csv/
     """
-    from kg.formatting import format_validation
     from kg.validation import validate_dataset
+    from kg.views.text import format_validation
 
     dataset = _dataset(files)
     with _progress() as progress:
@@ -532,8 +532,8 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
       kg stats
       kg stats --json data/csv/
     """
-    from kg.formatting import format_stats
-    from kg.stats import compute_stats
+    from kg.model.stats import compute_stats
+    from kg.views.text import format_stats
 
     dataset = _dataset(files)  # counted from the store's records: no RDF graph in memory
     result = compute_stats(facts=dataset.facts, triples=dataset.meta["triples"])
@@ -566,10 +566,10 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    from kg.export import serialize
-    from kg.loading import load_ontology
-    from kg.outputs import STDOUT, write_output
-    from kg.queries import derive_direct
+    from kg.io.export import serialize
+    from kg.io.loading import load_ontology
+    from kg.io.outputs import STDOUT, write_output
+    from kg.sparql.queries import derive_direct
 
     if as_of is not None and not direct:
         raise UsageFailure("--as-of needs --direct (it picks the dependencies whose shortcut triples are added)")
@@ -744,7 +744,7 @@ def measure(domains, from_file, out, into, **options) -> None:
         folder = out
     with _progress() as report:
         summary = run_measure(names, folder, identifier=identifier, web=web, shard=shard, progress=report, **options)
-    from kg.formatting import terminal_safe
+    from kg.model.text import terminal_safe
 
     for domain, why in summary.refused + summary.failures:
         click.echo(terminal_safe(f"kg measure: {domain}: {why}"), err=True)
@@ -788,11 +788,11 @@ def changes(folders, as_json) -> None:
         return names.get(identifier, identifier)
 
     if as_json:
-        from kg.jsonout import changes_json
+        from kg.views.jsondoc import changes_json
 
         _echo_json(changes_json(found, name))
         return
-    from kg.formatting import terminal_safe
+    from kg.model.text import terminal_safe
 
     if not found:
         click.echo("one run only: nothing to compare")
@@ -832,13 +832,13 @@ def import_(csv_files, webdep, out, rdf_format, no_validate, template) -> None:
       kg import data/csv/ --out data/pdkg-data.ttl
       kg import --webdep data/samples/webdep-us-2023 --out webdep.ttl
     """
-    from kg.formatting import format_validation
-    from kg.importing import import_data
+    from kg.store.importing import import_data
+    from kg.views.text import format_validation
 
     if template is not None:
         if csv_files or webdep is not None or out is not None:
             raise UsageFailure("--template DIR writes a starter dataset: give it alone, then import DIR with --out")
-        from kg.template import write_template
+        from kg.io.template import write_template
 
         written = write_template(template)
         click.echo(f"wrote {', '.join(p.name for p in written)} to {template}", err=True)
@@ -883,8 +883,8 @@ def show(name: str, files, as_json: bool) -> None:
     Example:
       kg show "Amazon Web Services"
     """
-    from kg.formatting import format_profile
-    from kg.profile import entity_profile
+    from kg.model.profile import entity_profile
+    from kg.views.text import format_profile
 
     dataset = _dataset(files, _scope(around=[name], depth=1))
     dataset.check_analysable()
@@ -923,8 +923,8 @@ def services() -> None:
     Example:
       kg services
     """
-    from kg.formatting import table
-    from kg.vocabulary import vocabulary
+    from kg.model.vocabulary import vocabulary
+    from kg.views.text import table
 
     rows = [
         [s.identifier, s.default_effect, ", ".join(s.upstream) or "-", s.label] for s in vocabulary().services.values()
@@ -966,8 +966,8 @@ def query(name, files, params, output_format, out, allow_service) -> None:
       kg query dependencies-of -p dependent=parler -p asOf=2021-01-07 --format table
       kg query my-question.rq --format json --out answer.json
     """
-    from kg.outputs import STDOUT, write_output
-    from kg.queries import (
+    from kg.io.outputs import STDOUT, write_output
+    from kg.sparql.queries import (
         available_queries,
         check_read_only,
         find_query,
@@ -1050,7 +1050,7 @@ def serve(files, host, port, timeout, workers, allow_service) -> None:
     """
     import signal
 
-    from kg.endpoint import serve as start
+    from kg.sparql.server import serve as start
 
     dataset = _dataset(files)
     # Stopped by a signal (Ctrl-C, kill), take the servers down too: never leave one running alone. The
@@ -1108,10 +1108,10 @@ def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -
     """
     import signal
 
-    from kg.push import push as upload
+    from kg.sparql.push import push as upload
 
     dataset = _dataset(files)
-    # Ctrl-C and SIGTERM stop the upload between requests (see kg.push.push): its temporary graph is then
+    # Ctrl-C and SIGTERM stop the upload between requests (see kg.sparql.push.push): its temporary graph is then
     # removed and the target stays as it was.
     signals: list[int] = []
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -1151,9 +1151,9 @@ def describe(files, out) -> None:
       kg describe --out data/pdkg-data.void.ttl
     """
     from kg import __version__
-    from kg.description import describe as description
-    from kg.export import serialize
-    from kg.outputs import STDOUT, write_output
+    from kg.io.description import describe as description
+    from kg.io.export import serialize
+    from kg.io.outputs import STDOUT, write_output
 
     data = serialize(description(_dataset(files).graph(ontology=False), version=__version__), "turtle")
     if out is None:
@@ -1166,7 +1166,7 @@ def _scope(**needs):
     """What a command needs of a remote graph (a :class:`kg.store.remote.Scope`); ``None`` without
     ``--endpoint``. Name sets may be given as any iterable."""
     meta = click.get_current_context().meta
-    if not meta.get("kg.endpoint"):
+    if not meta.get("kg.sparql.server"):
         return None
     from kg.store.remote import Scope
 
@@ -1176,7 +1176,7 @@ def _scope(**needs):
 
 def _view(as_of):
     """Where and when this command's analysis stands: ``--as-of`` (with its time) and ``--region``."""
-    from kg.viewpoint import Viewpoint
+    from kg.analysis.viewpoint import Viewpoint
 
     meta = click.get_current_context().meta
     return Viewpoint(_day(as_of), meta.get("kg.moment") if as_of else None, meta.get("kg.region"))
@@ -1184,7 +1184,7 @@ def _view(as_of):
 
 def _analysis_graph(files, as_of):
     """Load the data and build the analysis graph at ``as_of`` (default: today, UTC) in ``--region``."""
-    from kg.depgraph import build_graph
+    from kg.analysis.graph import build_graph
 
     return build_graph(_checked(_dataset(files)), view=_view(as_of))
 
@@ -1198,7 +1198,7 @@ def _checked(dataset):
 
 def _arrays(files, as_of):
     """The dataset of ``files`` and its array graph at ``as_of`` (default: today, UTC) in ``--region``."""
-    from kg.arraygraph import build_array_graph
+    from kg.analysis.arrays.graph import build_array_graph
 
     dataset = _dataset(files)
     dataset.check_analysable()
@@ -1208,13 +1208,13 @@ def _arrays(files, as_of):
 def _target_graph(files, as_of, name: str):
     """The analysis graph of one actor's dependency closure (the whole graph for small data), and the
     actor's identifier."""
-    from kg.names import NameIndex
+    from kg.model.names import NameIndex
 
     dataset = _dataset(files, _scope(upstream=[name], day=_day(as_of)))
     if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
         graph = _analysis_graph(files, as_of)
         return graph, _resolve(graph, name)
-    from kg.focus import graph_for_target
+    from kg.analysis.arrays.focus import graph_for_target
 
     dataset, arrays = _arrays(files, as_of)
     entities = dataset.entities
@@ -1223,7 +1223,7 @@ def _target_graph(files, as_of, name: str):
 
 
 def _resolve(graph, name: str) -> str:
-    from kg.names import NameIndex
+    from kg.model.names import NameIndex
 
     return NameIndex(graph.entities).resolve(name).identifier
 
@@ -1241,15 +1241,15 @@ def _echo_lines(lines, chunk: int = 4096) -> None:
 
 
 def _say(text: str, **options) -> None:
-    """Print text for people: control characters from the data are escaped (:func:`kg.formatting.terminal_safe`)."""
-    from kg.formatting import terminal_safe
+    """Print text for people: control characters from the data are escaped (:func:`kg.model.text.terminal_safe`)."""
+    from kg.model.text import terminal_safe
 
     click.echo(terminal_safe(text), **options)
 
 
 def _echo_json(document) -> None:
     """Print JSON; characters a terminal would act on stay escaped (``\\u001b``), as JSON allows."""
-    from kg.formatting import TERMINAL_CONTROLS
+    from kg.model.text import TERMINAL_CONTROLS
 
     text = json.dumps(document, indent=2, ensure_ascii=False)  # C0 controls are escaped already; DEL, C1 and
     click.echo(TERMINAL_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text))  # bidi are not
@@ -1367,15 +1367,15 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
       kg impact --as-of 2019-08-04 --remove voxility
       kg impact --as-of 2021-01-07 --owner Alphabet --json
     """
-    from kg.formatting import impact_lines
-    from kg.jsonout import impact_json
+    from kg.views.jsondoc import impact_json
+    from kg.views.text import impact_lines
 
     needs = _impact_scope(as_of, cuts, remove, owner, country, recorded_until, platforms, market=True)
     dataset = _dataset(files, needs)  # opened (and built, under its own bar) before this command's bar starts
     with _progress() as report:
         if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
-            from kg.impact import assess
-            from kg.scenario import make_scenario
+            from kg.analysis.impact import assess
+            from kg.analysis.scenario import make_scenario
 
             graph = _analysis_graph(files, as_of)
             scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
@@ -1383,7 +1383,7 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
             graph.market = dataset.market
             result = assess(graph, scenario, progress=report)
         else:
-            from kg.focus import assess_focused, graph_for_scenario
+            from kg.analysis.arrays.focus import assess_focused, graph_for_scenario
 
             _, arrays = _arrays(files, as_of)
             focused = functools.partial(graph_for_scenario, entities=dataset.entities)
@@ -1411,9 +1411,9 @@ def status(name, files, as_of, as_json) -> None:
       kg status parler --as-of 2021-01-10T23:30-08:00
       kg status tiktok --as-of 2025-01-19 --region US
     """
-    from kg.formatting import format_status
-    from kg.jsonout import status_json
-    from kg.status import actor_status
+    from kg.analysis.status import actor_status
+    from kg.views.jsondoc import status_json
+    from kg.views.text import format_status
 
     graph, target = _target_graph(files, as_of, name)
     view = _view(as_of)
@@ -1449,9 +1449,9 @@ def spof(platform, files, as_of, as_json, time_limit) -> None:
     Example:
       kg spof parler --as-of 2021-01-07
     """
-    from kg.faulttree import single_points_of_failure
-    from kg.formatting import format_spof
-    from kg.jsonout import spof_json
+    from kg.analysis.faulttree import single_points_of_failure
+    from kg.views.jsondoc import spof_json
+    from kg.views.text import format_spof
 
     graph, target = _target_graph(files, as_of, platform)
     points = single_points_of_failure(graph, target, deadline=_deadline(time_limit))
@@ -1481,9 +1481,9 @@ def cutsets(platform, files, as_of, max_order, as_json, time_limit) -> None:
     Example:
       kg cutsets parler --as-of 2021-03-01 --max-order 2
     """
-    from kg.faulttree import cut_sets
-    from kg.formatting import format_cutsets
-    from kg.jsonout import cutsets_json
+    from kg.analysis.faulttree import cut_sets
+    from kg.views.jsondoc import cutsets_json
+    from kg.views.text import format_cutsets
 
     graph, target = _target_graph(files, as_of, platform)
     sets = cut_sets(graph, target, max_order, deadline=_deadline(time_limit))
@@ -1511,10 +1511,10 @@ def rank(files, as_of, service, top, as_json) -> None:
       kg rank --as-of 2021-01-07
       kg rank --data output/webdep-us-2023.ttl --service dns --as-of 2023-04-30
     """
-    from kg.cascade import concentration_table, criticality_table
-    from kg.formatting import format_rank
-    from kg.jsonout import rank_json
-    from kg.vocabulary import vocabulary
+    from kg.analysis.arrays.cascade import concentration_table, criticality_table
+    from kg.model.vocabulary import vocabulary
+    from kg.views.jsondoc import rank_json
+    from kg.views.text import format_rank
 
     services = [vocabulary().service(service).identifier] if service else []
     _, graph = _arrays(files, as_of)
@@ -1552,10 +1552,10 @@ def replay(platform, files, every, as_json) -> None:
       kg replay tiktok --region US
       kg replay --all
     """
-    from kg.formatting import format_agreement, format_replay
-    from kg.jsonout import replay_json
-    from kg.replay import replay as run_replay
-    from kg.replay import replay_all
+    from kg.analysis.replay import replay as run_replay
+    from kg.analysis.replay import replay_all
+    from kg.views.jsondoc import replay_json
+    from kg.views.text import format_agreement, format_replay
 
     if every and platform:  # --all takes no PLATFORM: every argument is one of FILES
         files, platform = (Path(platform), *files), None
@@ -1652,14 +1652,14 @@ def render(
       kg render --replay parler --out parler.svg
       kg render --data webdep.ttl --as-of 2023-04-30 --view overview --top 40
     """
-    from kg.faulttree import deadline_progress
-    from kg.impact import assess
-    from kg.overview import OVERVIEW_LIMIT, overview_view
-    from kg.render import graph_view, impact_view, replay_view
-    from kg.render import render as render_page
-    from kg.replay import replay as run_replay
-    from kg.scenario import make_scenario
-    from kg.vocabulary import vocabulary
+    from kg.analysis.faulttree import deadline_progress
+    from kg.analysis.impact import assess
+    from kg.analysis.replay import replay as run_replay
+    from kg.analysis.scenario import make_scenario
+    from kg.model.vocabulary import vocabulary
+    from kg.views.html import graph_view, impact_view, replay_view
+    from kg.views.html import render as render_page
+    from kg.views.overview import OVERVIEW_LIMIT, overview_view
 
     context = click.get_current_context()
     given = {
@@ -1724,8 +1724,8 @@ def render(
     if out is None:
         Path("output").mkdir(exist_ok=True)
         out = Path("output") / f"{name}.{picture}"
-    from kg.outputs import write_output
-    from kg.snapshot import png_snapshot, svg_snapshot
+    from kg.io.outputs import write_output
+    from kg.views.snapshot import png_snapshot, svg_snapshot
 
     if picture == "svg":
         limit("the picture", 0, None)

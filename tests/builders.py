@@ -6,7 +6,7 @@ import datetime as dt
 
 from rdflib import URIRef
 
-from kg.facts import Dependency, Entity, Event, Facts, Observation
+from kg.model.facts import Dependency, Entity, Event, Facts, Observation
 
 DAY = dt.date(2021, 1, 7)
 

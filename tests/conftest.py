@@ -36,14 +36,14 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def bundled_graph():
-    from kg.loading import load
+    from kg.io.loading import load
 
     return load()
 
 
 @pytest.fixture(scope="session")
 def bundled_facts(bundled_graph):
-    from kg.facts import read_facts
+    from kg.model.facts import read_facts
 
     return read_facts(bundled_graph)
 

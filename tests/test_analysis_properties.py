@@ -13,11 +13,11 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.criticality import criticality
-from kg.depgraph import build_graph
-from kg.faulttree import cut_sets, single_points_of_failure
-from kg.impact import STATUS_ORDER, propagate
-from kg.viewpoint import Viewpoint
+from kg.analysis.criticality import criticality
+from kg.analysis.faulttree import cut_sets, single_points_of_failure
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import STATUS_ORDER, propagate
+from kg.analysis.viewpoint import Viewpoint
 
 from .builders import facts_of
 from .test_array_engine import with_outages, with_upstream

@@ -1,4 +1,5 @@
-"""The array engine (kg.arraygraph, kg.cascade) gives the reference engine's answers on random graphs."""
+"""The array engine (kg.analysis.arrays.graph, kg.analysis.arrays.cascade) gives the reference engine's answers
+on random graphs."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
 
-from kg.arraygraph import build_array_graph
-from kg.cascade import cascade, concentration_table, criticality_table
-from kg.criticality import concentration, criticality
-from kg.depgraph import build_graph
-from kg.facts import Outage
-from kg.impact import propagate
-from kg.scenario import Cut
+from kg.analysis.arrays.cascade import cascade, concentration_table, criticality_table
+from kg.analysis.arrays.graph import build_array_graph
+from kg.analysis.criticality import concentration, criticality
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import propagate
+from kg.analysis.scenario import Cut
+from kg.model.facts import Outage
+from kg.model.vocabulary import OPERATION
 from kg.store.dataset import open_dataset
 from kg.store.tables import tables_from_facts
-from kg.vocabulary import OPERATION
 
 from .builders import facts_of
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from kg.depgraph import build_graph
-from kg.facts import read_facts
-from kg.impact import assess
-from kg.loading import load
-from kg.render import CUT, MUTED, STATUS_COLOURS, graph_view, impact_view, render
-from kg.scenario import make_scenario
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import assess
+from kg.analysis.scenario import make_scenario
+from kg.io.loading import load
+from kg.model.facts import read_facts
+from kg.views.html import CUT, MUTED, STATUS_COLOURS, graph_view, impact_view, render
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -235,8 +235,8 @@ def test_hostile_names_never_execute_in_the_story_search_and_explanations(browse
 
 
 def test_replay_page_steps_through_dates_and_filters_by_service(browser, tmp_path, bundled_facts):
-    from kg.render import replay_view
-    from kg.replay import replay
+    from kg.analysis.replay import replay
+    from kg.views.html import replay_view
 
     history = replay(bundled_facts, "parler")
     page = open_view(browser, tmp_path, replay_view(history, bundled_facts), "parler-replay")
@@ -256,7 +256,7 @@ def test_replay_page_steps_through_dates_and_filters_by_service(browser, tmp_pat
 
 
 def test_a_png_snapshot_is_taken_by_chromium_with_nothing_leaving(bundled_facts, tmp_path, monkeypatch):
-    from kg.snapshot import png_snapshot
+    from kg.views.snapshot import png_snapshot
 
     monkeypatch.setenv("KG_CHROMIUM", str(CHROMIUM))
     graph = build_graph(bundled_facts, DAY)
@@ -277,7 +277,7 @@ def test_a_png_snapshot_without_chromium_is_one_clear_line(invoke, tmp_path, mon
 
 
 def test_an_overview_opens_groups_and_search_finds_their_members(browser, tmp_path, bundled_facts):
-    from kg.overview import overview_view
+    from kg.views.overview import overview_view
 
     view = overview_view(build_graph(bundled_facts, DAY), top=5)
     page = open_view(browser, tmp_path, view, "overview")
@@ -314,7 +314,7 @@ def test_an_overview_opens_groups_and_search_finds_their_members(browser, tmp_pa
 
 
 def test_hostile_names_stay_text_in_an_overview(browser, tmp_path):
-    from kg.overview import overview_view
+    from kg.views.overview import overview_view
 
     view = overview_view(build_graph(read_facts(load([HOSTILE])), DAY), top=1)
     page = open_view(browser, tmp_path, view, "hostile-overview")
@@ -332,9 +332,9 @@ def test_hostile_names_stay_text_in_an_overview(browser, tmp_path):
 
 
 def open_webgl(browser, tmp_path, view, name, monkeypatch):
-    import kg.render
+    import kg.views.html
 
-    monkeypatch.setattr(kg.render, "WEBGL_LIMIT", 1)  # small data, drawn as a large map is
+    monkeypatch.setattr(kg.views.html, "WEBGL_LIMIT", 1)  # small data, drawn as a large map is
     path = tmp_path / f"{name}.html"
     rendered = render(view)
     assert rendered.network is None and "graphology" in rendered.html
@@ -378,11 +378,11 @@ def test_hostile_names_stay_text_on_a_webgl_map(browser, tmp_path, monkeypatch):
 
 
 def test_a_png_of_a_webgl_map_shows_the_drawing(bundled_facts, monkeypatch):
-    import kg.render
-    from kg.snapshot import png_snapshot
+    import kg.views.html
+    from kg.views.snapshot import png_snapshot
 
     monkeypatch.setenv("KG_CHROMIUM", str(CHROMIUM))
-    monkeypatch.setattr(kg.render, "WEBGL_LIMIT", 10)
+    monkeypatch.setattr(kg.views.html, "WEBGL_LIMIT", 10)
     page_html = render(graph_view(build_graph(bundled_facts, DAY))).html
     assert "graphology" in page_html
     picture = png_snapshot(page_html, width=900, height=600)

@@ -83,7 +83,7 @@ def test_stats(invoke):
 def test_export_formats_round_trip(invoke, tmp_path, rdf_format):
     from rdflib.compare import isomorphic
 
-    from kg.loading import load
+    from kg.io.loading import load
 
     suffix = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld", "xml": ".rdf"}[rdf_format]
     out = tmp_path / f"out{suffix}"
@@ -350,7 +350,7 @@ def test_an_output_that_is_one_of_the_inputs_is_refused(invoke, tmp_path):
 
 
 def test_the_bundled_data_is_an_input_when_no_files_are_given(invoke):
-    from kg.resources import BUNDLED_DATASET, ONTOLOGY
+    from kg.model.resources import BUNDLED_DATASET, ONTOLOGY
 
     before = BUNDLED_DATASET.read_bytes(), ONTOLOGY.read_bytes()
     for target in (BUNDLED_DATASET, ONTOLOGY):
@@ -430,8 +430,8 @@ def test_import_template_starts_a_dataset_of_bundled_rows_that_imports(invoke, t
     """The README's `kg import my-cases/` named a folder a new user does not have: --template makes one."""
     import csv
 
-    from kg.csvdata import TABLES
-    from kg.resources import BUNDLED_CSV
+    from kg.io.csvdata import TABLES
+    from kg.model.resources import BUNDLED_CSV
 
     folder = tmp_path / "my-cases"
     result = invoke("import", "--template", folder)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.countries import ISO_3166_ALPHA2, country_code, not_a_country
 from kg.errors import InputError
+from kg.model.countries import ISO_3166_ALPHA2, country_code, not_a_country
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 

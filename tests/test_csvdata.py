@@ -12,11 +12,11 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
-from kg.csvdata import csv_to_graph, read_csv_dataset
 from kg.errors import InputError, UnknownNameError
-from kg.export import EXPORT_FORMATS, serialize
-from kg.loading import load
-from kg.namespace import PD, PROV, RDF, data_iri
+from kg.io.csvdata import csv_to_graph, read_csv_dataset
+from kg.io.export import EXPORT_FORMATS, serialize
+from kg.io.loading import load
+from kg.model.namespace import PD, PROV, RDF, data_iri
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 SUFFIX = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld", "xml": ".rdf"}
@@ -89,7 +89,7 @@ def test_csv_to_turtle_to_export_to_reload_is_isomorphic(tmp_path, rdf_format):
 
 
 def test_bundled_csv_round_trips_through_every_format(tmp_path):
-    from kg.resources import BUNDLED_CSV
+    from kg.model.resources import BUNDLED_CSV
 
     original = csv_to_graph(read_csv_dataset([BUNDLED_CSV]))
     for rdf_format, suffix in SUFFIX.items():

@@ -8,10 +8,10 @@ from urllib.parse import urlparse
 
 from rdflib import Graph
 
-from kg.csvdata import csv_to_graph, read_csv_dataset
-from kg.export import serialize
-from kg.loading import load
-from kg.resources import BUNDLED_CSV, BUNDLED_DATASET
+from kg.io.csvdata import csv_to_graph, read_csv_dataset
+from kg.io.export import serialize
+from kg.io.loading import load
+from kg.model.resources import BUNDLED_CSV, BUNDLED_DATASET
 
 
 def test_committed_turtle_is_exactly_what_kg_import_makes_from_the_csv():
@@ -116,7 +116,7 @@ def test_every_fact_is_sourced_with_publisher_date_and_url(bundled_facts):
 
 
 def test_every_source_is_cited(bundled_graph):
-    from kg.stats import compute_stats
+    from kg.model.stats import compute_stats
 
     assert compute_stats(bundled_graph).unused_sources == []
 
@@ -132,9 +132,9 @@ def test_events_fall_on_their_dependency_dates(bundled_facts):
 
 def test_the_shipped_dataset_description_is_current():
     from kg import __version__
-    from kg.description import DATASET_IRI, describe
-    from kg.namespace import VOID
-    from kg.resources import DATA
+    from kg.io.description import DATASET_IRI, describe
+    from kg.model.namespace import VOID
+    from kg.model.resources import DATA
 
     data = load(ontology=False)
     regenerated = serialize(describe(data, version=__version__), "turtle")

@@ -19,16 +19,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.arraygraph import build_array_graph
-from kg.cascade import cascade, criticality_table
-from kg.criticality import criticality
-from kg.depgraph import build_graph
-from kg.faulttree import TimeLimitExceeded, cut_sets, deadline_progress, single_points_of_failure
-from kg.impact import assess, propagate
-from kg.scenario import make_scenario
-from kg.sharedsets import SharedSet, union
+from kg.analysis.arrays.cascade import cascade, criticality_table
+from kg.analysis.arrays.graph import build_array_graph
+from kg.analysis.criticality import criticality
+from kg.analysis.faulttree import TimeLimitExceeded, cut_sets, deadline_progress, single_points_of_failure
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import assess, propagate
+from kg.analysis.scenario import make_scenario
+from kg.analysis.sharedsets import SharedSet, union
+from kg.model.vocabulary import OPERATION, vocabulary
 from kg.store.tables import tables_from_facts
-from kg.vocabulary import OPERATION, vocabulary
 
 from .builders import DAY, facts_of
 
@@ -202,9 +202,9 @@ def one_line_error(result, fragment: str) -> None:
 
 
 def test_every_view_stops_at_a_passed_deadline(bundled_facts):
-    from kg.overview import overview_view
-    from kg.render import graph_view, impact_view, render, replay_view
-    from kg.replay import replay
+    from kg.analysis.replay import replay
+    from kg.views.html import graph_view, impact_view, render, replay_view
+    from kg.views.overview import overview_view
 
     past = deadline_progress(time.monotonic() - 1, "rendering")
     graph = build_graph(bundled_facts, dt.date(2021, 1, 7))

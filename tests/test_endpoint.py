@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.queries import read_query
+from kg.sparql.queries import read_query
 
 from .servers import OXIGRAPH, free_port
 

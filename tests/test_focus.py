@@ -1,4 +1,5 @@
-"""Focused graphs (kg.focus) answer impact, single-point and cut-set questions as the whole graph does."""
+"""Focused graphs (kg.analysis.arrays.focus) answer impact, single-point and cut-set questions as the whole
+graph does."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.arraygraph import build_array_graph
-from kg.depgraph import build_graph
-from kg.faulttree import cut_sets, single_points_of_failure
-from kg.focus import assess_focused, graph_for_scenario, graph_for_target
-from kg.impact import assess
-from kg.jsonout import cutsets_json, impact_json, spof_json
-from kg.scenario import make_scenario
+from kg.analysis.arrays.focus import assess_focused, graph_for_scenario, graph_for_target
+from kg.analysis.arrays.graph import build_array_graph
+from kg.analysis.faulttree import cut_sets, single_points_of_failure
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import assess
+from kg.analysis.scenario import make_scenario
 from kg.store.dataset import open_dataset
 from kg.store.tables import tables_from_facts
+from kg.views.jsondoc import cutsets_json, impact_json, spof_json
 
 from .test_array_engine import DAY, datasets
 

@@ -40,7 +40,7 @@ def dataset(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def graph(dataset):
-    from kg.depgraph import build_graph
+    from kg.analysis.graph import build_graph
 
     return build_graph(dataset.facts, dt.date(2021, 1, 7))
 
@@ -54,7 +54,7 @@ def _csv_folder(table: str, content: bytes) -> Path:
 
 
 def _import_csv(folder: Path) -> None:
-    from kg.csvdata import stream_csv_to_ntriples
+    from kg.io.csvdata import stream_csv_to_ntriples
 
     try:
         stream_csv_to_ntriples([folder], lambda line: None)
@@ -111,7 +111,7 @@ def test_rdf_loader(syntax, content):
 @fuzz
 @given(hostile, hostile, st.one_of(st.none(), hostile), hostile, hostile, hostile)
 def test_scenario_parser(graph, dependent, provider, service, removed, owner, country):
-    from kg.scenario import make_scenario
+    from kg.analysis.scenario import make_scenario
 
     for arguments in (
         {"cuts": [(dependent, provider, service)]},
@@ -126,7 +126,7 @@ def test_scenario_parser(graph, dependent, provider, service, removed, owner, co
 @fuzz
 @given(hostile)
 def test_dates_and_regions(text):
-    from kg.viewpoint import parse_as_of, parse_region
+    from kg.analysis.viewpoint import parse_as_of, parse_region
 
     for parse in (parse_as_of, parse_region):
         with contextlib.suppress(InputError):
@@ -136,7 +136,7 @@ def test_dates_and_regions(text):
 @fuzz
 @given(hostile)
 def test_name_resolver(dataset, name):
-    from kg.names import NameIndex
+    from kg.model.names import NameIndex
 
     try:
         entity = NameIndex(dataset.entities).resolve(name)
@@ -153,7 +153,7 @@ def test_query_parameters(dataset, parameter, value, platform):
 
     Whatever the value, the answer is the platform's dependencies (all, or those of one date): the rows of
     the same query with the value left out, or fewer."""
-    from kg.queries import parameter_terms, read_query, run_query_on_store
+    from kg.sparql.queries import parameter_terms, read_query, run_query_on_store
 
     query = read_query("dependencies-of")
     base = {"dependent": platform}

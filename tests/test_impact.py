@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from kg.depgraph import build_graph
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import assess, propagate
+from kg.analysis.scenario import make_scenario
 from kg.errors import InputError
-from kg.impact import assess, propagate
-from kg.scenario import make_scenario
 
 from .builders import DAY, facts_of
 

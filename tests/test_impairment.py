@@ -16,9 +16,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.depgraph import OPERATION, build_graph
-from kg.impact import propagate
-from kg.vocabulary import vocabulary
+from kg.analysis.graph import OPERATION, build_graph
+from kg.analysis.impact import propagate
+from kg.model.vocabulary import vocabulary
 
 from .builders import DAY, facts_of
 from .test_analysis_properties import SETTINGS, graphs

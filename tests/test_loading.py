@@ -8,9 +8,9 @@ import pytest
 from rdflib.compare import isomorphic
 
 from kg.errors import InputError
-from kg.export import serialize
-from kg.loading import format_of, load
-from kg.namespace import PD, RDF, data_iri
+from kg.io.export import serialize
+from kg.io.loading import format_of, load
+from kg.model.namespace import PD, RDF, data_iri
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 

@@ -321,7 +321,7 @@ def test_the_changes_between_the_weeks_show_the_move_and_the_domain_gone(two_wee
     # Nothing else changed: the other sites' providers were measured again, the same.
     assert "shop.test" not in text and "own.test" not in text
     as_json = json.loads(run([KG, "changes", "--json", *map(str, run_folders(into))]).stdout)
-    assert as_json  # the same, as JSON (kg.jsonout.changes_json)
+    assert as_json  # the same, as JSON (kg.views.jsondoc.changes_json)
 
 
 def test_the_weeks_merge_into_periods_that_import_and_answer(two_weeks, tmp_path):

@@ -18,12 +18,12 @@ from rdflib import Graph, Literal
 from rdflib.collection import Collection
 from rdflib.namespace import SH, SKOS, XSD
 
-from kg.csvdata import ALL_TABLES, EVIDENCE_KINDS, OUTCOMES, TABLES, csv_to_graph, read_csv_dataset
 from kg.errors import InputError
-from kg.facts import read_facts
-from kg.loading import load
-from kg.namespace import PD, PROV, RDF, data_iri
-from kg.resources import ONTOLOGY, SHAPES
+from kg.io.csvdata import ALL_TABLES, EVIDENCE_KINDS, OUTCOMES, TABLES, csv_to_graph, read_csv_dataset
+from kg.io.loading import load
+from kg.model.facts import read_facts
+from kg.model.namespace import PD, PROV, RDF, data_iri
+from kg.model.resources import ONTOLOGY, SHAPES
 
 HERE = Path(__file__).resolve().parent
 MEASURED = HERE / "data" / "measured"
@@ -84,7 +84,7 @@ def test_measured_facts_are_consistent_with_the_ontology(tmp_path):
 def test_the_imported_sample_is_consistent_for_the_reasoner(tmp_path):
     # HermiT reads instants to the millisecond at most, and rdflib writes any fraction with six digits: the
     # importer keeps instants to the second, as every date-time of the format.
-    from kg.importing import import_data
+    from kg.store.importing import import_data
 
     out = tmp_path / "measured.ttl"
     assert import_data([MEASURED], out=out).written
@@ -155,9 +155,9 @@ def test_a_measured_fact_is_generated_by_its_runs_and_derived_from_its_evidence(
 
 
 def test_the_sample_conforms_and_the_sparql_checks_agree():
-    from kg.shaclsparql import validate_store
     from kg.store.dataset import open_dataset
     from kg.validation import validate
+    from kg.validation.sparql import validate_store
 
     report = validate(load([MEASURED]))
     assert report.findings == []
@@ -165,7 +165,7 @@ def test_the_sample_conforms_and_the_sparql_checks_agree():
 
 
 def test_kg_import_writes_the_sample_and_refuses_evidence_of_another_run(tmp_path):
-    from kg.importing import import_data
+    from kg.store.importing import import_data
 
     assert import_data([MEASURED], out=tmp_path / "measured.ttl").written
     folder = copy_of_sample(tmp_path)
@@ -176,9 +176,9 @@ def test_kg_import_writes_the_sample_and_refuses_evidence_of_another_run(tmp_pat
     assert {f.rule for f in result.validation.violations} == {"SPARQLConstraintComponent"}
     # Both checks fire, in the SPARQL engine and in pySHACL alike: the evidence's run is not the fact's,
     # and the fact's run gathered none of its evidence.
-    from kg.shaclsparql import validate_store
     from kg.store.dataset import open_dataset
     from kg.validation import validate
+    from kg.validation.sparql import validate_store
 
     messages = {f.message.split(" (")[0] for f in result.validation.violations}
     assert messages == {
@@ -318,7 +318,7 @@ def test_the_kg_import_message_is_one_line_and_exit_2(invoke, tmp_path):
 
 
 def test_measured_facts_count_as_sourced(measured_graph):
-    from kg.stats import compute_stats
+    from kg.model.stats import compute_stats
 
     stats = compute_stats(measured_graph)
     assert stats.dependencies == 7 and stats.observations == 1 and stats.sources == 0
@@ -327,10 +327,10 @@ def test_measured_facts_count_as_sourced(measured_graph):
 
 @pytest.mark.parametrize("form", ["csv", "turtle"])
 def test_evidence_reaches_the_facts_from_graph_tables_and_json(tmp_path, form):
-    from kg.importing import import_data
-    from kg.stats import compute_stats
+    from kg.model.stats import compute_stats
     from kg.store.dataset import open_dataset
     from kg.store.factsjson import dump_facts, load_facts
+    from kg.store.importing import import_data
     from kg.store.tables import tables_from_facts
 
     expected = read_facts(load([MEASURED]))
@@ -384,7 +384,7 @@ def test_kg_rank_follows_a_providers_own_measured_dns(invoke):
 
 @pytest.mark.skipif(shutil.which("rapper") is None, reason="rapper (Debian raptor2-utils) is not installed")
 def test_the_imported_sample_parses_with_rapper(tmp_path):
-    from kg.importing import import_data
+    from kg.store.importing import import_data
 
     out = tmp_path / "measured.ttl"
     assert import_data([MEASURED], out=out).written

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kg.cli import EXIT_OK
-from kg.facts import read_facts
-from kg.loading import load
+from kg.io.loading import load
+from kg.model.facts import read_facts
 from kg.store.dataset import open_dataset
 
 MODEL = Path(__file__).parent / "data" / "model"

@@ -2,8 +2,8 @@
 
 from rdflib import Graph, URIRef
 
-from kg.namespace import PD
-from kg.resources import ONTOLOGY
+from kg.model.namespace import PD
+from kg.model.resources import ONTOLOGY
 
 
 def ontology_terms() -> set[str]:

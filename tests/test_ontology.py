@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg.resources import BUNDLED_DATASET, ONTOLOGY, SHAPES
+from kg.model.resources import BUNDLED_DATASET, ONTOLOGY, SHAPES
 
 ROOT = Path(__file__).resolve().parent.parent
 RAPPER = shutil.which("rapper")
@@ -96,7 +96,7 @@ def test_ontology_header():
 def test_alignment_mappings_are_stated():
     from rdflib.namespace import SKOS
 
-    from kg.namespace import PD
+    from kg.model.namespace import PD
 
     graph = Graph().parse(ONTOLOGY)
     wikidata = "http://www.wikidata.org/prop/direct/"

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from kg.criticality import criticality
-from kg.depgraph import build_graph
-from kg.faulttree import cut_sets, single_points_of_failure
-from kg.impact import assess, propagate
-from kg.replay import replay
-from kg.scenario import make_scenario
+from kg.analysis.criticality import criticality
+from kg.analysis.faulttree import cut_sets, single_points_of_failure
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import assess, propagate
+from kg.analysis.replay import replay
+from kg.analysis.scenario import make_scenario
 
 BEFORE = dt.date(2021, 1, 7)
 APP_STORES = ["app-store-android", "app-store-ios"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import kg.impact
-import kg.progress
-from kg.depgraph import build_graph
-from kg.facts import read_facts
-from kg.loading import load
-from kg.progress import progress_bar
-from kg.scenario import make_scenario
+import kg.analysis.impact
+import kg.model.progress
+from kg.analysis.graph import build_graph
+from kg.analysis.scenario import make_scenario
+from kg.io.loading import load
+from kg.model.facts import read_facts
+from kg.model.progress import progress_bar
 
 
 class Terminal(io.StringIO):
@@ -20,7 +20,7 @@ class Terminal(io.StringIO):
 
 
 def test_no_bar_when_the_stream_is_not_a_terminal_or_when_quiet(monkeypatch):
-    monkeypatch.setattr(kg.progress, "DELAY", 0.0)
+    monkeypatch.setattr(kg.model.progress, "DELAY", 0.0)
     for stream, quiet in ((io.StringIO(), False), (Terminal(), True)):
         with progress_bar(stream=stream, quiet=quiet) as report:
             report("loading triples", 5, 10)
@@ -28,7 +28,7 @@ def test_no_bar_when_the_stream_is_not_a_terminal_or_when_quiet(monkeypatch):
 
 
 def test_a_terminal_gets_a_bar_with_the_step_and_counts(monkeypatch):
-    monkeypatch.setattr(kg.progress, "DELAY", 0.0)
+    monkeypatch.setattr(kg.model.progress, "DELAY", 0.0)
     stream = Terminal()
     with progress_bar(stream=stream) as report:
         report("checking shapes", 3, 79)
@@ -44,10 +44,10 @@ def test_a_quick_step_draws_nothing_even_on_a_terminal():
 
 
 def test_the_propagation_reports_its_work_list_and_final_pass(monkeypatch):
-    monkeypatch.setattr(kg.impact, "EVERY", 1)
+    monkeypatch.setattr(kg.analysis.impact, "EVERY", 1)
     graph = build_graph(read_facts(load()), dt.date(2021, 1, 7))
     seen: list[tuple[str, int, int | None]] = []
-    kg.impact.assess(graph, make_scenario(graph, remove=["aws"]), progress=lambda *args: seen.append(args))
+    kg.analysis.impact.assess(graph, make_scenario(graph, remove=["aws"]), progress=lambda *args: seen.append(args))
     steps = {step for step, _, _ in seen}
     assert {"statuses before the scenario", "statuses after it", "statuses after it: final losses"} <= steps
     visits = [done for step, done, _ in seen if step == "statuses after it"]
@@ -55,10 +55,10 @@ def test_the_propagation_reports_its_work_list_and_final_pass(monkeypatch):
 
 
 def test_validation_reports_each_check():
-    from kg.resources import SHAPES
-    from kg.shaclsparql import _compiled
+    from kg.model.resources import SHAPES
     from kg.store.dataset import open_dataset
     from kg.validation import validate_dataset
+    from kg.validation.sparql import _compiled
 
     seen = []
     validate_dataset(open_dataset(), engine="sparql", progress=lambda *args: seen.append(args))
@@ -68,7 +68,7 @@ def test_validation_reports_each_check():
 
 
 def test_output_printed_under_a_bar_stays_on_standard_output(monkeypatch, capsys):
-    monkeypatch.setattr(kg.progress, "DELAY", 0.0)
+    monkeypatch.setattr(kg.model.progress, "DELAY", 0.0)
     stream = Terminal()
     with progress_bar(stream=stream) as report:
         report("explaining", 1, 2)

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
-from kg.csvdata import csv_to_graph, read_csv_dataset
-from kg.export import serialize
-from kg.loading import load
-from kg.vocabulary import OPERATION, vocabulary
+from kg.io.csvdata import csv_to_graph, read_csv_dataset
+from kg.io.export import serialize
+from kg.io.loading import load
+from kg.model.vocabulary import OPERATION, vocabulary
 
 SERVICES = sorted(set(vocabulary().services) - {OPERATION})  # no provider supplies an actor's own operation
 identifiers = st.from_regex(r"[a-z0-9]([a-z0-9.-]{0,8}[a-z0-9])?", fullmatch=True).filter(lambda s: ".." not in s)

@@ -10,11 +10,11 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from kg.facts import read_facts
-from kg.loading import load
-from kg.namespace import PD, data_iri
-from kg.queries import available_queries, derive_direct, read_query, run_query
-from kg.vocabulary import vocabulary
+from kg.io.loading import load
+from kg.model.facts import read_facts
+from kg.model.namespace import PD, data_iri
+from kg.model.vocabulary import vocabulary
+from kg.sparql.queries import available_queries, derive_direct, read_query, run_query
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 
@@ -53,7 +53,7 @@ def _example_terms(query) -> dict:
 @pytest.mark.parametrize("name", available_queries())
 def test_every_example_result_is_what_the_query_gives(name):
     """The header's example (row count, first row, columns) holds on rdflib and on the store."""
-    from kg.queries import run_query_on_store
+    from kg.sparql.queries import run_query_on_store
     from kg.store.dataset import open_dataset
 
     query = read_query(name)
@@ -172,7 +172,7 @@ def _answer(result) -> set:
     """Rows or triples of a result, engine-neutral (N-Triples forms)."""
     from rdflib import Graph
 
-    from kg.export import serialize
+    from kg.io.export import serialize
 
     if result.type == "SELECT":
         return {tuple(term.n3() if term is not None else "" for term in row) for row in result}
@@ -188,8 +188,8 @@ def test_parameters_bind_the_same_on_rdflib_and_pyoxigraph(name):
     pyoxigraph), and kg's own binding on the store all give the same answer."""
     import pyoxigraph
 
-    from kg.export import serialize
-    from kg.queries import bind_in_where
+    from kg.io.export import serialize
+    from kg.sparql.queries import bind_in_where
 
     graph = load()
     store = pyoxigraph.Store()
@@ -217,7 +217,7 @@ def test_a_values_block_after_the_query_cannot_set_the_date():
     18.2.4), so the date is silently ignored (queries/README.md says so)."""
     import pyoxigraph
 
-    from kg.export import serialize
+    from kg.io.export import serialize
 
     store = pyoxigraph.Store()
     store.load(serialize(load(), "nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
@@ -281,8 +281,8 @@ def test_single_provider_dependencies_match_python(graph, day):
 
 @pytest.mark.parametrize("day", ["2021-01-07", "2019-08-04"])
 def test_provider_concentration_matches_kg_rank(day):
-    from kg.criticality import concentration
-    from kg.depgraph import build_graph
+    from kg.analysis.criticality import concentration
+    from kg.analysis.graph import build_graph
 
     graph = load()
     analysis = build_graph(read_facts(graph), dt.date.fromisoformat(day))
@@ -353,7 +353,7 @@ INVALID = Path(__file__).resolve().parent.parent / "ontology" / "examples" / "in
 def test_violation_checks_find_the_invalid_example_and_nothing_on_good_data(name, example, expected):
     import pyoxigraph
 
-    from kg.export import serialize
+    from kg.io.export import serialize
 
     text = read_query(name).text
     assert list(load().query(text)) == []
@@ -380,7 +380,7 @@ def _direct_outcomes(rows) -> dict[str, str]:
 def test_direct_exit_is_the_sole_provider_rule(graph, day):
     """Each row is a need the provider alone supplies (no other provider, no self-provision) on the day,
     marked essential when a supply of it is; checked against the needs of the Python engine."""
-    from kg.depgraph import build_graph
+    from kg.analysis.graph import build_graph
 
     analysis = build_graph(read_facts(graph), dt.date.fromisoformat(day))
     for provider in sorted(analysis.providers()):
@@ -401,12 +401,12 @@ def test_direct_exit_is_kg_rank_direct_column_when_nobody_is_offline_before(tmp_
     """On the real web measurements (nobody offline on the date), the query gives kg rank's direct columns
     for every provider; on the curated data it differs only where kg rank discounts actors already
     offline (the query's header says so)."""
-    from kg.criticality import criticality
-    from kg.depgraph import build_graph
-    from kg.impact import propagate
-    from kg.queries import run_query_on_store
+    from kg.analysis.criticality import criticality
+    from kg.analysis.graph import build_graph
+    from kg.analysis.impact import propagate
+    from kg.io.webdep import import_webdep
+    from kg.sparql.queries import run_query_on_store
     from kg.store.dataset import open_dataset
-    from kg.webdep import import_webdep
 
     from .test_webdep import WEBDEP
 

@@ -12,8 +12,8 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from kg.namespace import data_iri
-from kg.queries import available_queries, bind_in_where, read_query, run_query_on_endpoint, run_query_on_store
+from kg.model.namespace import data_iri
+from kg.sparql.queries import available_queries, bind_in_where, read_query, run_query_on_endpoint, run_query_on_store
 
 from .servers import Oxigraph, Virtuoso
 from .test_queries import _example_terms
@@ -95,8 +95,8 @@ def _oxigraph_rows(result) -> list:
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
     """The four engines, each holding the bundled data with the ontology."""
-    from kg.loading import load
-    from kg.sparqlclient import RemoteEndpoint
+    from kg.io.loading import load
+    from kg.sparql.client import RemoteEndpoint
     from kg.store.dataset import open_dataset
 
     folder = tmp_path_factory.mktemp("engines")

@@ -167,7 +167,7 @@ def test_a_ranking_of_the_web_measurements_from_the_endpoint(server):
 def test_small_pages_still_fetch_everything(server):
     """A server that caps its answers is read a page at a time: with pages of 7 rows the records are the
     same as with the default."""
-    from kg.sparqlclient import RemoteEndpoint
+    from kg.sparql.client import RemoteEndpoint
     from kg.store.remote import Scope, open_remote_dataset
 
     base, _ = server
@@ -204,7 +204,7 @@ def test_credentials_are_sent_and_never_shown(server):
 
 
 def test_netrc_credentials_are_used(server, tmp_path):
-    from kg.sparqlclient import basic_auth
+    from kg.sparql.client import basic_auth
 
     base, _ = server
     guarded = Guarded(base, basic_auth("reader", "pa55word")["Authorization"])
@@ -305,7 +305,7 @@ def test_a_trickling_server_is_stopped_by_the_timeout(where):
 def test_credentials_in_the_endpoint_url_are_used_and_never_looked_up(server):
     """Issue 20.10: http://user:password@host/ was taken whole for the host's name and sent to DNS; the
     credentials are taken off the URL and given when the server asks (basic authentication)."""
-    from kg.sparqlclient import basic_auth
+    from kg.sparql.client import basic_auth
 
     base, _ = server
     guarded = Guarded(base, basic_auth("reader", "pa55 word")["Authorization"])
@@ -434,7 +434,7 @@ def test_a_command_answers_from_virtuoso_as_from_files(virtuoso, command):
 def test_a_capped_virtuoso_is_read_a_page_at_a_time(tmp_path):
     """Virtuoso cuts every answer at ResultSetMaxRows (here 50) without saying so; with KG_ENDPOINT_PAGE
     at the cap, the whole graph still comes out as from files."""
-    from kg.sparqlclient import RemoteEndpoint
+    from kg.sparql.client import RemoteEndpoint
 
     from .servers import Virtuoso
 

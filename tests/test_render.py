@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.depgraph import build_graph
-from kg.facts import read_facts
-from kg.impact import assess
-from kg.loading import load
-from kg.render import (
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import assess
+from kg.analysis.replay import replay
+from kg.analysis.scenario import make_scenario
+from kg.io.loading import load
+from kg.model.facts import read_facts
+from kg.views.html import (
     ACTIVE_LINE,
     CUT,
     DOWN,
@@ -28,8 +30,6 @@ from kg.render import (
     replay_view,
     service_colours,
 )
-from kg.replay import replay
-from kg.scenario import make_scenario
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile" / "hostile.ttl"
 DAY = dt.date(2021, 1, 7)
@@ -175,7 +175,7 @@ def test_kg_render_refuses_what_it_would_ignore(invoke, tmp_path, args, message)
 def test_an_svg_snapshot_is_the_page_opening_state_as_escaped_xml(bundled_facts):
     import xml.etree.ElementTree as ElementTree
 
-    from kg.snapshot import svg_snapshot
+    from kg.views.snapshot import svg_snapshot
 
     graph = build_graph(bundled_facts, DAY)
     view = impact_view(assess(graph, make_scenario(graph, cuts=[("parler", "aws", None)])), focus="parler", depth=1)
@@ -194,7 +194,7 @@ def test_an_svg_snapshot_is_the_page_opening_state_as_escaped_xml(bundled_facts)
 def test_hostile_names_are_text_in_an_svg_snapshot():
     import xml.etree.ElementTree as ElementTree
 
-    from kg.snapshot import svg_snapshot
+    from kg.views.snapshot import svg_snapshot
 
     picture = svg_snapshot(graph_view(build_graph(read_facts(load([HOSTILE])), DAY)))
     root = ElementTree.fromstring(picture)
@@ -235,7 +235,7 @@ def test_a_dependency_no_analysis_can_use_is_one_line_not_a_silent_drop(invoke, 
 
 
 def test_the_column_tables_find_the_same_unusable_dependencies():
-    from kg.facts import unanalysable
+    from kg.model.facts import unanalysable
     from kg.store.dataset import open_dataset
 
     for example in ("missing-provider.ttl", "unknown-service.ttl", "missing-dependent.ttl"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.loading import load
+from kg.io.loading import load
 from kg.validation import validate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "ontology" / "examples"
@@ -77,15 +77,15 @@ def _verdict(report) -> tuple[bool, set]:
     ids=lambda p: p.name,
 )
 def test_sparql_checks_on_the_store_give_pyshacls_verdicts(path):
-    from kg.shaclsparql import validate_store
     from kg.store.dataset import open_dataset
+    from kg.validation.sparql import validate_store
 
     assert _verdict(validate_store(open_dataset([path]))) == _verdict(validate(load([path])))
 
 
 def test_every_constraint_of_the_shapes_compiles_to_sparql():
-    from kg.shaclsparql import compile_shapes
     from kg.validation import load_shapes
+    from kg.validation.sparql import compile_shapes
 
     checks = compile_shapes(load_shapes())
     assert {c.rule for c in checks} >= {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.sharedsets import Forest, SharedSet, intersection, meet, split, union
+from kg.analysis.sharedsets import Forest, SharedSet, intersection, meet, split, union
 
 SIZE = 8
 

@@ -1,4 +1,4 @@
-"""kg.sparqlscan: no text that makes Oxigraph call another server passes as one that does not (issue 20,
+"""kg.sparql.scan: no text that makes Oxigraph call another server passes as one that does not (issue 20,
 item 2), and the queries people write are not refused for naming a service."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.sparqlscan import calls_another_server, update_keyword
+from kg.sparql.scan import calls_another_server, update_keyword
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 T = "http://127.0.0.1:9/sparql"

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.facts import read_facts
-from kg.loading import load
-from kg.resources import BUNDLED_CSV, BUNDLED_DATASET
+from kg.io.loading import load
+from kg.model.facts import read_facts
+from kg.model.resources import BUNDLED_CSV, BUNDLED_DATASET
 from kg.store.dataset import open_dataset
 from kg.store.tables import Tables
 
@@ -193,8 +193,8 @@ def test_the_array_path_for_big_data_answers_as_the_small_data_path(invoke, monk
 def test_the_records_about_one_entity_give_the_profile_every_record_gives(data):
     """Big stores answer kg show from a column scan (Tables.facts_about): the same profile, shown the same,
     for every entity, as from every record; owners, events, observations and outages included."""
-    from kg.formatting import format_profile
-    from kg.profile import entity_profile
+    from kg.model.profile import entity_profile
+    from kg.views.text import format_profile
 
     from .test_model_features import MODEL
 
@@ -237,7 +237,7 @@ def test_commands_on_small_data_start_without_numpy(args):
 
 def test_the_records_about_one_entity_follow_its_owners_past_one_that_supplies_it():
     """An owner that is also a provider of the entity must not stop the ownership chain there."""
-    from kg.profile import entity_profile
+    from kg.model.profile import entity_profile
     from kg.store.tables import tables_from_facts
 
     from .builders import facts_of

@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from kg.arraygraph import build_array_graph
-from kg.cascade import criticality_table
-from kg.criticality import criticality
-from kg.depgraph import build_graph
+from kg.analysis.arrays.cascade import criticality_table
+from kg.analysis.arrays.graph import build_array_graph
+from kg.analysis.criticality import criticality
+from kg.analysis.faulttree import cut_sets, single_points_of_failure
+from kg.analysis.graph import build_graph
+from kg.analysis.impact import assess
+from kg.analysis.scenario import make_scenario
 from kg.errors import InputError
-from kg.faulttree import cut_sets, single_points_of_failure
-from kg.impact import assess
-from kg.scenario import make_scenario
 from kg.store.tables import tables_from_facts
 
 from .builders import facts_of

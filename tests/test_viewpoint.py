@@ -1,4 +1,5 @@
-"""Regions and times of day (kg.viewpoint): the rules, and the record and array paths agreeing on random data."""
+"""Regions and times of day (kg.analysis.viewpoint): the rules, and the record and array paths agreeing on
+random data."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.arraygraph import build_array_graph
-from kg.depgraph import build_graph
+from kg.analysis.arrays.graph import build_array_graph
+from kg.analysis.graph import build_graph
+from kg.analysis.viewpoint import Viewpoint, facts_at, parse_as_of
 from kg.errors import InputError
 from kg.store.tables import tables_from_facts
-from kg.viewpoint import Viewpoint, facts_at, parse_as_of
 
 from .builders import facts_of
 from .test_array_engine import array_outcome, reference_outcome

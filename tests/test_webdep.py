@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 
-from kg.facts import read_facts
-from kg.namespace import PD, data_iri
-from kg.resources import BUNDLED_CSV
-from kg.webdep import PROVIDERS, import_webdep, provider_aliases
+from kg.io.webdep import PROVIDERS, import_webdep, provider_aliases
+from kg.model.facts import read_facts
+from kg.model.namespace import PD, data_iri
+from kg.model.resources import BUNDLED_CSV
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The sample the README's web examples, the benchmarks and these tests use (see its README).
@@ -79,7 +79,7 @@ def test_measured_names_are_kept(imported):
 
 
 def test_imported_measurements_validate_with_the_curated_data(imported):
-    from kg.loading import load
+    from kg.io.loading import load
     from kg.validation import validate
 
     graph = load() + imported[0]

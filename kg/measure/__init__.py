@@ -30,8 +30,8 @@ records, never RDF and never text for a terminal:
   :mod:`kg.measure.asking` (a polite rate per server, the User-Agent, a failed connection in one word),
   shared by the modules above.
 
-What it may import: the standard library, its own modules, :mod:`kg.errors`, :mod:`kg.outputs` (files
-written whole), :mod:`kg.countries` and the model (:mod:`kg.vocabulary`); never the store, the analysis or
+What it may import: the standard library, its own modules, :mod:`kg.errors`, :mod:`kg.io.outputs` (files
+written whole), :mod:`kg.model.countries` and the model (:mod:`kg.model.vocabulary`); never the store, the analysis or
 the views. Tests never leave 127.0.0.1: every server (resolver, RDAP base, routing table, trust store) is a
 parameter.
 """

@@ -158,8 +158,8 @@ def measure(
     a domain (a domain that cannot be measured is evidence of its failure, listed in the summary).
     """
     import kg
-    from kg.countries import country_code
     from kg.measure import runlog
+    from kg.model.countries import country_code
 
     folder = Path(folder)
     vantage_country = country_code(country, "vantage country")

@@ -73,7 +73,7 @@ class Progress:
 
 def begin(folder: Path, state: dict) -> None:
     """Start a run in ``folder``: its description written whole, its log empty."""
-    from kg.outputs import write_output
+    from kg.io.outputs import write_output
 
     folder.mkdir(parents=True, exist_ok=True)
     write_output(folder / STATE, json.dumps(state, indent=1).encode("utf-8"))
@@ -159,8 +159,8 @@ class RunLog:
 
 def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
     """Write ``rows`` (read as they are written) under ``columns`` to ``path``, whole or not at all
-    (:func:`kg.outputs.output_file`); return how many."""
-    from kg.outputs import output_file
+    (:func:`kg.io.outputs.output_file`); return how many."""
+    from kg.io.outputs import output_file
 
     count = 0
     with output_file(path) as stream:

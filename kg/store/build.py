@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError, SourceLocation
-from kg.inputsafety import check_input
-from kg.outputs import remove_orphans
+from kg.io.inputsafety import check_input
+from kg.io.outputs import remove_orphans
 from kg.store.keys import STORE_FORMAT
 
 __all__ = ["BuildReport", "Progress", "build_store", "publish"]
@@ -36,7 +36,7 @@ __all__ = ["BuildReport", "Progress", "build_store", "publish"]
 CHUNK_TRIPLES = 250_000
 
 #: ``progress(step, done, total)``: called as a build advances (``total`` may be ``None``).
-Progress = Callable[[str, int, "int | None"], None]  # as kg.progress.Progress
+Progress = Callable[[str, int, "int | None"], None]  # as kg.model.progress.Progress
 
 _SYNTAX_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON", "xml": "XML"}
 _OX_FORMATS = {
@@ -87,14 +87,14 @@ def _load_rdf(store, path: Path, rdf_format: str, graph=None) -> None:
 
 
 def _known_entities(store) -> set[str]:
-    from kg.csvdata import known_entities_query
+    from kg.io.csvdata import known_entities_query
 
     return {solution["i"].value for solution in store.query(known_entities_query())}
 
 
 def _stream_csv(store, csv_files: list[Path], known: set[str], add, progress: Progress) -> int:
     """Convert CSV files on this thread while another bulk-loads the chunks; return the triple count."""
-    from kg.csvdata import stream_csv_to_ntriples
+    from kg.io.csvdata import stream_csv_to_ntriples
 
     ox = _ox()
     chunks: queue.Queue = queue.Queue(maxsize=2)
@@ -143,12 +143,12 @@ def _stream_csv(store, csv_files: list[Path], known: set[str], add, progress: Pr
 
 def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Progress | None = None) -> BuildReport:
     """Build a complete store from ``inputs`` (pairs of role and path) into the empty ``folder``."""
-    from kg.namespace import ONTOLOGY_IRI
-    from kg.resources import ONTOLOGY
+    from kg.model.namespace import ONTOLOGY_IRI
+    from kg.model.resources import ONTOLOGY
+    from kg.model.vocabulary import vocabulary
     from kg.store.extract import extract_records, find_faults
     from kg.store.factsjson import SMALL, dump_facts
     from kg.store.tables import TablesBuilder
-    from kg.vocabulary import vocabulary
 
     ox = _ox()
     progress = progress or _no_progress

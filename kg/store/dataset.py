@@ -1,7 +1,7 @@
 """The one loading interface: :func:`open_dataset` gives a :class:`Dataset` every command works from.
 
 A dataset is a store (see :mod:`kg.store`) found by the content of the input files, built on first
-use. Commands ask it only for what they need: the column tables or :class:`~kg.facts.Facts` for
+use. Commands ask it only for what they need: the column tables or :class:`~kg.model.facts.Facts` for
 analysis, SPARQL answers from the store for queries, an :class:`rdflib.Graph` for the tools that
 want one (validation with pySHACL, export).
 """
@@ -31,10 +31,10 @@ def input_files(paths: Sequence[str | Path] | None) -> list[tuple[str, Path]]:
     """The files behind ``paths`` with their role (``csv:<name>`` or ``rdf:<syntax>``), checked to exist.
 
     No paths means the bundled dataset. A folder stands for the data files in it
-    (:func:`kg.loading.data_files`).
+    (:func:`kg.io.loading.data_files`).
     """
-    from kg.loading import data_files
-    from kg.resources import BUNDLED_DATASET
+    from kg.io.loading import data_files
+    from kg.model.resources import BUNDLED_DATASET
 
     return [
         (f"csv:{path.name.lower()}", path) if rdf_format == "csv" else (f"rdf:{rdf_format}", path)
@@ -146,7 +146,7 @@ class Dataset:
         """Raise :class:`~kg.errors.InputError` when the data holds what an analysis would read wrongly: a
         dependency without dependent, provider or known service, an ill-formed date, a dependency with two
         providers (:func:`kg.store.extract.find_faults`)."""
-        from kg.facts import refuse_unanalysable, unanalysable
+        from kg.model.facts import refuse_unanalysable, unanalysable
 
         first, count = self.meta.get("faults", ("", 0))
         more, extra = unanalysable(self.facts.dependencies.values()) if self.small else self.tables.unanalysable()
@@ -159,7 +159,7 @@ class Dataset:
 
     @cached_property
     def facts(self):
-        """Every record as :class:`~kg.facts.Facts`."""
+        """Every record as :class:`~kg.model.facts.Facts`."""
         if self.small:
             from kg.store.factsjson import load_facts
 
@@ -169,10 +169,10 @@ class Dataset:
 
     def facts_about(self, name: str):
         """The records about the entity called ``name`` (identifier or name, any case: see
-        :class:`kg.names.NameIndex`) as :class:`~kg.facts.Facts`, enough for its profile: everything for
+        :class:`kg.model.names.NameIndex`) as :class:`~kg.model.facts.Facts`, enough for its profile: everything for
         small data, a column scan for big data (:meth:`kg.store.tables.Tables.facts_about`). Raises
         :class:`~kg.errors.UnknownNameError` for an unknown name."""
-        from kg.names import NameIndex
+        from kg.model.names import NameIndex
 
         if self.small or "facts" in self.__dict__:
             return self.facts
@@ -180,7 +180,7 @@ class Dataset:
 
     @cached_property
     def entities(self):
-        """The entities (identifier -> :class:`~kg.facts.Entity`), made as they are looked up."""
+        """The entities (identifier -> :class:`~kg.model.facts.Entity`), made as they are looked up."""
         from kg.store.tables import EntityTable
 
         if "facts" in self.__dict__ or self.small:
@@ -209,7 +209,7 @@ class Dataset:
         import pyoxigraph
         from rdflib import Graph
 
-        from kg.namespace import ONTOLOGY_IRI, PREFIXES
+        from kg.model.namespace import ONTOLOGY_IRI, PREFIXES
 
         if backend not in ("memory", "oxigraph"):
             raise ValueError(f"unknown graph backend {backend!r}")
@@ -234,7 +234,7 @@ def temporary_root() -> Path:
     """A folder for this process's temporary stores (where the cache cannot be written, and for the
     parts of remote graphs), removed when the process exits."""
     if not _TEMPORARY:
-        from kg.outputs import private_folder
+        from kg.io.outputs import private_folder
 
         _TEMPORARY.append(private_folder("pdkg-store"))
         atexit.register(shutil.rmtree, _TEMPORARY[0], True)
@@ -279,7 +279,7 @@ def open_dataset(
     >>> "parler" in dataset.facts.entities
     True
     """
-    from kg.resources import ONTOLOGY
+    from kg.model.resources import ONTOLOGY
 
     explicit = store if store is not None else os.environ.get(STORE_ENV) or None
     if explicit is not None and not paths:

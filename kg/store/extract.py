@@ -1,24 +1,23 @@
-"""Records out of RDF in a pyoxigraph store, with SPARQL: what :func:`kg.facts.read_facts` reads, as records.
+"""Records out of RDF in a pyoxigraph store, with SPARQL: what :func:`kg.model.facts.read_facts` reads, as records.
 
 RDF that did not come from the CSV format (Turtle, N-Triples, RDF/XML, JSON-LD written by hand or by
 other tools) is loaded into the store as it is; these queries then read every actor, dependency,
 event, observation and source back as records for :class:`~kg.store.tables.TablesBuilder`, following
-the same rules as :mod:`kg.facts` (an actor is a node typed with an actor kind; its identifier is its
+the same rules as :mod:`kg.model.facts` (an actor is a node typed with an actor kind; its identifier is its
 ``dcterms:identifier`` or else the last segment of its IRI; ill-formed dates are left out).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from collections.abc import Callable
 
-from kg.namespace import DCTERMS, PD, PROV, RDFS, SCHEMA, XSD, identifier_of
-from kg.vocabulary import Vocabulary
+from kg.io.queryrows import Term, select_rows
+from kg.model.namespace import DCTERMS, PD, PROV, RDFS, SCHEMA, XSD, identifier_of
+from kg.model.vocabulary import Vocabulary
 
-__all__ = ["Term", "extract_records", "iso_day", "select_rows"]
+__all__ = ["extract_records", "find_faults", "iso_day", "iso_instant"]
 
 _DCTERMS_DESCRIPTION = str(DCTERMS.description)
 _DCTERMS_ISSUED = str(DCTERMS.issued)
@@ -46,52 +45,6 @@ _PD_STARTDATE = str(PD.startDate)
 _PD_STATUS = str(PD.status)
 _RDFS_LABEL = str(RDFS.label)
 _SCHEMA_URL = str(SCHEMA.url)
-
-
-class Term(NamedTuple):
-    """An RDF term read from a query result: an IRI, a blank node or a literal (lexical form, datatype)."""
-
-    value: str
-    datatype: str | None = None
-    blank: bool = False
-
-
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def _unescape(match: re.Match) -> str:
-    code = match.group(1)
-    return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _SIMPLE.get(code, code)
-
-
-def _term(cell: str) -> Term | None:
-    """Parse one cell of SPARQL TSV results (Turtle syntax for terms)."""
-    if not cell:
-        return None
-    if cell[0] == "<":
-        return Term(cell[1:-1])
-    if cell.startswith("_:"):
-        return Term(cell, blank=True)
-    if cell[0] == '"':
-        end = cell.rindex('"')
-        body, suffix = cell[1:end], cell[end + 1 :]
-        if "\\" in body:
-            body = _ESCAPE.sub(_unescape, body)
-        return Term(body, suffix[3:-1] if suffix.startswith("^^<") else None)
-    return Term(cell)  # a bare number or boolean
-
-
-def select_rows(store, query: str) -> Iterator[list[Term | None]]:
-    """The solutions of a SELECT query, serialised to TSV by the store and parsed here (much faster than
-    reading solution objects one by one)."""
-    import pyoxigraph
-
-    text = store.query(query).serialize(format=pyoxigraph.QueryResultsFormat.TSV).decode("utf-8")
-    lines = text.split("\n")
-    for line in lines[1:]:
-        if line:
-            yield [_term(cell) for cell in line.split("\t")]
 
 
 def _values(store, subject_type_clause: str, predicates) -> dict[str, dict[str, Term]]:

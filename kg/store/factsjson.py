@@ -2,7 +2,7 @@
 
 A command on the bundled dataset should start about as fast as importing rdflib and networkx; reading
 the column tables would add numpy's import to every such command. Stores of at most :data:`SMALL`
-dependencies therefore also keep their :class:`~kg.facts.Facts` as plain JSON, read back exactly.
+dependencies therefore also keep their :class:`~kg.model.facts.Facts` as plain JSON, read back exactly.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from kg.facts import Dependency, Entity, Event, Facts, Observation, Outage, Source
+from kg.model.facts import Dependency, Entity, Event, Facts, Observation, Outage, Source
 
 __all__ = ["SMALL", "dump_facts", "load_facts"]
 

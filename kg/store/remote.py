@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.errors import InputError, UnknownNameError
-from kg.namespace import DCTERMS, PD, PROV, RDFS
-from kg.store.extract import Term, iso_day
-from kg.vocabulary import vocabulary
+from kg.io.queryrows import Term
+from kg.model.namespace import DCTERMS, PD, PROV, RDFS
+from kg.model.vocabulary import vocabulary
+from kg.store.extract import iso_day
 
 __all__ = ["Market", "Scope", "fetch_market", "fetch_ntriples", "open_remote_dataset", "resolve_names"]
 
@@ -200,7 +201,7 @@ def resolve_names(endpoint, names: Iterable[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for name in sorted(set(names)):
         key = pyoxigraph.Literal(" ".join(name.lower().split()))
-        # An identifier first, as kg.names does: one lookup by value, which every store indexes; only a
+        # An identifier first, as kg.model.names does: one lookup by value, which every store indexes; only a
         # name that is no identifier costs a scan of every actor's identifier and label.
         exact = f"SELECT DISTINCT ?e WHERE {{ ?e <{DCTERMS.identifier}> {key} ; a ?kind . VALUES ?kind {{ {kinds} }} }}"
         matches = sorted({row["e"].value for row in endpoint.select(exact)})
@@ -221,7 +222,7 @@ def resolve_names(endpoint, names: Iterable[str]) -> dict[str, list[str]]:
 
 
 def _close_names(endpoint, name: str) -> list[str]:
-    """Names and identifiers at the endpoint close to ``name`` (as :class:`~kg.names.NameIndex` suggests):
+    """Names and identifiers at the endpoint close to ``name`` (as :class:`~kg.model.names.NameIndex` suggests):
     the candidates share its first or last three letters."""
     import difflib
 
@@ -246,7 +247,7 @@ def _close_names(endpoint, name: str) -> list[str]:
 
 def _construct_paged(endpoint, where: str, order: str) -> Iterable[list]:
     """The triples ``?s ?p ?o`` matching ``where``, in chunks: one request, or pages when a server's cap
-    may have cut the answer (as :meth:`~kg.sparqlclient.RemoteEndpoint.select_paged` does for SELECT).
+    may have cut the answer (as :meth:`~kg.sparql.client.RemoteEndpoint.select_paged` does for SELECT).
     Solutions are made distinct first, so a full page of solutions is a full page of triples."""
     page = endpoint.page
 
@@ -312,7 +313,7 @@ def _market_providers(endpoint, services: Iterable[str], day: dt.date | None, re
 def fetch_market(endpoint, services: Iterable[str], day: dt.date, region: str | None = None) -> Market:
     """The :class:`Market` of ``services`` (IRIs) on ``day`` in ``region`` (``None``: worldwide), across the
     endpoint's whole graph."""
-    from kg.namespace import identifier_of
+    from kg.model.namespace import identifier_of
 
     vocab = vocabulary()
     keys = {str(service.iri): key for key, service in vocab.services.items()}
@@ -459,8 +460,8 @@ def fetch_ntriples(endpoint, scope: Scope, write: Callable[[str], object]) -> tu
 
 def open_remote_dataset(endpoint, scope: Scope, *, progress=None):
     """A :class:`~kg.store.dataset.Dataset` of what ``scope`` needs from ``endpoint``
-    (a :class:`~kg.sparqlclient.RemoteEndpoint`), in a temporary store removed at exit."""
-    from kg.resources import ONTOLOGY
+    (a :class:`~kg.sparql.client.RemoteEndpoint`), in a temporary store removed at exit."""
+    from kg.model.resources import ONTOLOGY
     from kg.store.build import publish
     from kg.store.dataset import Dataset, temporary_root
     from kg.store.keys import content_key

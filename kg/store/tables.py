@@ -5,9 +5,9 @@ integers for what the analysis computes on (who depends on whom, for which servi
 when, how it ended, its effect) and packed strings for what output shows (identifiers, names, notes).
 A million dependencies take tens of megabytes and reopen in well under a second, with no RDF parsing.
 
-Tables are built from *records* (plain dicts, one per row, as :mod:`kg.csvdata` emits them while it
+Tables are built from *records* (plain dicts, one per row, as :mod:`kg.io.csvdata` emits them while it
 converts, or as :mod:`kg.store.extract` reads them from RDF with SPARQL) and turned into
-:class:`~kg.facts.Facts` on demand.
+:class:`~kg.model.facts.Facts` on demand.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.facts import UNNAMED_KIND, Dependency, Entity, Event, Facts, Observation, Outage, Source
-from kg.namespace import data_iri
+from kg.model.facts import UNNAMED_KIND, Dependency, Entity, Event, Facts, Observation, Outage, Source
+from kg.model.namespace import data_iri
 
 __all__ = [
     "NO_END",
@@ -293,8 +293,8 @@ class Tables:
         }
 
     def unanalysable(self) -> tuple[str, int]:
-        """:func:`kg.facts.unanalysable` over the columns: only the rows that lack something are made."""
-        from kg.facts import unanalysable
+        """:func:`kg.model.facts.unanalysable` over the columns: only the rows that lack something are made."""
+        from kg.model.facts import unanalysable
 
         bad = self.dep_service < 0
         if len(self.actor_id) and self.actor_id[0] == "":  # "" sorts first: a dependency naming no actor
@@ -306,11 +306,11 @@ class Tables:
         return first, len(rows)
 
     def unnamed(self, index: int) -> bool:
-        """Whether actor ``index`` is a provider the sources do not name (:attr:`kg.facts.Entity.unnamed`)."""
+        """Whether actor ``index`` is a provider the sources do not name (:attr:`kg.model.facts.Entity.unnamed`)."""
         return UNNAMED_KIND in self.actor_kinds[index].split(";")
 
     def entity(self, index: int, sources: list[Source]) -> Entity:
-        """Actor number ``index`` as an :class:`~kg.facts.Entity`."""
+        """Actor number ``index`` as an :class:`~kg.model.facts.Entity`."""
         identifier = self.actor_id[index]
         pointer, cited = self.actor_sources
         owner = int(self.actor_owner[index])
@@ -327,7 +327,7 @@ class Tables:
         )
 
     def dependencies(self, rows, sources: list[Source] | None = None) -> list[Dependency]:
-        """The dependencies numbered ``rows`` as :class:`~kg.facts.Dependency` records."""
+        """The dependencies numbered ``rows`` as :class:`~kg.model.facts.Dependency` records."""
         from rdflib import URIRef
 
         sources = self.source_objects() if sources is None else sources
@@ -430,7 +430,7 @@ class Tables:
         return events
 
     def to_facts(self) -> Facts:
-        """Every record as :class:`~kg.facts.Facts`, as :func:`kg.facts.read_facts` gives them from RDF."""
+        """Every record as :class:`~kg.model.facts.Facts`, as :func:`kg.model.facts.read_facts` gives them from RDF."""
         facts = Facts()
         sources = self.source_objects()
         for source in sources:
@@ -451,7 +451,7 @@ class Tables:
         return facts
 
     def facts_about(self, identifier: str) -> Facts:
-        """The records about actor ``identifier``, as :class:`~kg.facts.Facts`: its entity and owners up their
+        """The records about actor ``identifier``, as :class:`~kg.model.facts.Facts`: its entity and owners up their
         chain, its dependencies either way, the events acting on them, its observations and outages, the
         entities they name, and the sources cited. A column scan: one actor among a million costs a
         fraction of a second, where :meth:`to_facts` makes every record."""
@@ -528,7 +528,7 @@ class Tables:
 
 
 class EntityTable(Mapping):
-    """The entities of :class:`Tables` as a read-only mapping (identifier -> :class:`~kg.facts.Entity`)
+    """The entities of :class:`Tables` as a read-only mapping (identifier -> :class:`~kg.model.facts.Entity`)
     whose records are made only when asked for: looking up a few names in a million costs nothing."""
 
     def __init__(self, tables: Tables) -> None:
@@ -757,14 +757,14 @@ def gather_lists(pointer: np.ndarray, items: np.ndarray, rows: np.ndarray) -> tu
 
 
 def tables_from_facts(facts: Facts) -> Tables:
-    """Column tables of records already read as :class:`~kg.facts.Facts` (the inverse of ``to_facts``).
+    """Column tables of records already read as :class:`~kg.model.facts.Facts` (the inverse of ``to_facts``).
 
     >>> from kg.store.dataset import open_dataset
     >>> facts = open_dataset().facts
     >>> tables_from_facts(facts).to_facts() == facts
     True
     """
-    from kg.vocabulary import vocabulary
+    from kg.model.vocabulary import vocabulary
 
     def ids(sources) -> list[str]:
         return [source.identifier for source in sources]
