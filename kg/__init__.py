@@ -13,10 +13,7 @@ _install_old_paths()
 
 def __getattr__(name: str):
     if name == "__version__":  # looked up lazily: importlib.metadata costs start-up time
-        from importlib.metadata import PackageNotFoundError, version
+        from kg.model.resources import package_version
 
-        try:
-            return version("pdkg")
-        except PackageNotFoundError:  # running from a checkout without installing
-            return "0.0.0"
+        return package_version()
     raise AttributeError(name)

@@ -1150,12 +1150,12 @@ def describe(files, out) -> None:
     Example:
       kg describe --out data/pdkg-data.void.ttl
     """
-    from kg import __version__
     from kg.io.description import describe as description
     from kg.io.export import serialize
     from kg.io.outputs import STDOUT, write_output
+    from kg.model.resources import package_version
 
-    data = serialize(description(_dataset(files).graph(ontology=False), version=__version__), "turtle")
+    data = serialize(description(_dataset(files).graph(ontology=False), version=package_version()), "turtle")
     if out is None:
         write_output(STDOUT, data)  # byte for byte to a pipe, escaped for a terminal
         return
@@ -1657,9 +1657,9 @@ def render(
     from kg.analysis.replay import replay as run_replay
     from kg.analysis.scenario import make_scenario
     from kg.model.vocabulary import vocabulary
-    from kg.views.html import graph_view, impact_view, replay_view
     from kg.views.html import render as render_page
-    from kg.views.overview import OVERVIEW_LIMIT, overview_view
+    from kg.views.overview import overview_view
+    from kg.views.viewmodel import OVERVIEW_LIMIT, graph_view, impact_view, replay_view
 
     context = click.get_current_context()
     given = {

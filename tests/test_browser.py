@@ -15,7 +15,8 @@ from kg.analysis.impact import assess
 from kg.analysis.scenario import make_scenario
 from kg.io.loading import load
 from kg.model.facts import read_facts
-from kg.views.html import CUT, MUTED, STATUS_COLOURS, graph_view, impact_view, render
+from kg.views.html import render
+from kg.views.viewmodel import CUT, MUTED, STATUS_COLOURS, graph_view, impact_view
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -236,7 +237,7 @@ def test_hostile_names_never_execute_in_the_story_search_and_explanations(browse
 
 def test_replay_page_steps_through_dates_and_filters_by_service(browser, tmp_path, bundled_facts):
     from kg.analysis.replay import replay
-    from kg.views.html import replay_view
+    from kg.views.viewmodel import replay_view
 
     history = replay(bundled_facts, "parler")
     page = open_view(browser, tmp_path, replay_view(history, bundled_facts), "parler-replay")

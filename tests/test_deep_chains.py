@@ -203,8 +203,9 @@ def one_line_error(result, fragment: str) -> None:
 
 def test_every_view_stops_at_a_passed_deadline(bundled_facts):
     from kg.analysis.replay import replay
-    from kg.views.html import graph_view, impact_view, render, replay_view
+    from kg.views.html import render
     from kg.views.overview import overview_view
+    from kg.views.viewmodel import graph_view, impact_view, replay_view
 
     past = deadline_progress(time.monotonic() - 1, "rendering")
     graph = build_graph(bundled_facts, dt.date(2021, 1, 7))

@@ -53,9 +53,9 @@ def page_data(path):
 
 
 def test_kg_render_chooses_the_overview_for_a_big_map_and_says_so(invoke, tmp_path, monkeypatch):
-    import kg.views.overview
+    import kg.views.viewmodel
 
-    monkeypatch.setattr(kg.views.overview, "OVERVIEW_LIMIT", 50)  # the bundled map counts as big
+    monkeypatch.setattr(kg.views.viewmodel, "OVERVIEW_LIMIT", 50)  # the bundled map counts as big
     out = tmp_path / "map.html"
     result = invoke("render", "--as-of", "2021-01-07", "-q", "--out", out)
     assert result.exit_code == 0 and "overview of" in result.output and "--view full draws every actor" in result.output
@@ -69,15 +69,15 @@ def test_kg_render_chooses_the_overview_for_a_big_map_and_says_so(invoke, tmp_pa
 
 
 def test_an_impact_on_a_big_map_draws_what_changes_and_what_supplies_it(bundled_facts, monkeypatch):
-    import kg.views.overview
+    import kg.views.viewmodel
     from kg.analysis.impact import assess
     from kg.analysis.scenario import make_scenario
-    from kg.views.html import impact_view
+    from kg.views.viewmodel import impact_view
 
     graph = build_graph(bundled_facts, DAY)
     impact = assess(graph, make_scenario(graph, remove=["aws"]))
     whole = impact_view(impact)
-    monkeypatch.setattr(kg.views.overview, "OVERVIEW_LIMIT", 50)
+    monkeypatch.setattr(kg.views.viewmodel, "OVERVIEW_LIMIT", 50)
     view = impact_view(impact)
     changed = {status.identifier for status in impact.affected}
     suppliers = {p for node in changed for p in graph.graph[node]}

@@ -16,7 +16,8 @@ from kg.analysis.replay import replay
 from kg.analysis.scenario import make_scenario
 from kg.io.loading import load
 from kg.model.facts import read_facts
-from kg.views.html import (
+from kg.views.html import render
+from kg.views.viewmodel import (
     ACTIVE_LINE,
     CUT,
     DOWN,
@@ -26,7 +27,6 @@ from kg.views.html import (
     STATUS_COLOURS,
     graph_view,
     impact_view,
-    render,
     replay_view,
     service_colours,
 )

@@ -89,9 +89,10 @@ def user_agent(contact: str) -> str:
     >>> user_agent("ops@example.org").split(" ", 1)[1]
     '(kg measure; +ops@example.org)'
     """
-    import kg
+    from kg.model.resources import package_version
 
-    return f"pdkg/{kg.__version__} (kg measure; +{contact})" if contact else f"pdkg/{kg.__version__} (kg measure)"
+    version = package_version()
+    return f"pdkg/{version} (kg measure; +{contact})" if contact else f"pdkg/{version} (kg measure)"
 
 
 def describe_failure(error: BaseException) -> tuple[str, str]:

@@ -157,9 +157,9 @@ def measure(
     Raises :class:`~kg.errors.InputError` for a bad resolver, country, limit or file (naming it); never for
     a domain (a domain that cannot be measured is evidence of its failure, listed in the summary).
     """
-    import kg
     from kg.measure import runlog
     from kg.model.countries import country_code
+    from kg.model.resources import package_version
 
     folder = Path(folder)
     vantage_country = country_code(country, "vantage country")
@@ -195,7 +195,7 @@ def measure(
         info = RunInfo(
             identifier or new_run_identifier(shard, started),
             vantage_country,
-            version=kg.__version__,
+            version=package_version(),
             network=network,
             resolvers=resolvers,
             contact=contact,

@@ -1,4 +1,5 @@
-"""Where the files the package ships live: the ontology, the shapes, the queries and the bundled data.
+"""Where the files the package ships live (the ontology, the shapes, the queries and the bundled data), and
+the package's version.
 
 In a source checkout they are the top-level ``ontology/``, ``queries/`` and ``data/`` folders; an
 installed wheel carries copies of them inside the package (see ``pyproject.toml``).
@@ -6,9 +7,10 @@ installed wheel carries copies of them inside the package (see ``pyproject.toml`
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
-__all__ = ["BUNDLED_CSV", "BUNDLED_DATASET", "DATA", "ONTOLOGY", "QUERIES", "SHAPES", "resource_dir"]
+__all__ = ["BUNDLED_CSV", "BUNDLED_DATASET", "DATA", "ONTOLOGY", "QUERIES", "SHAPES", "package_version", "resource_dir"]
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # kg/, where a wheel puts _shipped/
 
@@ -29,3 +31,15 @@ DATA = resource_dir("data")
 BUNDLED_DATASET = DATA / "pdkg-data.ttl"
 #: The curated dataset's CSV files, the form analysts edit.
 BUNDLED_CSV = DATA / "csv"
+
+
+@cache
+def package_version() -> str:
+    """The installed version of pdkg ("0.0.0" when running from a checkout that was never installed); read
+    on first use, since :mod:`importlib.metadata` costs start-up time."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pdkg")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -3,7 +3,8 @@
 * :mod:`kg.views.text`: tables and reports for the terminal (strings, never printed here);
 * :mod:`kg.views.jsondoc`: the JSON documents of ``--json``;
 * :mod:`kg.views.story`: an impact told as a story, step by step;
-* :mod:`kg.views.html`: the view model (:class:`~kg.views.html.View`) and the self-contained HTML page;
+* :mod:`kg.views.viewmodel`: the view model (:class:`~kg.views.viewmodel.View`): what a page shows, as data;
+* :mod:`kg.views.html`: a view as a self-contained, interactive HTML page;
 * :mod:`kg.views.overview`: thousands of actors drawn as a few hundred;
 * :mod:`kg.views.snapshot`: SVG and PNG pictures of a view.
 

@@ -19,10 +19,8 @@ from collections import Counter, defaultdict
 from kg.analysis.graph import AnalysisGraph
 from kg.model.progress import Progress
 
-__all__ = ["OVERVIEW_LIMIT", "overview_view", "separate"]
+__all__ = ["overview_view", "separate"]
 
-#: Above this many actors, ``kg render`` draws the overview unless asked for the full graph.
-OVERVIEW_LIMIT = 1500
 GROUP_COLOUR = "#6c8ebf"
 #: Groups smaller than this fold into the group of their first provider alone, and then into "others".
 MIN_GROUP = 10
@@ -57,9 +55,18 @@ def overview_view(
     >>> len(kept), sum(len(group["members"]) for group in view.groups.values()) + len(kept) == len(graph.graph)
     (5, True)
     """
-    from kg.views.html import View, _advancing, _edge, _legend, _node_facts, _scores, service_colours, short_label
+    from kg.views.viewmodel import (
+        View,
+        advancing,
+        criticality_scores,
+        edge_data,
+        legend_of,
+        node_facts,
+        service_colours,
+        short_label,
+    )
 
-    scores = _scores(graph, progress)
+    scores = criticality_scores(graph, progress)
     dependents: dict[str, set[str]] = defaultdict(set)
     for dependent, provider, _key in graph.graph.edges(keys=True):
         if dependent != provider:
@@ -94,12 +101,12 @@ def overview_view(
         seed=seed,
     )
     for provider in kept:
-        view.nodes[provider] = _node_facts(graph, provider, scores)
+        view.nodes[provider] = node_facts(graph, provider, scores)
         offline, degraded = scores.get(provider, (0, 0))  # sized on a log scale: hubs stay readable
         view.nodes[provider]["size"] = round(10 + 4 * math.log2(1 + offline + degraded / 2), 2)
     for dependent, provider, key, data in sorted(graph.graph.edges(keys=True, data=True), key=lambda e: e[2]):
         if dependent in kept_rank and provider in kept_rank and dependent != provider:
-            view.edges[key] = _edge(dependent, provider, data["dependency"], "active", colours)
+            view.edges[key] = edge_data(dependent, provider, data["dependency"], "active", colours)
 
     group_of: dict[str, str] = {}
     for signature, members in sorted(members_of.items(), key=lambda item: (-len(item[1]), item[0])):
@@ -132,12 +139,12 @@ def overview_view(
         member_nodes, member_edges = {}, {}
         counted: Counter = Counter()
         services: dict[str, set[str]] = defaultdict(set)
-        for member in _advancing(members, progress, "grouped actors"):
-            member_nodes[member] = _node_facts(graph, member, scores)
+        for member in advancing(members, progress, "grouped actors"):
+            member_nodes[member] = node_facts(graph, member, scores)
             for _, provider, key, data in graph.graph.out_edges(member, keys=True, data=True):
                 if provider == member:
                     continue
-                member_edges[key] = _edge(member, provider, data["dependency"], "active", colours)
+                member_edges[key] = edge_data(member, provider, data["dependency"], "active", colours)
                 if provider in kept_rank:
                     counted[provider] += 1
                     services[provider].add(data["service"])
@@ -168,12 +175,12 @@ def overview_view(
     # A kept provider's own dependencies on grouped actors appear when their group opens.
     for dependent, provider, key, data in graph.graph.edges(keys=True, data=True):
         if dependent in kept_rank and provider in group_of:
-            view.groups[group_of[provider]]["edges"][key] = _edge(
+            view.groups[group_of[provider]]["edges"][key] = edge_data(
                 dependent, provider, data["dependency"], "active", colours
             )
     view.positions = _layout(view, kept, members_of, dependents, seed)
     view.states = [{"label": graph.when, "nodes": {}, "edges": {}}]
-    view.legend = _legend(graph, view, status=None)
+    view.legend = legend_of(graph, view, status=None)
     view.legend["shapes"].append(["hexagon", "a group of actors sharing their main providers (its size: members)"])
     view.legend["lines"].append(
         ["from a group", "to the providers it is named after; the number: how many dependencies it stands for", None]

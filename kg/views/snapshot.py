@@ -1,6 +1,6 @@
 """Still pictures of a view for papers and articles: SVG drawn in Python, PNG taken by headless Chromium.
 
-:func:`svg_snapshot` draws a :class:`~kg.views.html.View` in the state its page opens on (after the scenario,
+:func:`svg_snapshot` draws a :class:`~kg.views.viewmodel.View` in the state its page opens on (after the scenario,
 the first date of a replay) as a standalone SVG: the same shapes, colours, dashes and labels as the page,
 the title and the legend, laid out in Python with a fixed seed, so the same input gives the same bytes.
 Every name is XML text, never markup. :func:`png_snapshot` opens the rendered page in Debian's Chromium,
@@ -47,7 +47,8 @@ def _styled(base: dict, patch: dict) -> dict:
 
 
 def _positions(view, seed: int) -> dict[str, tuple[float, float]]:
-    from kg.views.html import PHYSICS_LIMIT, layout
+    from kg.views.html import PHYSICS_LIMIT
+    from kg.views.viewmodel import layout
 
     if len(view.nodes) > PHYSICS_LIMIT:
         return layout(view, seed)
@@ -71,7 +72,7 @@ def _shape(shape: str, x: float, y: float, r: float, colour: str) -> str:
 
 
 def svg_snapshot(view, *, width: int = 1600, seed: int | None = None) -> str:
-    """A standalone SVG picture of ``view`` (a :class:`kg.views.html.View`) in the state its page opens on.
+    """A standalone SVG picture of ``view`` (a :class:`kg.views.viewmodel.View`) in the state its page opens on.
 
     Examples
     --------
@@ -79,7 +80,7 @@ def svg_snapshot(view, *, width: int = 1600, seed: int | None = None) -> str:
     >>> from kg.analysis.graph import build_graph
     >>> from kg.model.facts import read_facts
     >>> from kg.io.loading import load
-    >>> from kg.views.html import graph_view
+    >>> from kg.views.viewmodel import graph_view
     >>> graph = build_graph(read_facts(load()), dt.date(2021, 1, 7))
     >>> picture = svg_snapshot(graph_view(graph, focus="parler", depth=1))
     >>> picture.startswith("<svg") and ">Parler</text>" in picture
