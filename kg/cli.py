@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import json
 import logging
 import re
 import sys
@@ -62,7 +60,7 @@ def _parse_as_of(ctx, param, value):
     """Parse ``--as-of``: a date, or a date-time with its offset (whose instant goes to ``ctx.meta``)."""
     if value is None:
         return None
-    from kg.analysis.viewpoint import parse_as_of
+    from kg.api import parse_as_of
 
     try:
         day, moment = parse_as_of(value)
@@ -75,7 +73,7 @@ def _parse_as_of(ctx, param, value):
 def _region_callback(ctx, param, value):
     if value is None:
         return None
-    from kg.analysis.viewpoint import parse_region
+    from kg.api import parse_region
 
     try:
         code = parse_region(value)
@@ -164,81 +162,44 @@ def endpoint_option(command):
 
 def _remote_endpoint():
     """The endpoint named by ``--endpoint``/``KG_ENDPOINT``, or ``None``."""
-    import urllib.parse
+    import os
 
-    from kg.sparql.client import (
-        HEADERS_ENV,
-        MAX_BYTES_ENV,
-        PAGE_ENV,
-        RemoteEndpoint,
-        headers_from_text,
-        max_bytes_from_text,
-    )
+    from kg import api
 
     meta = click.get_current_context().meta
     url = meta.get("kg.sparql.server")
     if not url:
         return None
-    parts = urllib.parse.urlsplit(url)
-    if parts.path in ("", "/") and not parts.query:
-        url = url.rstrip("/") + "/query"
-    import os
-
-    headers = headers_from_text(os.environ.get(HEADERS_ENV))
-    page = os.environ.get(PAGE_ENV, "10000")
-    if not page.isdigit() or int(page) < 1:
-        raise InputError(f"bad {PAGE_ENV} {page[:20]!r}: expected a number of rows, e.g. 10000")
-    limit = max_bytes_from_text(os.environ.get(MAX_BYTES_ENV))
-    return RemoteEndpoint(url, meta.get("kg.graph"), float(meta.get("kg.timeout", 60)), headers, int(page), limit)
+    return api.endpoint_at(
+        url,
+        graph=meta.get("kg.graph"),
+        timeout=float(meta.get("kg.timeout", 60)),
+        headers=os.environ.get(api.ENDPOINT_HEADERS_ENV),
+        page=os.environ.get(api.ENDPOINT_PAGE_ENV),
+        max_bytes=os.environ.get(api.ENDPOINT_MAX_BYTES_ENV),
+    )
 
 
-def _dataset(paths, scope=None):
-    """Open the dataset of ``paths`` through the store (built on first use, reused while unchanged), or,
-    with ``--endpoint``, what ``scope`` (a :class:`kg.store.remote.Scope`; default: everything) needs of
-    the endpoint's graph."""
-    from kg.store.dataset import open_dataset
+def _data(files):
+    """Where this command's data is: its FILES, ``--store`` and ``--endpoint`` (see :class:`kg.api.Data`)."""
+    from kg import api
 
     meta = click.get_current_context().meta
-    opened = meta.setdefault("kg.datasets", {})  # one command opens each dataset once
-    key = tuple(str(p) for p in paths)
-    if key not in opened:
-        with _progress() as report:
-            endpoint = _remote_endpoint()
-            if endpoint is None:
-                opened[key] = open_dataset([Path(p) for p in paths], store=meta.get("kg.store"), progress=report)
-            else:
-                from kg.store.remote import Scope, open_remote_dataset
-
-                if paths:
-                    raise InputError("give data files or --endpoint, not both")
-                opened[key] = open_remote_dataset(endpoint, scope or Scope(everything=True), progress=report)
-                if not meta.get("kg.quiet"):
-                    click.echo(f"read {opened[key].meta['triples']:,} triples from {endpoint.name}", err=True)
-    return opened[key]
+    store = meta.get("kg.store")
+    return api.Data(tuple(Path(p) for p in files), Path(store) if store else None, _remote_endpoint())
 
 
-def _data_label(files, dataset) -> str:
-    """What a command read, in words: its FILES, the endpoint, the store (with the files it was loaded
-    from), or the bundled dataset."""
+def _at(as_of):
+    """Where and when this command's question stands: ``--as-of`` (with its time) and ``--region``."""
+    from kg import api
+
     meta = click.get_current_context().meta
-    if files:
-        return ", ".join(map(str, files))
-    endpoint = _remote_endpoint()
-    if endpoint is not None:
-        return f"the graph at {endpoint.name}"
-    if meta.get("kg.store"):
-        loaded = [Path(path) for _, path in dataset.meta.get("inputs", [])]
-        folders = sorted({str(path.parent) for path in loaded})
-        if len(loaded) > 1:
-            more = f" and {len(folders) - 3} more folders" if len(folders) > 3 else ""
-            loaded = [f"{len(loaded)} files in {', '.join(folders[:3])}{more}"]
-        return f"store {meta['kg.store']}" + (f" (loaded from {loaded[0]})" if loaded else "")
-    return "bundled dataset"
+    moment = meta.get("kg.moment") if as_of else None
+    return api.viewpoint(moment or as_of, meta.get("kg.region"))
 
 
-def _day(as_of):
-    """The date an analysis runs on: ``as_of``, or today (UTC)."""
-    return as_of or dt.datetime.now(dt.UTC).date()
+def _region():
+    return click.get_current_context().meta.get("kg.region")
 
 
 def _progress():
@@ -248,8 +209,14 @@ def _progress():
     return progress_bar(quiet=click.get_current_context().meta.get("kg.quiet", False))
 
 
-def _load(paths, *, ontology: bool = True):
-    return _dataset(paths).graph(ontology=ontology)
+class _Said(logging.Handler):
+    """What the library tells (``kg`` logger, level INFO: what was read from an endpoint), on standard
+    error, unless ``--quiet``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        context = click.get_current_context(silent=True)
+        if context is None or not context.meta.get("kg.quiet"):
+            click.echo(self.format(record), err=True)
 
 
 #: What every ``--out`` help says of where it writes (see :mod:`kg.io.outputs`).
@@ -407,6 +374,11 @@ def main() -> None:
       kg show parler
     """
     logging.getLogger("rdflib").setLevel(logging.ERROR)
+    said = logging.getLogger("kg")
+    if not any(isinstance(handler, _Said) for handler in said.handlers):
+        said.addHandler(_Said())
+    said.setLevel(logging.INFO)
+    said.propagate = False
 
 
 @main.command()
@@ -423,34 +395,22 @@ def demo(name: str, no_sources: bool) -> None:
       kg demo
       kg demo --case "Kiwi Farms" --no-sources
     """
-    from kg.model.profile import entity_profile
-    from kg.model.stats import compute_stats
-    from kg.views.text import format_profile
+    from kg import api
+    from kg.views.text import format_profile, format_replay
 
-    dataset = _dataset([])
-    graph, facts = dataset.graph(ontology=False), dataset.facts
-    profile = entity_profile(facts, name)
-    stats = compute_stats(graph, facts)
-    platforms = sorted(
-        {
-            facts.entities[d.dependent].name
-            for d in facts.dependencies.values()
-            if d.dependent in facts.entities and facts.entities[d.dependent].is_platform
-        }
-    )
+    dataset = api.load()
+    profile = api.profile(dataset, name)
+    stats = api.stats(dataset)
     click.echo(
         f"Bundled dataset: {stats.entities} entities, {stats.dependencies} dependencies, "
         f"{sum(stats.events_by_kind.values())} events, {stats.sources} sources "
         f"({stats.first_date} .. {stats.last_date})."
     )
-    _say(f"Cases: {', '.join(platforms)}\n")
+    _say(f"Cases: {', '.join(api.cases(dataset))}\n")
     _say(format_profile(profile, with_sources=not no_sources))
     if profile.depends_on:
-        from kg.analysis.replay import replay as run_replay
-        from kg.views.text import format_replay
-
         click.echo("")
-        _say(format_replay(run_replay(facts, profile.entity.identifier), causes=False))
+        _say(format_replay(api.replay(dataset, profile.entity.identifier)[0], causes=False))
         click.echo(
             f"\nNext: kg replay {profile.entity.identifier}   kg spof {profile.entity.identifier} --as-of DATE   "
             "kg impact --help"
@@ -473,7 +433,10 @@ def load_(files: tuple[Path, ...]) -> None:
       kg load ../webdep.csv/ --store ~/webdep-store
       kg rank --store ~/webdep-store --top 20
     """
-    dataset = _dataset(files)
+    from kg import api
+
+    with _progress() as report:
+        dataset = api.load(_data(files), progress=report)
     meta = dataset.meta
     how = f"built in {meta['seconds']:.1f} s" if dataset.built else "unchanged, reused"
     click.echo(
@@ -505,17 +468,18 @@ def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
       kg validate
       kg validate my-cases.ttl data/csv/
     """
-    from kg.validation import validate_dataset
+    from kg import api
+    from kg.views.jsondoc import validation_json
     from kg.views.text import format_validation
 
-    dataset = _dataset(files)
+    data = _data(files)
     with _progress() as progress:
-        report = validate_dataset(dataset, engine=engine, progress=progress)
+        dataset = api.load(data, progress=progress)
+        report = api.validate(dataset, engine=engine, progress=progress)
     if as_json:
-        findings = [finding.__dict__ for finding in report.findings]
-        click.echo(json.dumps({"conforms": report.conforms, "findings": findings}, indent=2))
+        _echo_json(validation_json(report))
     else:
-        _say(format_validation(report, label=_data_label(files, dataset)))
+        _say(format_validation(report, label=data.label(dataset)))
     sys.exit(EXIT_OK if report.conforms else EXIT_FINDINGS)
 
 
@@ -532,12 +496,12 @@ def stats(files: tuple[Path, ...], as_json: bool) -> None:
       kg stats
       kg stats --json data/csv/
     """
-    from kg.model.stats import compute_stats
+    from kg import api
     from kg.views.text import format_stats
 
-    dataset = _dataset(files)  # counted from the store's records: no RDF graph in memory
-    result = compute_stats(facts=dataset.facts, triples=dataset.meta["triples"])
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_stats(result))
+    with _progress() as report:
+        result = api.stats(_data(files), progress=report)  # counted from the store's records: no RDF graph
+    _echo_json(result.to_dict()) if as_json else click.echo(format_stats(result))
 
 
 @main.command()
@@ -563,30 +527,17 @@ def export(files, rdf_format, out, with_ontology, direct, as_of) -> None:
       kg export --format jsonld --out parler.jsonld
       kg export data/csv/ --direct --as-of 2021-01-07 --format nt
     """
-    from rdflib import Literal
-    from rdflib.namespace import XSD
-
-    from kg.io.export import serialize
-    from kg.io.loading import load_ontology
+    from kg import api
     from kg.io.outputs import STDOUT, write_output
-    from kg.sparql.queries import derive_direct
 
-    if as_of is not None and not direct:
-        raise UsageFailure("--as-of needs --direct (it picks the dependencies whose shortcut triples are added)")
-    graph = _load(files, ontology=False)
-    if direct or with_ontology:
-        ontology = load_ontology()
-        if direct:
-            when = Literal(as_of.isoformat(), datatype=XSD.date) if as_of else None
-            graph += derive_direct(graph + ontology, when)
-        if with_ontology:
-            graph += ontology
-    data = serialize(graph, rdf_format)
+    data, triples = api.export(
+        _data(files), rdf_format=rdf_format, with_ontology=with_ontology, direct=direct, as_of=as_of
+    )
     if out is None:
         write_output(STDOUT, data)  # byte for byte to a pipe, escaped for a terminal
         return
     write_output(out, data)
-    click.echo(f"wrote {len(graph)} triples to {out}", err=True)
+    click.echo(f"wrote {triples} triples to {out}", err=True)
 
 
 @main.command()
@@ -716,12 +667,8 @@ def measure(domains, from_file, out, into, **options) -> None:
           --asn-db ipasn.dat --as-org as2org.txt --rdap-bootstrap dns.json --out m/
       kg import m/ --out m.ttl
     """
-    from kg.measure.run import measure as run_measure
-    from kg.measure.run import new_run_identifier, parse_shard
-    from kg.measure.runfiles import RUNS_FOLDER, interrupted_run, merge_into
+    from kg import api
 
-    if (out is None) == (into is None):
-        raise UsageFailure("give --out DIR (this run) or --into DIR (successive runs merged), one of them")
     names = list(domains)
     if from_file is not None:
         try:
@@ -730,24 +677,16 @@ def measure(domains, from_file, out, into, **options) -> None:
             raise UsageFailure(f"{from_file}: cannot read the domains ({error})") from None
         names += [line.split("#", 1)[0].strip() for line in text.splitlines()]
         names = [name for name in names if name]
+    if (out is None) == (into is None):
+        raise UsageFailure("give --out DIR (this run) or --into DIR (successive runs merged), one of them")
     if not names:
         raise UsageFailure("no domains to measure: give DOMAINS or --from FILE")
-    shard = parse_shard(options.pop("shard"))
     web = not options.pop("no_web")
-    identifier = None
-    if into is not None:
-        folder = interrupted_run(into)
-        if folder is None:
-            identifier = new_run_identifier(shard)
-            folder = into / RUNS_FOLDER / identifier
-    else:
-        folder = out
     with _progress() as report:
-        summary = run_measure(names, folder, identifier=identifier, web=web, shard=shard, progress=report, **options)
-    from kg.model.text import terminal_safe
-
+        run = api.measure(names, out=out, into=into, web=web, progress=report, **options)
+    summary = run.summary
     for domain, why in summary.refused + summary.failures:
-        click.echo(terminal_safe(f"kg measure: {domain}: {why}"), err=True)
+        _say(f"kg measure: {domain}: {why}", err=True)
     measured = sum(summary.outcomes.values())
     followed = f" and {summary.followed:,} name-server domain{'s' * (summary.followed != 1)} in turn"
     resumed = f", {summary.resumed:,} done before resuming" if summary.resumed else ""
@@ -755,11 +694,11 @@ def measure(domains, from_file, out, into, **options) -> None:
     click.echo(
         f"measured {measured:,} domain{'s' * (measured != 1)}{followed if summary.followed else ''} "
         f"({len(summary.failures):,} failed{resumed}){refused}: {summary.rows['dependencies.csv']:,} dependencies, "
-        f"{summary.rows['evidence.csv']:,} answers; wrote {folder}",
+        f"{summary.rows['evidence.csv']:,} answers; wrote {run.folder}",
         err=True,
     )
-    if into is not None:
-        merged = merge_into(into)
+    if run.merged is not None:
+        merged = run.merged
         counts = f"{merged['runs']:,} runs into {merged['periods']:,} periods ({merged['ended']:,} ended)"
         click.echo(f"merged {counts}; wrote {into}", err=True)
 
@@ -779,30 +718,23 @@ def changes(folders, as_json) -> None:
       kg changes m-2026-12-01/ m-2026-12-08/
       gab.com: hosting moved from Epik to Sibyl between 2026-12-01 and 2026-12-08
     """
-    from kg.measure.runfiles import read_names, steps
+    from kg import api
 
-    found = steps(folders)
-    names = read_names(folders)
-
-    def name(identifier: str) -> str:
-        return names.get(identifier, identifier)
-
+    found = api.changes(folders)
     if as_json:
         from kg.views.jsondoc import changes_json
 
-        _echo_json(changes_json(found, name))
+        _echo_json(changes_json(found.steps, found.name))
         return
-    from kg.model.text import terminal_safe
-
-    if not found:
+    if not found.steps:
         click.echo("one run only: nothing to compare")
-    for step in found:
+    for step in found.steps:
         old, new = step.old, step.new
         when = f"{old.identifier} ({old.instant:%Y-%m-%d %H:%M} UTC) -> {new.identifier}"
         click.echo(f"{when} ({new.instant:%Y-%m-%d %H:%M} UTC):")
-        lines = [c.sentence(name) for c in step.changes] + [s.sentence(name) for s in step.statuses]
+        lines = [c.sentence(found.name) for c in step.changes] + [s.sentence(found.name) for s in step.statuses]
         for line in lines or ["nothing changed"]:
-            click.echo(f"  {terminal_safe(line)}")
+            _say(f"  {line}")
 
 
 @main.command(name="import")
@@ -832,15 +764,13 @@ def import_(csv_files, webdep, out, rdf_format, no_validate, template) -> None:
       kg import data/csv/ --out data/pdkg-data.ttl
       kg import --webdep data/samples/webdep-us-2023 --out webdep.ttl
     """
-    from kg.store.importing import import_data
+    from kg import api
     from kg.views.text import format_validation
 
     if template is not None:
         if csv_files or webdep is not None or out is not None:
             raise UsageFailure("--template DIR writes a starter dataset: give it alone, then import DIR with --out")
-        from kg.io.template import write_template
-
-        written = write_template(template)
+        written = api.write_template(template)
         click.echo(f"wrote {', '.join(p.name for p in written)} to {template}", err=True)
         click.echo(f"edit them (columns: data/README.md), then: kg import {template} --out FILE.ttl", err=True)
         return
@@ -849,7 +779,7 @@ def import_(csv_files, webdep, out, rdf_format, no_validate, template) -> None:
     if not csv_files and webdep is None:
         raise UsageFailure("nothing to import: give CSV files or folders, or --webdep FOLDER")
     with _progress() as report:
-        result = import_data(
+        result = api.import_data(
             csv_files, out=out, webdep=webdep, rdf_format=rdf_format, validate=not no_validate, progress=report
         )
     if result.webdep is not None:
@@ -883,35 +813,13 @@ def show(name: str, files, as_json: bool) -> None:
     Example:
       kg show "Amazon Web Services"
     """
-    from kg.model.profile import entity_profile
+    from kg import api
+    from kg.views.jsondoc import profile_json
     from kg.views.text import format_profile
 
-    dataset = _dataset(files, _scope(around=[name], depth=1))
-    dataset.check_analysable()
-    profile = entity_profile(dataset.facts_about(name), name)
-    if as_json:
-        click.echo(json.dumps(_profile_json(profile), indent=2, default=str))
-    else:
-        _say(format_profile(profile))
-
-
-def _profile_json(profile) -> dict:
-    from dataclasses import asdict
-
-    def dependency(dep):
-        record = asdict(dep)
-        record["iri"] = str(dep.iri)
-        for key in ("start_time", "end_time"):
-            record[key] = record[key].isoformat() if record[key] else None
-        return record
-
-    return {
-        "entity": {**asdict(profile.entity), "iri": str(profile.entity.iri)},
-        "owners": [owner.identifier for owner in profile.owners],
-        "depends_on": [dependency(d) for d in profile.depends_on],
-        "provides": [dependency(d) for d in profile.provides],
-        "timeline": [{"date": e.day.isoformat(), "text": e.text} for e in profile.timeline],
-    }
+    with _progress() as report:
+        profile = api.profile(_data(files), name, progress=report)
+    _echo_json(profile_json(profile)) if as_json else _say(format_profile(profile))
 
 
 @main.command()
@@ -923,12 +831,10 @@ def services() -> None:
     Example:
       kg services
     """
-    from kg.model.vocabulary import vocabulary
+    from kg import api
     from kg.views.text import table
 
-    rows = [
-        [s.identifier, s.default_effect, ", ".join(s.upstream) or "-", s.label] for s in vocabulary().services.values()
-    ]
+    rows = [[s.identifier, s.default_effect, ", ".join(s.upstream) or "-", s.label] for s in api.services()]
     _say(table(["service", "losing it", "resold on", "label"], rows))
 
 
@@ -966,41 +872,20 @@ def query(name, files, params, output_format, out, allow_service) -> None:
       kg query dependencies-of -p dependent=parler -p asOf=2021-01-07 --format table
       kg query my-question.rq --format json --out answer.json
     """
+    from kg import api
     from kg.io.outputs import STDOUT, write_output
-    from kg.sparql.queries import (
-        available_queries,
-        check_read_only,
-        find_query,
-        parameter_terms,
-        read_query,
-        run_query_on_endpoint,
-        run_query_on_store,
-        serialize_result,
-    )
 
     if name is None:
-        for query_name in available_queries():
-            click.echo(f"{query_name}: {read_query(query_name).purpose}")
+        for query_name, purpose in api.shipped_queries():
+            click.echo(f"{query_name}: {purpose}")
         return
-    chosen = find_query(name)
-    check_read_only(chosen, allow_service=allow_service)
     values = {}
     for param in params:
         key, equals, value = param.partition("=")
         if not equals:
             raise UsageFailure(f"bad --param {param!r}: expected NAME=VALUE")
         values[key.strip()] = value
-    endpoint = _remote_endpoint()
-    if endpoint is None:
-        dataset = _dataset(files)
-        terms = parameter_terms(chosen, values, dataset.entities)
-        result = run_query_on_store(dataset, chosen, **terms)
-    else:  # the names are looked up at the endpoint; the query runs there
-        named = [v for k, v in values.items() if k != "asOf" and k in chosen.variables]
-        entities = _dataset(files, _scope(records=named)).entities if named else {}
-        terms = parameter_terms(chosen, values, entities)
-        result = run_query_on_endpoint(endpoint, chosen, **terms)
-    data = serialize_result(result, output_format)
+    data = api.query(_data(files), name, values, allow_service=allow_service, result_format=output_format)
     if out is not None:
         write_output(out, data)
         click.echo(f"wrote {out}", err=True)
@@ -1050,13 +935,15 @@ def serve(files, host, port, timeout, workers, allow_service) -> None:
     """
     import signal
 
-    from kg.sparql.server import serve as start
+    from kg import api
 
-    dataset = _dataset(files)
+    data = _data(files)
+    with _progress() as report:
+        dataset = api.load(data, progress=report)
     # Stopped by a signal (Ctrl-C, kill), take the servers down too: never leave one running alone. The
     # handler is in place before they start, so no signal can fall between the two.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    endpoint = start(dataset, host=host, port=port, timeout=timeout, workers=workers, allow_service=allow_service)
+    endpoint = api.serve(dataset, host=host, port=port, timeout=timeout, workers=workers, allow_service=allow_service)
     try:  # from here on, however this process ends, the servers end with it
         calls = "SERVICE allowed" if allow_service else "SERVICE refused"
         click.echo(
@@ -1108,9 +995,9 @@ def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -
     """
     import signal
 
-    from kg.sparql.push import push as upload
+    from kg import api
 
-    dataset = _dataset(files)
+    data = _data(files)
     # Ctrl-C and SIGTERM stop the upload between requests (see kg.sparql.push.push): its temporary graph is then
     # removed and the target stays as it was.
     signals: list[int] = []
@@ -1119,17 +1006,16 @@ def push(files, endpoint, store_url, update_url, graph, timeout, swap_timeout) -
     base = endpoint.rstrip("/").removesuffix("/query")  # the server, or its query URL as other commands take
     try:
         with _progress() as report:
-            done = upload(
-                dataset,
-                store_url=store_url or f"{base}/store",
-                update_url=update_url or f"{base}/update",
+            done = api.push(
+                data,
+                endpoint=endpoint,
+                store_url=store_url,
+                update_url=update_url,
                 graph=graph,
                 timeout=timeout,
                 swap_timeout=swap_timeout,
-                bulk=store_url is None,  # Oxigraph's layout: its bulk-load parameters
                 progress=report,
                 stopped=lambda: bool(signals),
-                query_url=f"{base}/query" if store_url is None and update_url is None else endpoint,
             )
     except KeyboardInterrupt:
         click.echo(f"Error: stopped; <{graph}> at {update_url or base + '/update'} is as it was", err=True)
@@ -1150,82 +1036,14 @@ def describe(files, out) -> None:
     Example:
       kg describe --out data/pdkg-data.void.ttl
     """
-    from kg.io.description import describe as description
-    from kg.io.export import serialize
+    from kg import api
     from kg.io.outputs import STDOUT, write_output
-    from kg.model.resources import package_version
 
-    data = serialize(description(_dataset(files).graph(ontology=False), version=package_version()), "turtle")
+    data = api.describe(_data(files))
     if out is None:
         write_output(STDOUT, data)  # byte for byte to a pipe, escaped for a terminal
         return
     write_output(out, data)
-
-
-def _scope(**needs):
-    """What a command needs of a remote graph (a :class:`kg.store.remote.Scope`); ``None`` without
-    ``--endpoint``. Name sets may be given as any iterable."""
-    meta = click.get_current_context().meta
-    if not meta.get("kg.sparql.server"):
-        return None
-    from kg.store.remote import Scope
-
-    needs.setdefault("region", meta.get("kg.region"))
-    return Scope(**{k: frozenset(v) if isinstance(v, (list, tuple, set)) else v for k, v in needs.items()})
-
-
-def _view(as_of):
-    """Where and when this command's analysis stands: ``--as-of`` (with its time) and ``--region``."""
-    from kg.analysis.viewpoint import Viewpoint
-
-    meta = click.get_current_context().meta
-    return Viewpoint(_day(as_of), meta.get("kg.moment") if as_of else None, meta.get("kg.region"))
-
-
-def _analysis_graph(files, as_of):
-    """Load the data and build the analysis graph at ``as_of`` (default: today, UTC) in ``--region``."""
-    from kg.analysis.graph import build_graph
-
-    return build_graph(_checked(_dataset(files)), view=_view(as_of))
-
-
-def _checked(dataset):
-    """The facts of ``dataset``, once everything in it can be analysed (else a one-line error, exit 2:
-    see :meth:`kg.store.dataset.Dataset.check_analysable`)."""
-    dataset.check_analysable()
-    return dataset.facts
-
-
-def _arrays(files, as_of):
-    """The dataset of ``files`` and its array graph at ``as_of`` (default: today, UTC) in ``--region``."""
-    from kg.analysis.arrays.graph import build_array_graph
-
-    dataset = _dataset(files)
-    dataset.check_analysable()
-    return dataset, build_array_graph(dataset.tables, view=_view(as_of))
-
-
-def _target_graph(files, as_of, name: str):
-    """The analysis graph of one actor's dependency closure (the whole graph for small data), and the
-    actor's identifier."""
-    from kg.model.names import NameIndex
-
-    dataset = _dataset(files, _scope(upstream=[name], day=_day(as_of)))
-    if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
-        graph = _analysis_graph(files, as_of)
-        return graph, _resolve(graph, name)
-    from kg.analysis.arrays.focus import graph_for_target
-
-    dataset, arrays = _arrays(files, as_of)
-    entities = dataset.entities
-    target = NameIndex(entities).resolve(name).identifier
-    return graph_for_target(arrays, target, entities), target
-
-
-def _resolve(graph, name: str) -> str:
-    from kg.model.names import NameIndex
-
-    return NameIndex(graph.entities).resolve(name).identifier
 
 
 def _echo_lines(lines, chunk: int = 4096) -> None:
@@ -1248,11 +1066,10 @@ def _say(text: str, **options) -> None:
 
 
 def _echo_json(document) -> None:
-    """Print JSON; characters a terminal would act on stay escaped (``\\u001b``), as JSON allows."""
-    from kg.model.text import TERMINAL_CONTROLS
+    """Print a JSON document (:func:`kg.views.jsondoc.json_text`: every ``--json`` is written by it)."""
+    from kg.views.jsondoc import json_text
 
-    text = json.dumps(document, indent=2, ensure_ascii=False)  # C0 controls are escaped already; DEL, C1 and
-    click.echo(TERMINAL_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text))  # bidi are not
+    click.echo(json_text(document))
 
 
 as_of_option = click.option(
@@ -1318,29 +1135,14 @@ def scenario_options(command):
     return command
 
 
-def _scenario(build, graph, cuts, remove, owner, country, recorded_until):
-    """Call ``build(graph, cuts=..., ...)`` (a scenario maker) with the parsed scenario flags."""
-    return build(
-        graph,
+def _scenario(cuts, remove, owner, country, recorded_until) -> dict:
+    """The scenario flags as :func:`kg.api.impact` and :func:`kg.api.render` take them."""
+    return dict(
         cuts=[_parse_cut(text) for text in cuts],
         remove=remove,
         owners=owner,
         countries=country,
         recorded_until=recorded_until,
-    )
-
-
-def _impact_scope(as_of, cuts, remove, owner, country, recorded_until, platforms=(), **more):
-    """What a scenario needs of a remote graph: everything downstream of what it cuts, with closures."""
-    cut_pairs = [_parse_cut(text) for text in cuts]
-    return _scope(
-        day=_day(as_of),
-        downstream=[dependent for dependent, _, _ in cut_pairs] + list(remove),
-        records=[provider for _, provider, _ in cut_pairs] + list(platforms),
-        owners=list(owner),
-        countries=list(country),
-        cut_offs_until=recorded_until,
-        **more,
     )
 
 
@@ -1367,34 +1169,17 @@ def impact(files, as_of, cuts, remove, owner, country, recorded_until, platforms
       kg impact --as-of 2019-08-04 --remove voxility
       kg impact --as-of 2021-01-07 --owner Alphabet --json
     """
+    from kg import api
     from kg.views.jsondoc import impact_json
     from kg.views.text import impact_lines
 
-    needs = _impact_scope(as_of, cuts, remove, owner, country, recorded_until, platforms, market=True)
-    dataset = _dataset(files, needs)  # opened (and built, under its own bar) before this command's bar starts
+    scenario = _scenario(cuts, remove, owner, country, recorded_until)
     with _progress() as report:
-        if dataset.small:  # small data: the whole graph, no arrays (and no numpy import)
-            from kg.analysis.impact import assess
-            from kg.analysis.scenario import make_scenario
-
-            graph = _analysis_graph(files, as_of)
-            scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
-            only = {_resolve(graph, name) for name in platforms} or None
-            graph.market = dataset.market
-            result = assess(graph, scenario, progress=report)
-        else:
-            from kg.analysis.arrays.focus import assess_focused, graph_for_scenario
-
-            _, arrays = _arrays(files, as_of)
-            focused = functools.partial(graph_for_scenario, entities=dataset.entities)
-            graph, scenario = _scenario(focused, arrays, cuts, remove, owner, country, recorded_until)
-            only = {_resolve(graph, name) for name in platforms} or None
-            graph.market = dataset.market
-            result = assess_focused(arrays, graph, scenario, progress=report)
+        answer = api.impact(_data(files), at=_at(as_of), platforms=platforms, progress=report, **scenario)
         if not as_json:
-            _echo_lines(impact_lines(result, only=only, progress=report))
+            _echo_lines(impact_lines(answer.impact, only=answer.platforms or None, progress=report))
             return
-        document = impact_json(result, platforms=only or (), progress=report)
+        document = impact_json(answer.impact, platforms=answer.platforms, progress=report)
     _echo_json(document)
 
 
@@ -1411,16 +1196,15 @@ def status(name, files, as_of, as_json) -> None:
       kg status parler --as-of 2021-01-10T23:30-08:00
       kg status tiktok --as-of 2025-01-19 --region US
     """
-    from kg.analysis.status import actor_status
+    from kg import api
     from kg.views.jsondoc import status_json
     from kg.views.text import format_status
 
-    graph, target = _target_graph(files, as_of, name)
-    view = _view(as_of)
-    dataset = _dataset(files)  # actor_status picks the observations that count at the view
-    observations = dataset.facts.observations.values() if dataset.small else dataset.tables.observations_of(target)
-    result = actor_status(graph, target, view, observations)
-    _echo_json(status_json(result, graph)) if as_json else _say(format_status(result, graph))
+    with _progress() as report:
+        answer = api.status(_data(files), name, at=_at(as_of), progress=report)
+    _echo_json(status_json(answer.status, answer.graph)) if as_json else _say(
+        format_status(answer.status, answer.graph)
+    )
 
 
 def _time_limit_option(command):
@@ -1430,12 +1214,6 @@ def _time_limit_option(command):
         metavar="SECONDS",
         help="Stop with a message (exit 2) if the analysis takes longer than this.",
     )(command)
-
-
-def _deadline(seconds: float | None) -> float | None:
-    import time
-
-    return time.monotonic() + seconds if seconds else None
 
 
 @main.command()
@@ -1449,13 +1227,13 @@ def spof(platform, files, as_of, as_json, time_limit) -> None:
     Example:
       kg spof parler --as-of 2021-01-07
     """
-    from kg.analysis.faulttree import single_points_of_failure
+    from kg import api
     from kg.views.jsondoc import spof_json
     from kg.views.text import format_spof
 
-    graph, target = _target_graph(files, as_of, platform)
-    points = single_points_of_failure(graph, target, deadline=_deadline(time_limit))
-    _echo_json(spof_json(points, graph)) if as_json else _say(format_spof(points, graph))
+    with _progress() as report:
+        answer = api.spof(_data(files), platform, at=_at(as_of), time_limit=time_limit, progress=report)
+    _echo_json(spof_json(answer.points, answer.graph)) if as_json else _say(format_spof(answer.points, answer.graph))
 
 
 @main.command()
@@ -1481,13 +1259,15 @@ def cutsets(platform, files, as_of, max_order, as_json, time_limit) -> None:
     Example:
       kg cutsets parler --as-of 2021-03-01 --max-order 2
     """
-    from kg.analysis.faulttree import cut_sets
+    from kg import api
     from kg.views.jsondoc import cutsets_json
     from kg.views.text import format_cutsets
 
-    graph, target = _target_graph(files, as_of, platform)
-    sets = cut_sets(graph, target, max_order, deadline=_deadline(time_limit))
-    _echo_json(cutsets_json(sets, graph)) if as_json else _say(format_cutsets(sets, graph))
+    with _progress() as report:
+        answer = api.cutsets(
+            _data(files), platform, at=_at(as_of), max_order=max_order, time_limit=time_limit, progress=report
+        )
+    _echo_json(cutsets_json(answer.sets, answer.graph)) if as_json else _say(format_cutsets(answer.sets, answer.graph))
 
 
 @main.command()
@@ -1511,19 +1291,16 @@ def rank(files, as_of, service, top, as_json) -> None:
       kg rank --as-of 2021-01-07
       kg rank --data output/webdep-us-2023.ttl --service dns --as-of 2023-04-30
     """
-    from kg.analysis.arrays.cascade import concentration_table, criticality_table
-    from kg.model.vocabulary import vocabulary
+    from kg import api
     from kg.views.jsondoc import rank_json
     from kg.views.text import format_rank
 
-    services = [vocabulary().service(service).identifier] if service else []
-    _, graph = _arrays(files, as_of)
-    rows = criticality_table(graph, services[0] if services else None)
-    concentrations = [concentration_table(graph, s) for s in services]
+    with _progress() as report:
+        answer = api.rank(_data(files), at=_at(as_of), service=service, progress=report)
     if as_json:
-        _echo_json(rank_json(rows, concentrations, graph))
+        _echo_json(rank_json(answer.rows, answer.concentrations, answer.graph))
     else:
-        _say(format_rank(rows, concentrations, graph, top))
+        _say(format_rank(answer.rows, answer.concentrations, answer.graph, top))
 
 
 @main.command()
@@ -1552,8 +1329,7 @@ def replay(platform, files, every, as_json) -> None:
       kg replay tiktok --region US
       kg replay --all
     """
-    from kg.analysis.replay import replay as run_replay
-    from kg.analysis.replay import replay_all
+    from kg import api
     from kg.views.jsondoc import replay_json
     from kg.views.text import format_agreement, format_replay
 
@@ -1561,12 +1337,8 @@ def replay(platform, files, every, as_json) -> None:
         files, platform = (Path(platform), *files), None
     if every == bool(platform):
         raise UsageFailure("give a PLATFORM or --all (not both)")
-    facts = _checked(_dataset(files, None if every else _scope(upstream=[platform])))
-    region = click.get_current_context().meta.get("kg.region")
-    if every:
-        histories = [h for h in replay_all(facts) if region in (None, h.region)]
-    else:
-        histories = [run_replay(facts, platform, region)]
+    with _progress() as report:
+        histories = api.replay(_data(files), platform, region=_region(), progress=report)
     if as_json:
         documents = [replay_json(h) for h in histories]
         _echo_json(documents if every else documents[0])
@@ -1652,14 +1424,7 @@ def render(
       kg render --replay parler --out parler.svg
       kg render --data webdep.ttl --as-of 2023-04-30 --view overview --top 40
     """
-    from kg.analysis.faulttree import deadline_progress
-    from kg.analysis.impact import assess
-    from kg.analysis.replay import replay as run_replay
-    from kg.analysis.scenario import make_scenario
-    from kg.model.vocabulary import vocabulary
-    from kg.views.html import render as render_page
-    from kg.views.overview import overview_view
-    from kg.views.viewmodel import OVERVIEW_LIMIT, graph_view, impact_view, replay_view
+    from kg import api
 
     context = click.get_current_context()
     given = {
@@ -1686,54 +1451,25 @@ def render(
         raise UsageFailure(f"--replay steps through the recorded history and takes no {flags}")
     if "depth" in given and not focus:
         raise UsageFailure("--depth needs --focus (the neighbourhood it bounds)")
-    if replay_name:
-        facts = _checked(_dataset(files, _scope(upstream=[replay_name], criticality=True)))
-        limit = deadline_progress(_deadline(time_limit), "rendering")
-        history = run_replay(facts, replay_name, click.get_current_context().meta.get("kg.region"))
-        view, name = replay_view(history, facts, seed=seed, progress=limit), f"replay-{history.platform}"
-    else:
-        if focus:
-            scenario_given = cuts or remove or owner or country or recorded_until
-            if scenario_given:
-                needs = _impact_scope(
-                    as_of, cuts, remove, owner, country, recorded_until, around=[focus], depth=depth, criticality=True
-                )
-            else:
-                needs = _scope(day=_day(as_of), around=[focus], depth=depth, criticality=True)
-            _dataset(files, needs)
-        graph = _analysis_graph(files, as_of)
-        limit = deadline_progress(_deadline(time_limit), "rendering")
-        focus_id = _resolve(graph, focus) if focus else None
-        service_id = vocabulary().service(service).identifier if service else None
-        scenario = _scenario(make_scenario, graph, cuts, remove, owner, country, recorded_until)
-        whole_map = scenario.empty and not focus_id and not service_id
-        if shape == "overview" and not whole_map:
-            raise UsageFailure("--view overview draws a whole map: not with --focus, --service or a scenario")
-        overview = whole_map and (shape == "overview" or (shape == "auto" and len(graph.graph) > OVERVIEW_LIMIT))
-        if overview:
-            view = overview_view(graph, top=top, min_criticality=min_criticality, seed=seed, progress=limit)
-        elif scenario.empty:
-            view = graph_view(graph, focus=focus_id, depth=depth, service=service_id, seed=seed, progress=limit)
-        else:
-            impact = assess(graph, scenario, progress=limit)
-            view = impact_view(impact, focus=focus_id, depth=depth, service=service_id, seed=seed, progress=limit)
-        kind = ("overview" if overview else "graph") if scenario.empty else "impact"
-        name = "-".join(filter(None, [kind, focus_id, service_id, graph.day.isoformat()]))
-    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
-    picture = picture or (suffix if suffix in ("png", "svg") else "html")
-    if out is None:
-        Path("output").mkdir(exist_ok=True)
-        out = Path("output") / f"{name}.{picture}"
-    from kg.io.outputs import write_output
-    from kg.views.snapshot import png_snapshot, svg_snapshot
-
-    if picture == "svg":
-        limit("the picture", 0, None)
-        write_output(out, svg_snapshot(view).encode("utf-8"))
-    elif picture == "png":
-        write_output(out, png_snapshot(render_page(view, progress=limit).html))
-    else:
-        render_page(view, progress=limit).write(out)
+    with _progress() as report:
+        drawn = api.render(
+            _data(files),
+            at=_at(as_of),
+            focus=focus,
+            depth=depth,
+            service=service,
+            replay_of=replay_name,
+            seed=seed,
+            shape=shape,
+            top=top,
+            min_criticality=min_criticality,
+            out=out,
+            picture=picture,
+            time_limit=time_limit,
+            progress=report,
+            **_scenario(cuts, remove, owner, country, recorded_until),
+        )
+    view, out = drawn.view, drawn.out
     if view.groups:
         members = sum(len(group["members"]) for group in view.groups.values())
         click.echo(

@@ -47,9 +47,17 @@ def imports_of(path: Path) -> set[str]:
             base = node.module or ""
             if node.level:
                 base = ".".join([*package[: len(package) - node.level + 1], *([base] if base else [])])
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from kg.io import csvdata`
+            named = {f"{base}.{alias.name}" for alias in node.names}
+            submodules = {name for name in named if _is_module(name)}  # `from kg.io import csvdata`
+            found.update(submodules or {base})
+            if len(submodules) < len(named):
+                found.add(base)
     return {m for m in found if m == "kg" or m.startswith("kg.")}
+
+
+def _is_module(name: str) -> bool:
+    path = KG.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def modules() -> dict[str, Path]:
@@ -126,3 +134,24 @@ def test_the_rule_catches_a_lower_layer_importing_a_higher_one(tmp_path, monkeyp
         test_no_layer_imports_a_higher_one()
     with pytest.raises(AssertionError):
         test_no_import_circle()
+
+
+#: What the command line may import: the front door, the errors, the model, files in and out, and the text
+#: and JSON views it prints with. Analysis, engines, the store, validation, SPARQL and measurement are
+#: reached through :mod:`kg.api` only.
+CLI_MAY_IMPORT = ("kg.api", "kg.errors", "kg.model", "kg.io", "kg.views.text", "kg.views.jsondoc")
+
+
+def test_the_command_line_holds_no_analysis_engine_choice_or_json_building():
+    cli = KG / "cli.py"
+    beyond = sorted(
+        m for m in imports_of(cli) if m != "kg" and not any(m == a or m.startswith(a + ".") for a in CLI_MAY_IMPORT)
+    )
+    assert beyond == [], "kg/cli.py reaches past kg.api"
+    stdlib = {
+        alias.name
+        for node in ast.walk(ast.parse(cli.read_text()))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert "json" not in stdlib, "every --json goes through kg.views.jsondoc.json_text"

@@ -1,12 +1,15 @@
-"""JSON documents of analysis results, for scripts: the stable schema that ``--json`` prints.
+"""JSON documents of results, for scripts: the stable schema that ``--json`` prints, and its one encoder.
 
-Every document is plain JSON (strings, numbers, lists, objects); dates are ISO 8601 strings. The README
-documents each document's fields; fields are only ever added, never renamed or removed.
+Every document is plain JSON (strings, numbers, lists, objects); dates are ISO 8601 strings. The docs
+describe each document's fields; fields are only ever added, never renamed or removed. Every ``--json``
+is written by :func:`json_text`: UTF-8 as it is, with the characters a terminal would act on escaped.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import asdict
 
 from kg.analysis.criticality import ProviderCriticality, ServiceConcentration
 from kg.analysis.faulttree import CutSets, SinglePoints
@@ -14,6 +17,7 @@ from kg.analysis.impact import Impact, NodeStatus
 from kg.analysis.replay import Replay
 from kg.model.facts import Source
 from kg.model.progress import EVERY, Progress
+from kg.model.text import TERMINAL_CONTROLS
 from kg.views.story import impact_story
 
 __all__ = [
@@ -21,15 +25,57 @@ __all__ = [
     "changes_json",
     "cutsets_json",
     "impact_json",
+    "json_text",
+    "profile_json",
     "rank_json",
     "replay_json",
     "spof_json",
+    "status_json",
+    "validation_json",
 ]
 
 SCHEMA_VERSION = 1
 
 #: How many of the dependents an alternative has cut are listed (``has_cut_count`` gives them all).
 HAS_CUT_LISTED = 10
+
+
+def json_text(document) -> str:
+    """``document`` as indented JSON: non-ASCII text as it is (``tingsrätt``); the characters a terminal
+    would act on (C0 controls, DEL, C1, bidirectional overrides) escaped (``\\u001b``), as JSON allows.
+
+    >>> print(json_text({"name": "tingsrätt\x1b[2J"}))
+    {
+      "name": "tingsrätt\\u001b[2J"
+    }
+    """
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)  # C0 controls escaped already;
+    return TERMINAL_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)  # DEL, C1, bidi are not
+
+
+def validation_json(report) -> dict:
+    """A :class:`~kg.validation.ValidationReport`: whether the data conforms, and every finding."""
+    return {"conforms": report.conforms, "findings": [finding.__dict__ for finding in report.findings]}
+
+
+def profile_json(profile) -> dict:
+    """One entity's :class:`~kg.model.profile.Profile`: the entity, its owners, what it depends on and
+    provides, and its timeline."""
+
+    def dependency(dep):
+        record = asdict(dep)
+        record["iri"] = str(dep.iri)
+        for key in ("start_time", "end_time"):
+            record[key] = record[key].isoformat() if record[key] else None
+        return record
+
+    return {
+        "entity": {**asdict(profile.entity), "iri": str(profile.entity.iri)},
+        "owners": [owner.identifier for owner in profile.owners],
+        "depends_on": [dependency(d) for d in profile.depends_on],
+        "provides": [dependency(d) for d in profile.provides],
+        "timeline": [{"date": e.day.isoformat(), "text": e.text} for e in profile.timeline],
+    }
 
 
 def _day(value) -> str | None:
