@@ -332,14 +332,14 @@ class CommandGroup(click.Group):
                 raise
             where = ctx.invoked_subcommand or "kg"
             click.echo(
-                f"Error: internal error in kg {where}: {type(error).__name__}: {_one_line(str(error))} "
+                f"Error: internal error in kg {where}: {type(error).__name__}: {_squeezed(str(error))} "
                 "(a bug: please report it; --debug shows the traceback)",
                 err=True,
             )
             ctx.exit(EXIT_INTERNAL)
 
 
-def _one_line(text: str, limit: int = 200) -> str:
+def _squeezed(text: str, limit: int = 200) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
 

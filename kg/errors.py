@@ -37,12 +37,12 @@ class InputError(KGError):
     """
 
     def __init__(self, message: str, location: SourceLocation | None = None) -> None:
-        self.message = _one_line(message)
+        self.message = _escaped_line(message)
         self.location = location
-        super().__init__(_one_line(f"{location}: {message}" if location else message))
+        super().__init__(_escaped_line(f"{location}: {message}" if location else message))
 
 
-def _one_line(text: str) -> str:
+def _escaped_line(text: str) -> str:
     """``text`` as one line, whatever a parser quoted from the input: line breaks shown as escapes, and at
     most :data:`LONGEST_MESSAGE` characters (the rest said to be left out)."""
     line = text.replace("\r", "\\r").replace("\n", "\\n")

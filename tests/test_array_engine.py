@@ -20,7 +20,7 @@ from kg.analysis.scenario import Cut
 from kg.model.facts import Outage
 from kg.model.vocabulary import OPERATION
 from kg.store.dataset import open_dataset
-from kg.store.tables import tables_from_facts
+from kg.store.tablebuilder import tables_from_facts
 
 from .builders import facts_of
 

@@ -28,7 +28,7 @@ from kg.analysis.impact import assess, propagate
 from kg.analysis.scenario import make_scenario
 from kg.analysis.sharedsets import SharedSet, union
 from kg.model.vocabulary import OPERATION, vocabulary
-from kg.store.tables import tables_from_facts
+from kg.store.tablebuilder import tables_from_facts
 
 from .builders import DAY, facts_of
 

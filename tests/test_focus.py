@@ -15,7 +15,7 @@ from kg.analysis.graph import build_graph
 from kg.analysis.impact import assess
 from kg.analysis.scenario import make_scenario
 from kg.store.dataset import open_dataset
-from kg.store.tables import tables_from_facts
+from kg.store.tablebuilder import tables_from_facts
 from kg.views.jsondoc import cutsets_json, impact_json, spof_json
 
 from .test_array_engine import DAY, datasets

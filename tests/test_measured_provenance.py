@@ -331,7 +331,7 @@ def test_evidence_reaches_the_facts_from_graph_tables_and_json(tmp_path, form):
     from kg.store.dataset import open_dataset
     from kg.store.factsjson import dump_facts, load_facts
     from kg.store.importing import import_data
-    from kg.store.tables import tables_from_facts
+    from kg.store.tablebuilder import tables_from_facts
 
     expected = read_facts(load([MEASURED]))
     assert expected.dependencies["forum.test-hostco-dns"].evidence == ("r1-forum-ns",)

@@ -238,7 +238,7 @@ def test_commands_on_small_data_start_without_numpy(args):
 def test_the_records_about_one_entity_follow_its_owners_past_one_that_supplies_it():
     """An owner that is also a provider of the entity must not stop the ownership chain there."""
     from kg.model.profile import entity_profile
-    from kg.store.tables import tables_from_facts
+    from kg.store.tablebuilder import tables_from_facts
 
     from .builders import facts_of
 

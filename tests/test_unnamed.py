@@ -15,7 +15,7 @@ from kg.analysis.graph import build_graph
 from kg.analysis.impact import assess
 from kg.analysis.scenario import make_scenario
 from kg.errors import InputError
-from kg.store.tables import tables_from_facts
+from kg.store.tablebuilder import tables_from_facts
 
 from .builders import facts_of
 

@@ -14,7 +14,7 @@ from kg.analysis.arrays.graph import build_array_graph
 from kg.analysis.graph import build_graph
 from kg.analysis.viewpoint import Viewpoint, facts_at, parse_as_of
 from kg.errors import InputError
-from kg.store.tables import tables_from_facts
+from kg.store.tablebuilder import tables_from_facts
 
 from .builders import facts_of
 from .test_array_engine import array_outcome, reference_outcome

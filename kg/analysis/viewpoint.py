@@ -177,7 +177,7 @@ def tables_at(tables, view: Viewpoint):
     """
     import numpy as np
 
-    from kg.store.tables import NO_END, NO_TIME, day_number
+    from kg.store.encodings import NO_END, NO_TIME, day_number
 
     countries = tables.dep_countries
     with_countries = np.flatnonzero(np.diff(countries.offsets) > 0).tolist()  # the few rows with countries

@@ -28,6 +28,7 @@ __all__ = [
     "Source",
     "check_analysable",
     "in_period",
+    "owners_of",
     "parse_day",
     "parse_instant",
     "read_facts",
@@ -204,6 +205,24 @@ class Outage:
         (True, False)
         """
         return in_period(self, day, moment)
+
+
+def owners_of(entities, identifier: str) -> list[Entity]:
+    """The ownership chain of ``identifier`` in ``entities`` (identifier -> :class:`Entity`), nearest owner
+    first; it stops at an owner not recorded and never goes round a loop.
+
+    >>> def company(name, owner):
+    ...     return Entity(name, URIRef(f"urn:{name}"), name.upper(), ("company",), owner=owner)
+    >>> [owner.identifier for owner in owners_of({"a": company("a", "b"), "b": company("b", "a")}, "a")]
+    ['b']
+    """
+    owners, seen = [], {identifier}
+    owner = entities[identifier].owner if identifier in entities else None
+    while owner and owner not in seen and owner in entities:
+        owners.append(entities[owner])
+        seen.add(owner)
+        owner = entities[owner].owner
+    return owners
 
 
 def in_period(period, day: dt.date, moment: dt.datetime | None = None) -> bool:

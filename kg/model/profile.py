@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from kg.model.facts import Dependency, Entity, Event, Facts, Observation
+from kg.model.facts import Dependency, Entity, Event, Facts, Observation, owners_of
 from kg.model.names import NameIndex
 
 __all__ = ["Profile", "TimelineEntry", "entity_profile"]
@@ -51,12 +51,7 @@ def entity_profile(facts: Facts, name: str) -> Profile:
     ['aws']
     """
     entity = NameIndex(facts.entities.values()).resolve(name)
-    owners, seen = [], {entity.identifier}
-    owner = entity.owner
-    while owner and owner not in seen and owner in facts.entities:
-        owners.append(facts.entities[owner])
-        seen.add(owner)
-        owner = facts.entities[owner].owner
+    owners = owners_of(facts.entities, entity.identifier)
     order = {"hosting": 0, "dns": 1, "registrar": 2}
 
     def sort_key(dep: Dependency):

@@ -148,7 +148,7 @@ def build_store(inputs: Sequence[tuple[str, Path]], folder: Path, progress: Prog
     from kg.model.vocabulary import vocabulary
     from kg.store.extract import extract_records, find_faults
     from kg.store.factsjson import SMALL, dump_facts
-    from kg.store.tables import TablesBuilder
+    from kg.store.tablebuilder import TablesBuilder
 
     ox = _ox()
     progress = progress or _no_progress

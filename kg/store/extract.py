@@ -2,7 +2,7 @@
 
 RDF that did not come from the CSV format (Turtle, N-Triples, RDF/XML, JSON-LD written by hand or by
 other tools) is loaded into the store as it is; these queries then read every actor, dependency,
-event, observation and source back as records for :class:`~kg.store.tables.TablesBuilder`, following
+event, observation and source back as records for :class:`~kg.store.tablebuilder.TablesBuilder`, following
 the same rules as :mod:`kg.model.facts` (an actor is a node typed with an actor kind; its identifier is its
 ``dcterms:identifier`` or else the last segment of its IRI; ill-formed dates are left out).
 """

@@ -78,7 +78,7 @@ def profile_json(profile) -> dict:
     }
 
 
-def _day(value) -> str | None:
+def _iso_day(value) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -99,7 +99,7 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
         "name": status.name,
         "status": status.status,
         "before": before.status,
-        "since": _day(status.since),
+        "since": _iso_day(status.since),
         "lost_essential": status.lost_essentials,
         "lost_channels": status.lost_channels,
         "impaired": status.impaired,
@@ -114,7 +114,7 @@ def _status(impact: Impact, status: NodeStatus) -> dict:
                         "provider": cause.provider,
                         "dependency": cause.dependency,
                         "how": cause.how,
-                        "date": _day(cause.day),
+                        "date": _iso_day(cause.day),
                         "detail": cause.detail,
                         "issuer": cause.issuer,
                         "sources": [_source(s) for s in cause.sources],
@@ -284,7 +284,7 @@ def status_json(status, graph) -> dict:
         "date": status.view.day.isoformat(),
         **_where(status.view),
         "status": status.status,
-        "since": _day(status.since),
+        "since": _iso_day(status.since),
         "lost_essential": list(status.lost_essential),
         "lost_channels": list(status.lost_channels),
         "impaired": list(status.impaired),
@@ -303,8 +303,8 @@ def status_json(status, graph) -> dict:
         if observed is None
         else {
             "status": observed.status,
-            "start": _day(observed.start),
-            "end": _day(observed.end),
+            "start": _iso_day(observed.start),
+            "end": _iso_day(observed.end),
             "countries": list(observed.countries),
             "sources": [_source(s) for s in observed.sources],
             "note": observed.note,

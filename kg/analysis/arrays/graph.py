@@ -26,7 +26,8 @@ import numpy as np
 
 from kg.errors import InputError
 from kg.model.vocabulary import OPERATION
-from kg.store.tables import EFFECTS, ENDINGS, Tables, day_number, upstream_services
+from kg.store.encodings import EFFECTS, ENDINGS, day_number, upstream_services
+from kg.store.tables import Tables
 
 __all__ = ["ArrayGraph", "build_array_graph", "gather"]
 
