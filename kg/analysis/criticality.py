@@ -21,6 +21,9 @@ a cascade computes; the tests check the table against one cascade per provider. 
 single points of failure (:func:`kg.analysis.faulttree.single_exit_sets`), shared down chains of providers, and a
 provider's count is read off their forest (:class:`kg.analysis.sharedsets.Forest`) without writing any set out:
 linear down a chain, a resale chain too.
+
+Reference engine; pairs with :func:`kg.analysis.arrays.cascade.criticality_table`, held to the same table by
+``tests/test_array_engine.py::test_criticality_table_agrees_with_the_reference``.
 """
 
 from __future__ import annotations

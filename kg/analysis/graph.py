@@ -7,6 +7,9 @@ left, the dependency whose loss left it unprovided. A service lost to a cut-off 
 dependency the dependent ended itself drops the need (:func:`still_needed` decides same-day ends). An
 actor in an outage on the date has one more need, of its own :data:`OPERATION`, with no supply: essential
 for a full outage (it is offline), a channel for a partial one (degraded).
+
+Reference engine; pairs with :mod:`kg.analysis.arrays.graph` (the fast engine), held to the same
+answers by ``tests/test_array_engine.py`` (``test_networkx_view_has_the_reference_edges`` and the cascades).
 """
 
 from __future__ import annotations

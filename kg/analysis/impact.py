@@ -12,6 +12,10 @@ essential service impaired itself, or, for an additive service (endpoints), some
 others remain. An impaired service degrades the dependent, whatever its effect. An outage
 (:class:`kg.model.facts.Outage`) is a need of the actor's own ``operation`` with nothing to supply it: a full
 one takes the actor offline, a partial one degrades it and impairs what it supplies.
+
+Reference engine; pairs with :func:`kg.analysis.arrays.cascade.cascade` (the fast one), held to the same
+statuses by ``tests/test_array_engine.py::test_cascades_agree_with_propagate``; :mod:`kg.analysis.arrays.focus`
+runs this one on the part of a big graph a scenario can touch (``tests/test_focus.py``).
 """
 
 from __future__ import annotations

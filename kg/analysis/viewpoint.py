@@ -151,7 +151,9 @@ def facts_at(facts: Facts, view: Viewpoint) -> Facts:
     """The facts that hold at ``view``: regional selection, then times of day (see the module's text).
 
     Facts without countries or times come back unchanged (the same objects), so worldwide date analyses
-    of data without either cost one pass.
+    of data without either cost one pass. Pairs with :func:`tables_at` (the same selection on column tables),
+    held to the same answers by ``tests/test_viewpoint.py``
+    (``test_record_and_array_paths_agree_in_every_region_and_at_every_instant``).
     """
     dependencies = _kept_dependencies(facts.dependencies.values(), view.region)
     if view.moment is not None:
@@ -174,6 +176,7 @@ def tables_at(tables, view: Viewpoint):
 
     Dependencies left out keep their row but can never hold or end (start and end moved past every date),
     so dependency numbers stay valid; only the few rows with countries or times are looked at one by one.
+    Held to :func:`facts_at`'s answers by ``tests/test_viewpoint.py``.
     """
     import numpy as np
 

@@ -5,6 +5,9 @@ which source it as a publication would; the runs and the evidence themselves sta
 
 These plain dataclasses are what analysis and output work on, so neither has to know RDF. Reading is
 one pass per kind of node over the graph's triples.
+
+Reference reader; pairs with :mod:`kg.store.extract` (records out of a store with SPARQL), held to the same
+records by ``tests/test_store.py::test_the_store_holds_the_same_records_as_rdflib_reads``.
 """
 
 from __future__ import annotations

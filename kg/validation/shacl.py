@@ -2,7 +2,8 @@
 
 :func:`validate` runs the SHACL shapes (``ontology/shapes.ttl``) with the ontology's class hierarchy mixed
 in. :func:`kg.validation.sparql.validate_store` gives the same findings on a store, much faster; the test
-``tests/test_shaclsparql.py`` holds the two to the same verdicts on every example in ``ontology/examples/``.
+``tests/test_shapes.py::test_sparql_checks_on_the_store_give_pyshacls_verdicts`` holds the two to the same
+verdicts on every example in ``ontology/examples/``.
 """
 
 from __future__ import annotations

@@ -20,6 +20,10 @@ distributed engine runs; the criticality table's only Python loops are over the 
 the distinct groups of redundant suppliers and the supplies resold on a channel, its per-need and
 per-actor steps join on the positions of the sets' Euler tour. The tests check them against the reference
 implementations on random graphs.
+
+Fast engine; pairs with :mod:`kg.analysis.impact` and :mod:`kg.analysis.criticality`, held to their answers by
+``tests/test_array_engine.py`` (``test_cascades_agree_with_propagate``,
+``test_criticality_table_agrees_with_the_reference``).
 """
 
 from __future__ import annotations

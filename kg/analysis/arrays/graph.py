@@ -14,6 +14,9 @@ on random graphs):
 
 :meth:`ArrayGraph.to_networkx` and :meth:`ArrayGraph.analysis_graph` give the networkx view and the
 full :class:`~kg.analysis.graph.AnalysisGraph` for whoever wants them.
+
+Fast engine; pairs with :mod:`kg.analysis.graph`, held to the same answers by
+``tests/test_array_engine.py`` on random graphs.
 """
 
 from __future__ import annotations
