@@ -7,7 +7,7 @@ JSON, HTML or RDF (:mod:`kg.views`). One function per question is the front door
 ``kg.<question>``); the ``kg`` command (:mod:`kg.cli`) is a thin shell over it.
 
 >>> import kg
->>> kg.spof(None, "parler", at="2021-01-07").points.offline
+>>> kg.spof("parler", at="2021-01-07").points.offline
 ['aws']
 """
 

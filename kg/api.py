@@ -15,10 +15,10 @@ hold the engines to the same answers. A question's moment is ``at``: a date, an 
 users in one country.
 
 >>> from kg import api
->>> answer = api.spof(None, "parler", at="2021-01-07")
+>>> answer = api.spof("parler", at="2021-01-07")
 >>> answer.points.offline
 ['aws']
->>> api.impact(None, at="2021-01-07", cuts=[("parler", "aws", None)]).impact.explain("parler")[:34]
+>>> api.impact(at="2021-01-07", cuts=[("parler", "aws", None)]).impact.explain("parler")[:34]
 'Parler: offline since 2021-01-07: '
 """
 
@@ -261,7 +261,7 @@ def stats(data=None, *, progress: Progress | None = None):
     return compute_stats(facts=dataset.facts, triples=dataset.meta["triples"])
 
 
-def profile(data, name: str, *, progress: Progress | None = None):
+def profile(name: str, *, data=None, progress: Progress | None = None):
     """Everything recorded about one entity (by name or identifier, in any case): a
     :class:`~kg.model.profile.Profile` of its dependencies, what it provides, events and availability."""
     from kg.model.profile import entity_profile
@@ -314,10 +314,10 @@ def shipped_queries() -> list[tuple[str, str]]:
 
 
 def query(
-    data,
     name: str | Path,
     params: dict[str, str] | None = None,
     *,
+    data=None,
     allow_service: bool = False,
     result_format: str | None = None,
 ):
@@ -488,7 +488,7 @@ def impact(
     return ImpactAnswer(assess_focused(arrays, graph, scenario, progress=progress), only)
 
 
-def status(data, name: str, *, at=None, region: str | None = None, progress: Progress | None = None):
+def status(name: str, *, data=None, at=None, region: str | None = None, progress: Progress | None = None):
     """The status of one actor at a moment, for users in a region, with why: what it stands on, what it
     lost, and what sources observed then (a :class:`StatusAnswer`)."""
     from kg.analysis.status import actor_status
@@ -501,7 +501,7 @@ def status(data, name: str, *, at=None, region: str | None = None, progress: Pro
 
 
 def spof(
-    data, platform: str, *, at=None, region: str | None = None, time_limit: float | None = None, progress=None
+    platform: str, *, data=None, at=None, region: str | None = None, time_limit: float | None = None, progress=None
 ) -> SpofAnswer:
     """Single points of failure: the providers whose exit alone takes ``platform`` offline, and the
     channels one exit cuts. Raises :class:`~kg.analysis.faulttree.TimeLimitExceeded` past ``time_limit``
@@ -515,9 +515,9 @@ def spof(
 
 
 def cutsets(
-    data,
     platform: str,
     *,
+    data=None,
     at=None,
     region: str | None = None,
     max_order: int = 3,
@@ -550,7 +550,7 @@ def rank(
     return RankAnswer(rows, [concentration_table(graph, s) for s in services], graph)
 
 
-def replay(data=None, platform: str | None = None, *, region: str | None = None, progress=None) -> list:
+def replay(platform: str | None = None, *, data=None, region: str | None = None, progress=None) -> list:
     """A platform's recorded history replayed: the predicted status at each date (and instant), checked
     against what was observed, for users in ``region``. Without ``platform``, every platform with recorded
     observations, worldwide and in each country observed on its own (filtered to ``region`` if given).

@@ -399,7 +399,7 @@ def demo(name: str, no_sources: bool) -> None:
     from kg.views.text import format_profile, format_replay
 
     dataset = api.load()
-    profile = api.profile(dataset, name)
+    profile = api.profile(name, data=dataset)
     stats = api.stats(dataset)
     click.echo(
         f"Bundled dataset: {stats.entities} entities, {stats.dependencies} dependencies, "
@@ -410,7 +410,7 @@ def demo(name: str, no_sources: bool) -> None:
     _say(format_profile(profile, with_sources=not no_sources))
     if profile.depends_on:
         click.echo("")
-        _say(format_replay(api.replay(dataset, profile.entity.identifier)[0], causes=False))
+        _say(format_replay(api.replay(profile.entity.identifier, data=dataset)[0], causes=False))
         click.echo(
             f"\nNext: kg replay {profile.entity.identifier}   kg spof {profile.entity.identifier} --as-of DATE   "
             "kg impact --help"
@@ -818,7 +818,7 @@ def show(name: str, files, as_json: bool) -> None:
     from kg.views.text import format_profile
 
     with _progress() as report:
-        profile = api.profile(_data(files), name, progress=report)
+        profile = api.profile(name, data=_data(files), progress=report)
     _echo_json(profile_json(profile)) if as_json else _say(format_profile(profile))
 
 
@@ -885,7 +885,7 @@ def query(name, files, params, output_format, out, allow_service) -> None:
         if not equals:
             raise UsageFailure(f"bad --param {param!r}: expected NAME=VALUE")
         values[key.strip()] = value
-    data = api.query(_data(files), name, values, allow_service=allow_service, result_format=output_format)
+    data = api.query(name, values, data=_data(files), allow_service=allow_service, result_format=output_format)
     if out is not None:
         write_output(out, data)
         click.echo(f"wrote {out}", err=True)
@@ -1201,7 +1201,7 @@ def status(name, files, as_of, as_json) -> None:
     from kg.views.text import format_status
 
     with _progress() as report:
-        answer = api.status(_data(files), name, at=_at(as_of), progress=report)
+        answer = api.status(name, data=_data(files), at=_at(as_of), progress=report)
     _echo_json(status_json(answer.status, answer.graph)) if as_json else _say(
         format_status(answer.status, answer.graph)
     )
@@ -1232,7 +1232,7 @@ def spof(platform, files, as_of, as_json, time_limit) -> None:
     from kg.views.text import format_spof
 
     with _progress() as report:
-        answer = api.spof(_data(files), platform, at=_at(as_of), time_limit=time_limit, progress=report)
+        answer = api.spof(platform, data=_data(files), at=_at(as_of), time_limit=time_limit, progress=report)
     _echo_json(spof_json(answer.points, answer.graph)) if as_json else _say(format_spof(answer.points, answer.graph))
 
 
@@ -1265,7 +1265,7 @@ def cutsets(platform, files, as_of, max_order, as_json, time_limit) -> None:
 
     with _progress() as report:
         answer = api.cutsets(
-            _data(files), platform, at=_at(as_of), max_order=max_order, time_limit=time_limit, progress=report
+            platform, data=_data(files), at=_at(as_of), max_order=max_order, time_limit=time_limit, progress=report
         )
     _echo_json(cutsets_json(answer.sets, answer.graph)) if as_json else _say(format_cutsets(answer.sets, answer.graph))
 
@@ -1338,7 +1338,7 @@ def replay(platform, files, every, as_json) -> None:
     if every == bool(platform):
         raise UsageFailure("give a PLATFORM or --all (not both)")
     with _progress() as report:
-        histories = api.replay(_data(files), platform, region=_region(), progress=report)
+        histories = api.replay(platform, data=_data(files), region=_region(), progress=report)
     if as_json:
         documents = [replay_json(h) for h in histories]
         _echo_json(documents if every else documents[0])

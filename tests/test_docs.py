@@ -171,19 +171,20 @@ def python_examples(path: Path) -> dict:
 def test_python_example_runs_and_says_what_it_claims(monkeypatch):
     monkeypatch.chdir(ROOT)
     namespace = python_examples(PYTHON_API)
-    assert [d.provider for d in namespace["parler"].depends_on if d.service == "hosting"] == ["aws", "skysilk"]
+    assert [d.provider for d in namespace["profile"].depends_on if d.service == "hosting"] == ["aws", "skysilk"]
     assert (
-        namespace["impact"]
-        .explain("parler")
+        namespace["answer"]
+        .impact.explain("parler")
         .startswith("Parler: offline since 2021-01-07: lost hosting; its only hosting provider, ")
     )
     assert (namespace["x"].status, namespace["x"].lost_essential) == ("offline", ("internet-access",))
+    assert namespace["rank"].rows[0].provider == "aws" and namespace["dataset"].small
 
 
 def test_the_readme_python_example_says_what_it_claims(monkeypatch):
     monkeypatch.chdir(ROOT)
     namespace = python_examples(README)
-    assert namespace["result"].explain("parler").startswith("Parler: offline since 2021-01-07: lost hosting;")
+    assert namespace["answer"].impact.explain("parler").startswith("Parler: offline since 2021-01-07: lost hosting;")
 
 
 @pytest.mark.parametrize("page", [p for p in pages() if code_blocks(p, {"python"})], ids=lambda p: p.name)
