@@ -544,8 +544,7 @@ def rank(
 
     view = viewpoint(at, region)
     services = [vocabulary().service(service).identifier] if service else []
-    dataset = load(data, scope=_scope(data, day=view.day, region=view.region, criticality=True), progress=progress)
-    graph = _arrays(dataset, view)
+    graph = _arrays(load(data, progress=progress), view)  # every provider's exit: the whole graph
     rows = criticality_table(graph, services[0] if services else None)
     return RankAnswer(rows, [concentration_table(graph, s) for s in services], graph)
 
@@ -618,7 +617,9 @@ def render(
         from kg.analysis.replay import replay as replay_one
         from kg.views.viewmodel import replay_view
 
-        facts = _facts(load(data, scope=_scope(data, upstream=[replay_of], criticality=True), progress=progress))
+        facts = _facts(
+            load(data, scope=_scope(data, upstream=[replay_of], criticality=True, region=region), progress=progress)
+        )
         limit = deadline_progress(_deadline(time_limit), "rendering")
         history = replay_one(facts, replay_of, region)
         drawn, name, overview = (
