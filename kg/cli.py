@@ -1087,7 +1087,7 @@ region_option = click.option(
     help="Analyse for users in this country (ISO 3166-1 alpha-2): facts that apply there replace the "
     "worldwide ones (default: worldwide).",
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in the README).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (its fields: docs/analysis.md).")
 
 
 def actor_question_options(command):

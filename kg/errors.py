@@ -1,6 +1,6 @@
 """The library's exceptions, one small hierarchy.
 
-The command line maps each class to an exit code (see ``kg/cli.py`` and the README):
+The command line maps each class to an exit code (see ``kg/cli.py`` and ``docs/exit-codes.md``):
 :class:`InputError` and its subclasses are the user's to fix (exit 2).
 """
 

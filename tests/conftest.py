@@ -34,6 +34,23 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"FAILED: {len(_skipped)} test(s) skipped under CI=true: {', '.join(_skipped)}")
 
 
+# The quick suite (issue 22): pytest -m "not slow".
+QUICK_SUITE_LEAVES_OUT = ("server", "browser", "fuzz")
+SLOW_DOCTESTS = ("validate", "single_exit_sets")  # doctests, by the name they document
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that starts a server, drives the browser or fuzzes is slow too, and so are the slow doctests:
+    ``pytest -m "not slow"`` is the quick suite. Markers only select: plain ``pytest`` (CI) runs every test."""
+    for item in items:
+        if item.get_closest_marker("slow"):
+            continue
+        doctest = type(item).__name__ == "DoctestItem" and item.name.rsplit(".", 1)[-1] in SLOW_DOCTESTS
+        if doctest or any(item.get_closest_marker(name) for name in QUICK_SUITE_LEAVES_OUT):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def bundled_graph():
     from kg.io.loading import load

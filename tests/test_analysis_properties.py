@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import replace
 from itertools import combinations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,8 @@ from kg.analysis.viewpoint import Viewpoint
 
 from .builders import facts_of
 from .test_array_engine import with_outages, with_upstream
+
+pytestmark = [pytest.mark.fuzz]
 
 DAY = dt.date(2021, 1, 7)
 NODES = [f"n{i}" for i in range(7)]

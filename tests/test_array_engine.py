@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
@@ -108,6 +109,7 @@ def array_outcome(arrays, removed, cuts):
     return outcome
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets(), st.data())
 def test_cascades_agree_with_propagate(facts, data):
@@ -119,6 +121,7 @@ def test_cascades_agree_with_propagate(facts, data):
     assert array_outcome(arrays, removed, cuts) == reference_outcome(graph, removed, cuts)
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets())
 def test_criticality_table_agrees_with_the_reference(facts):
@@ -131,6 +134,7 @@ def test_criticality_table_agrees_with_the_reference(facts):
             assert concentration_table(arrays, service) == concentration(graph, service)
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets())
 def test_networkx_view_has_the_reference_edges(facts):
@@ -139,6 +143,7 @@ def test_networkx_view_has_the_reference_edges(facts):
     assert sorted(view.edges(keys=True)) == sorted(graph.graph.edges(keys=True))
 
 
+@pytest.mark.slow
 def test_bundled_data_on_every_date_of_the_record():
     facts = open_dataset().facts
     arrays_tables = tables_from_facts(facts)
@@ -171,6 +176,7 @@ def renamed(facts, name):
     return copy
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets(), st.data())
 def test_renaming_dependencies_never_changes_an_answer(facts, data):
@@ -203,6 +209,7 @@ def test_a_same_day_end_by_the_provider_keeps_the_need_whatever_the_ids():
         assert arrays.tables.dep_id[row] == first
 
 
+@pytest.mark.slow
 def test_criticality_down_a_deep_chain_with_customers_at_every_level():
     """Providers p0 <- p1 <- ... (each on the next for IP transit), every one with a customer site, and a
     ladder site on two levels: both engines count, without writing the sets out, what one cascade finds."""

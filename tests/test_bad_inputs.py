@@ -120,6 +120,7 @@ def test_the_corpus_is_big_enough():
     assert len({case["id"] for case in CASES}) == len(CASES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
 def test_bad_input(case, runner, tmp_path):
     out = tmp_path / "out.ttl"

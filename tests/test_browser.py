@@ -32,7 +32,10 @@ FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ MINI = Path(__file__).resolve().parent / "data" / "mini"
 EXAMPLES = Path(__file__).resolve().parent.parent / "ontology" / "examples"
 
 
+@pytest.mark.slow
 def test_demo_shows_the_parler_case(invoke):
     result = invoke("demo")
     assert result.exit_code == EXIT_OK
@@ -31,6 +32,7 @@ def test_demo_shows_the_parler_case(invoke):
     assert "source: BuzzFeed News, 2021-01-09, https://www.buzzfeednews.com/" in out
 
 
+@pytest.mark.slow
 def test_demo_other_case_and_unknown_case(invoke):
     assert "Kiwi Farms [kiwi-farms]" in invoke("demo", "--case", "kiwi farms", "--no-sources").output
     result = invoke("demo", "--case", "Parlr")
@@ -47,6 +49,7 @@ def test_validate_bundled_data(invoke):
     assert "bundled dataset conforms: 0 violation(s), 0 warning(s)" in result.output
 
 
+@pytest.mark.slow
 def test_validate_reports_node_and_rule_and_exits_1(invoke):
     result = invoke("validate", EXAMPLES / "invalid" / "missing-provider.ttl")
     assert result.exit_code == EXIT_FINDINGS
@@ -92,6 +95,7 @@ def test_export_formats_round_trip(invoke, tmp_path, rdf_format):
     assert isomorphic(load([out], ontology=False), load([MINI], ontology=False))
 
 
+@pytest.mark.slow
 def test_export_direct_triples(invoke):
     result = invoke("export", "--direct", "--as-of", "2021-01-07", "--format", "nt")
     assert result.exit_code == EXIT_OK
@@ -102,6 +106,7 @@ def test_export_direct_triples(invoke):
     assert "<https://w3id.org/pdkg/id/entity/skysilk>" not in result.output.split("#hostedBy>")[1].split("\n")[0]
 
 
+@pytest.mark.slow
 def test_import_csv_and_webdep_write_turtle(invoke, tmp_path):
     out = tmp_path / "mini.ttl"
     result = invoke("import", MINI, "--out", out)
@@ -109,6 +114,7 @@ def test_import_csv_and_webdep_write_turtle(invoke, tmp_path):
     assert out.read_text().startswith("@prefix")
 
 
+@pytest.mark.slow
 def test_import_streams_sorted_n_triples_holding_the_same_graph_as_the_turtle(invoke, tmp_path):
     import tempfile
 
@@ -148,6 +154,7 @@ def test_missing_file(invoke, tmp_path):
     assert_usage_error(invoke("validate", tmp_path / "nope.ttl"), "nope.ttl: no such file")
 
 
+@pytest.mark.slow
 def test_syntax_error_names_file_and_line(invoke, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b .\n")
@@ -169,6 +176,7 @@ def test_bad_date_in_csv(invoke, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_unknown_service(invoke, tmp_path):
     folder = tmp_path / "case"
     shutil.copytree(MINI, folder)
@@ -193,6 +201,7 @@ def test_unknown_option_and_format_exit_2(invoke):
     assert invoke("stats", "--frobnicate").exit_code == EXIT_USAGE
 
 
+@pytest.mark.slow
 def test_import_with_violations_writes_nothing_and_exits_1(invoke, tmp_path):
     folder = tmp_path / "case"
     shutil.copytree(MINI, folder)
@@ -251,6 +260,7 @@ def test_every_command_documents_an_example(runner):
         assert "Example:" in help_text and f"kg {name}" in help_text, name
 
 
+@pytest.mark.slow
 def test_query_formats_and_out(invoke, tmp_path):
     import xml.etree.ElementTree as ElementTree
 
@@ -360,12 +370,14 @@ def test_the_bundled_data_is_an_input_when_no_files_are_given(invoke):
     assert (BUNDLED_DATASET.read_bytes(), ONTOLOGY.read_bytes()) == before
 
 
+@pytest.mark.slow
 def test_an_output_beside_the_inputs_is_written(invoke, tmp_path):
     folder, _, _ = _output_over_an_input(tmp_path)
     result = invoke("import", folder, "--out", tmp_path / "mini.ttl")
     assert result.exit_code == EXIT_OK, result.output
 
 
+@pytest.mark.slow
 def test_a_folder_stands_for_the_files_read_from_it(invoke, tmp_path):
     """kg import reads only the CSV of a folder: a Turtle output of an earlier run there is no input."""
     folder, _, _ = _output_over_an_input(tmp_path)
@@ -426,6 +438,7 @@ def test_an_output_among_files_given_with_data_is_refused(invoke, tmp_path):
 # -- a first hour: starting a dataset, saying what was validated (issue 20, item 15) -----------------------
 
 
+@pytest.mark.slow
 def test_import_template_starts_a_dataset_of_bundled_rows_that_imports(invoke, tmp_path):
     """The README's `kg import my-cases/` named a folder a new user does not have: --template makes one."""
     import csv
@@ -466,6 +479,7 @@ def test_validate_a_store_says_which_store(invoke, tmp_path):
     assert result.output.strip() == f"store {store} (loaded from 5 files in {MINI}) {verdict}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("media_type", "said"),
     [
@@ -526,6 +540,7 @@ HOSTILE_TTL = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -567,6 +582,7 @@ def test_a_terminal_never_gets_raw_control_characters_and_a_pipe_gets_every_byte
     ).encode("utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rdf_format", ["xml", "turtle", "jsonld", "nt"])
 def test_export_gives_the_same_bytes_in_every_process(rdf_format):
     """RDF/XML came out in another order in each process (rdflib's default store lists its triples from a

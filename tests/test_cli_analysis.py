@@ -92,6 +92,7 @@ def test_spof_and_cutsets(invoke):
     one_line_error(invoke("spof", "nobody"), "unknown entity 'nobody'")
 
 
+@pytest.mark.slow
 def test_cutsets_on_a_same_day_tie_do_not_depend_on_the_ids(invoke, tmp_path):
     """A tie: a cut-off and a departure of one service on the same day keep the need."""
     answers = []

@@ -52,6 +52,7 @@ def test_self_provision_is_a_dependency_on_oneself():
     assert g.value(dep, PD.provider) == g.value(dep, PD.dependent) == data_iri("entity", "acme")
 
 
+@pytest.mark.slow
 def test_mini_dataset_validates():
     from kg.validation import validate
 
@@ -88,6 +89,7 @@ def test_csv_to_turtle_to_export_to_reload_is_isomorphic(tmp_path, rdf_format):
     assert isomorphic(load([exported], ontology=False), original)
 
 
+@pytest.mark.slow
 def test_bundled_csv_round_trips_through_every_format(tmp_path):
     from kg.model.resources import BUNDLED_CSV
 

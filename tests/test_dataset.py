@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from urllib.parse import urlparse
 
+import pytest
 from rdflib import Graph
 
 from kg.io.csvdata import csv_to_graph, read_csv_dataset
@@ -14,6 +15,7 @@ from kg.io.loading import load
 from kg.model.resources import BUNDLED_CSV, BUNDLED_DATASET
 
 
+@pytest.mark.slow
 def test_committed_turtle_is_exactly_what_kg_import_makes_from_the_csv():
     regenerated = serialize(csv_to_graph(read_csv_dataset([BUNDLED_CSV])), "turtle")
     assert regenerated == BUNDLED_DATASET.read_bytes(), "run: kg import data/csv --out data/pdkg-data.ttl"

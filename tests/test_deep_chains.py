@@ -143,6 +143,7 @@ def test_a_payments_chain_resold_on_each_processors_banking():
     assert all(row.total_degraded == exact[row.provider][3] for row in table)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service", ["hosting", "payments", "app-store-ios"])
 def test_a_resale_chain_two_thousand_deep_gives_the_formula(service):
     """Deep enough that a quadratic walk or a recursion would show; its speed is measured in bench/."""
@@ -174,6 +175,7 @@ def written(value) -> set:
     return value.members() if isinstance(value, SharedSet) else set()
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.frozensets(st.integers(0, 6), max_size=3))))
 def test_union_of_shared_sets_is_the_union_of_their_members(program):
@@ -247,6 +249,7 @@ def write_chain(folder, depth: int, service: str = "hosting"):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [

@@ -144,6 +144,7 @@ def test_examples_name_only_files_a_clone_has():
     assert named and all((ROOT / folder).is_dir() for folder in named if not folder.isupper()), named  # not metavars
 
 
+@pytest.mark.slow
 def test_quick_start_starts_the_folder_it_imports(tmp_path, monkeypatch):
     """Issue 20, item 15: `kg import my-cases/` named a folder a new user does not have; the line before it
     makes one, and the two run as written."""

@@ -25,6 +25,8 @@ from kg.sparql.queries import read_query
 
 from .servers import OXIGRAPH, free_port
 
+pytestmark = [pytest.mark.server]
+
 KG = str(Path(sys.executable).with_name("kg"))
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # minutes of CPU here
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ def both_ways(facts, day, **scenario):
     return impact_json(assess_focused(arrays, graph, made)), expected
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets(), st.data())
 def test_focused_impact_is_the_whole_graphs(facts, data):
@@ -48,6 +50,7 @@ def test_focused_impact_is_the_whole_graphs(facts, data):
     assert got == expected
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets(), st.data())
 def test_focused_single_points_and_cut_sets_are_the_whole_graphs(facts, data):

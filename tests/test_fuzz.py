@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from kg.errors import InputError
 
+pytestmark = [pytest.mark.fuzz]
+
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "60"))
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 fuzz = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))

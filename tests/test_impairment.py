@@ -13,6 +13,7 @@ losses, are unchanged by it (their brute-force checks are in test_analysis_prope
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -115,6 +116,7 @@ def engine(graph, removed: set[str]) -> dict[str, tuple[str, set[str], set[str]]
     return result
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(graphs(), st.data())
 def test_statuses_follow_the_written_rule(graph, data):
@@ -144,6 +146,7 @@ def resale_graphs(draw):
     return build_graph(facts, DAY)
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(resale_graphs(), st.data())
 def test_statuses_on_resale_chains_follow_the_written_rule(graph, data):

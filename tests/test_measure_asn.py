@@ -283,6 +283,7 @@ prefixes = st.builds(
 )
 
 
+@pytest.mark.fuzz
 @settings(max_examples=60, deadline=None)
 @given(routes=st.lists(prefixes, min_size=1, max_size=40), probes=st.lists(st.integers(0, 2**16 - 1), max_size=40))
 def test_lookups_match_a_brute_force_longest_prefix_match(tmp_path_factory, routes, probes):

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kg.measure.assemble import RunInfo, assemble_dns, write_tables
 from kg.measure.dns import measure_dns_sync
 
@@ -20,6 +22,7 @@ def kg(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([KG, *args], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.server
 def test_a_measured_run_imports_validates_and_answers(nsd, tmp_path):  # noqa: F811
     results = measure_dns_sync(
         ["shop.example", "site.test", "nowhere.test"],
@@ -52,6 +55,7 @@ def test_a_measured_run_imports_validates_and_answers(nsd, tmp_path):  # noqa: F
     assert json.loads(stats.stdout)["unsourced"] == []  # measured facts are sourced by their evidence
 
 
+@pytest.mark.server
 def test_kg_measure_writes_what_kg_import_reads(nsd, tmp_path):  # noqa: F811
     listed = tmp_path / "domains.txt"
     listed.write_text("# to measure\nsite.test\n\nBücher.example\n", encoding="utf-8")
@@ -69,6 +73,7 @@ def test_kg_measure_writes_what_kg_import_reads(nsd, tmp_path):  # noqa: F811
     assert imported.returncode == 0, imported.stderr
 
 
+@pytest.mark.slow
 def test_kg_measure_refuses_what_it_cannot_use_in_one_line(tmp_path):
     for args, said in (
         (["gab.test", "--resolver", "127.0.0.1:9", "--country", "EU"], "vantage country 'EU' is not an ISO 3166-1"),
@@ -81,6 +86,7 @@ def test_kg_measure_refuses_what_it_cannot_use_in_one_line(tmp_path):
         assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_kg_changes_shows_a_move_and_a_domain_that_stopped_answering():
     """The worked example of the README: two runs over two .test domains (tests/data/measured)."""
     measured = str(Path(__file__).resolve().parent / "data" / "measured")
@@ -134,6 +140,7 @@ def _run(identifier: str, day: int, provider: str, outcome: str = "ok"):
     return assemble_dns([result], RunInfo(identifier, "DE", version="0.1.0"))
 
 
+@pytest.mark.slow
 def test_runs_merge_into_periods_that_import_and_analyse(tmp_path):
     """Three weekly runs: hosted DNS at one provider, a failed measurement (a gap), then another provider."""
     from kg.measure.assemble import write_tables
@@ -170,6 +177,7 @@ def csv_rows(path):
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.server
 def test_kg_measure_into_a_folder_twice_keeps_both_runs_and_one_period(nsd, tmp_path):  # noqa: F811
     import time
 

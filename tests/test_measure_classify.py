@@ -348,6 +348,7 @@ def test_the_default_table_is_the_file_beside_the_module():
 # ------------------------------------------------------------------------------------------- acceptance
 
 
+@pytest.mark.slow
 def test_the_classifier_agrees_with_the_published_name_server_data():
     """Issue 21: on the 14,640 name-server rows of webdep-us-2023 the classifier, given the recorded
     name-server domains, agrees with the recorded provider and class on at least 95% of rows (the rest is

@@ -28,6 +28,8 @@ from .test_measure_dns import SOA, start_nsd
 from .test_measure_rdap import domain_object
 from .test_measure_web import NOW, HttpsSite, _context, _self_signed
 
+pytestmark = [pytest.mark.server]
+
 KG = str(Path(sys.executable).with_name("kg"))
 
 

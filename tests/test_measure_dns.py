@@ -28,6 +28,8 @@ import pytest
 from kg.errors import InputError
 from kg.measure.dns import measure_dns_sync, stream_dns
 
+pytestmark = [pytest.mark.server]
+
 SOA = "SOA {mname} {rname} {serial} 3600 600 86400 300"
 
 # Zone name -> zone file (its SOA and NS first). ``test.`` and ``example.`` hold the delegations (with

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,7 @@ def histories(draw):
     return runs
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(histories())
 def test_periods_hold_exactly_where_measured_runs_saw_them(runs):

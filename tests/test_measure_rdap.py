@@ -214,12 +214,14 @@ def test_failures_are_evidence_not_exceptions(bootstrap, domain, outcome, detail
     assert r.failed == (outcome != "nxdomain")
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_times_out(bootstrap):
     started = time.monotonic()
     r = lookup("x.slow", bootstrap, RdapSettings("measure@example.org", timeout=0.5))
     assert [e.outcome for e in r.evidence] == ["timeout"] and time.monotonic() - started < 5
 
 
+@pytest.mark.slow
 def test_many_domains_are_paced_per_server_and_the_list_is_read_as_they_are_looked_up(stub, bootstrap):
     drawn: list[str] = []
 

@@ -306,6 +306,7 @@ def test_an_internationalised_domain_is_asked_by_its_a_labels(site, ca_file):
 # OCSP stapling
 
 
+@pytest.mark.server
 def test_a_stapled_ocsp_response_is_detected_and_recorded_raw(stapling_site, ca_file):
     result = tls("stapled.test", settings_for(stapling_site, "stapled.test", ca_file=ca_file))
     assert result.stapled is True and result.certificate.verified
@@ -339,6 +340,7 @@ def test_a_refused_connection_is_evidence_not_an_exception(refusing):
     assert landing.status is None and [e.outcome for e in landing.evidence] == ["refused"]
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_times_out(ca_file):
     silent = Silent()
     settings = settings_for(silent.port, "slow.test", ca_file=ca_file, timeout=0.5)
@@ -350,6 +352,7 @@ def test_a_server_that_never_answers_times_out(ca_file):
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow
 def test_a_server_that_does_not_speak_tls_is_a_tls_error(ca_file):
     plain = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     plain.requests = []
@@ -427,6 +430,7 @@ def test_a_landing_page_behind_an_expired_certificate_is_an_error_naming_it(site
 # Many sites
 
 
+@pytest.mark.slow
 def test_many_sites_are_paced_per_server_and_the_list_is_read_as_they_are_measured(site, ca_file):
     drawn: list[str] = []
 
@@ -454,6 +458,7 @@ def test_many_sites_are_paced_per_server_and_the_list_is_read_as_they_are_measur
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.14
 
 
+@pytest.mark.slow
 def test_every_evidence_says_where_it_was_asked_from(site, ca_file):
     vantage = {"country": "DE", "network": "AS3320"}
     names = ("site.test", "www.site.test")

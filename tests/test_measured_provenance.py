@@ -74,12 +74,14 @@ def _hermit(*paths: Path, tmp_path: Path) -> tuple[bool, str]:
     return hermit_consistent(*paths, tmp_path=tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("java") is None, reason="java is not installed")
 def test_measured_facts_are_consistent_with_the_ontology(tmp_path):
     consistent, output = _hermit(ONTOLOGY, EXAMPLES / "valid" / "measured-facts.ttl", tmp_path=tmp_path)
     assert consistent, output
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("java") is None, reason="java is not installed")
 def test_the_imported_sample_is_consistent_for_the_reasoner(tmp_path):
     # HermiT reads instants to the millisecond at most, and rdflib writes any fraction with six digits: the
@@ -92,6 +94,7 @@ def test_the_imported_sample_is_consistent_for_the_reasoner(tmp_path):
     assert consistent, output
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("java") is None, reason="java is not installed")
 def test_evidence_is_no_publication_for_the_reasoner(tmp_path):
     # pd:Evidence and pd:Source are disjoint: an answer recorded by a tool is not a published source.
@@ -154,6 +157,7 @@ def test_a_measured_fact_is_generated_by_its_runs_and_derived_from_its_evidence(
     assert g.value(offline, PROV.wasDerivedFrom) == data_iri("evidence", "r2-video-ns")
 
 
+@pytest.mark.slow
 def test_the_sample_conforms_and_the_sparql_checks_agree():
     from kg.store.dataset import open_dataset
     from kg.validation import validate
@@ -164,6 +168,7 @@ def test_the_sample_conforms_and_the_sparql_checks_agree():
     assert validate_store(open_dataset([MEASURED])).findings == report.findings
 
 
+@pytest.mark.slow
 def test_kg_import_writes_the_sample_and_refuses_evidence_of_another_run(tmp_path):
     from kg.store.importing import import_data
 
@@ -325,6 +330,7 @@ def test_measured_facts_count_as_sourced(measured_graph):
     assert stats.unsourced == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["csv", "turtle"])
 def test_evidence_reaches_the_facts_from_graph_tables_and_json(tmp_path, form):
     from kg.model.stats import compute_stats
@@ -382,6 +388,7 @@ def test_kg_rank_follows_a_providers_own_measured_dns(invoke):
     assert rows[0][:5] == ["Cloudy", "dns,hosting", "2", "2", "3"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("rapper") is None, reason="rapper (Debian raptor2-utils) is not installed")
 def test_the_imported_sample_parses_with_rapper(tmp_path):
     from kg.store.importing import import_data

@@ -21,6 +21,7 @@ def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE", str(tmp_path / "cache"))
 
 
+@pytest.mark.slow
 def test_every_loading_path_reads_the_same_records(cache, invoke, tmp_path):
     turtle = tmp_path / "model.ttl"
     assert invoke("import", MODEL, "--out", turtle).exit_code == EXIT_OK

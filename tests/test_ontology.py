@@ -65,12 +65,14 @@ def hermit_consistent(*paths: Path, tmp_path: Path) -> tuple[bool, str]:
     return "owl#Thing is satisfiable" in result.stdout, result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("java") is None, reason="java is not installed")
 def test_ontology_and_bundled_data_are_consistent(tmp_path):
     consistent, output = hermit_consistent(ONTOLOGY, BUNDLED_DATASET, tmp_path=tmp_path)
     assert consistent, output
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("java") is None, reason="java is not installed")
 def test_hermit_detects_an_inconsistent_event(tmp_path):
     # A cut-off that is also a warning contradicts the ontology's disjointness axioms.

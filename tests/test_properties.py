@@ -8,6 +8,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
@@ -74,6 +75,7 @@ def write(folder: Path, entities, deps) -> Path:
     return folder
 
 
+@pytest.mark.fuzz
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets())
 def test_any_dataset_round_trips_through_every_format(dataset):

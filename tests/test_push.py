@@ -11,6 +11,8 @@ import pytest
 
 from .servers import Oxigraph, Silent, free_port, select
 
+pytestmark = [pytest.mark.server]
+
 KG = str(Path(sys.executable).with_name("kg"))
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 GRAPH = "https://w3id.org/pdkg/graph"

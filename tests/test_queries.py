@@ -50,6 +50,7 @@ def _example_terms(query) -> dict:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", available_queries())
 def test_every_example_result_is_what_the_query_gives(name):
     """The header's example (row count, first row, columns) holds on rdflib and on the store."""
@@ -182,6 +183,7 @@ def _answer(result) -> set:
     return set(serialize(graph, "nt").decode().splitlines())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PARAMETERIZED))
 def test_parameters_bind_the_same_on_rdflib_and_pyoxigraph(name):
     """One portable parameter form: bound variables (rdflib), the VALUES line written out (rdflib and
@@ -279,6 +281,7 @@ def test_single_provider_dependencies_match_python(graph, day):
     assert rows == expected and rows
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("day", ["2021-01-07", "2019-08-04"])
 def test_provider_concentration_matches_kg_rank(day):
     from kg.analysis.criticality import concentration
@@ -340,6 +343,7 @@ def test_timeline_matches_python(graph):
 INVALID = Path(__file__).resolve().parent.parent / "ontology" / "examples" / "invalid"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "example", "expected"),
     [
@@ -376,6 +380,7 @@ def _direct_outcomes(rows) -> dict[str, str]:
     return outcome
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("day", ["2017-08-10", "2019-08-04", "2021-01-07"])
 def test_direct_exit_is_the_sole_provider_rule(graph, day):
     """Each row is a need the provider alone supplies (no other provider, no self-provision) on the day,
@@ -397,6 +402,7 @@ def test_direct_exit_is_the_sole_provider_rule(graph, day):
         assert found == expected, provider
 
 
+@pytest.mark.slow
 def test_direct_exit_is_kg_rank_direct_column_when_nobody_is_offline_before(tmp_path):
     """On the real web measurements (nobody offline on the date), the query gives kg rank's direct columns
     for every provider; on the curated data it differs only where kg rank discounts actors already

@@ -18,6 +18,8 @@ from kg.sparql.queries import available_queries, bind_in_where, read_query, run_
 from .servers import Oxigraph, Virtuoso
 from .test_queries import _example_terms
 
+pytestmark = [pytest.mark.server]
+
 KG = str(Path(sys.executable).with_name("kg"))
 GRAPH = "https://w3id.org/pdkg/graph"
 DAY = Literal("2021-01-07", datatype=XSD.date)

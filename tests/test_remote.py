@@ -15,6 +15,8 @@ import pytest
 from .servers import Canned, Endless, Guarded, Oxigraph, Silent, Trickle, free_port
 from .test_webdep import WEBDEP
 
+pytestmark = [pytest.mark.server]
+
 KG = str(Path(sys.executable).with_name("kg"))
 ROOT = Path(__file__).resolve().parent.parent
 GRAPH = "https://w3id.org/pdkg/graph"

@@ -27,12 +27,14 @@ def expectation(path: Path) -> dict:
     return {"rule": words[0], "focus": words[1], "path": words[2] if len(words) > 2 else "", "severity": severity}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
 def test_valid_example_conforms_without_warnings(path):
     report = validate(load([path]))
     assert report.findings == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
 def test_invalid_example_fails_for_its_stated_reason(path):
     expected = expectation(path)
@@ -61,6 +63,7 @@ def test_there_is_an_invalid_example_for_each_rule_the_issue_names():
     assert any(expectation(p)["severity"] == "warning" for p in INVALID)
 
 
+@pytest.mark.slow
 def test_bundled_dataset_conforms(bundled_graph):
     report = validate(bundled_graph)
     assert report.conforms, [str(f) for f in report.violations]
@@ -71,6 +74,7 @@ def _verdict(report) -> tuple[bool, set]:
     return report.conforms, {(f.severity, f.focus, f.path, f.rule, f.message) for f in report.findings}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "path",
     [*VALID, *INVALID, EXAMPLES.parent.parent / "data" / "csv", Path(__file__).parent / "data" / "mini"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +43,7 @@ def written_out(value) -> set:
     return value.members() if isinstance(value, SharedSet) else set()
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(steps, st.lists(st.integers(0, 40), max_size=30), st.lists(st.integers(0, SIZE - 1), max_size=30))
 def test_counts_and_membership_agree_with_the_sets_written_out(program, picks, elements):

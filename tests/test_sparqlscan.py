@@ -115,6 +115,7 @@ def edited(seed: str, edits) -> str:
     return text
 
 
+@pytest.mark.fuzz
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(SEEDS), st.lists(EDIT, min_size=1, max_size=4))
 def test_whenever_oxigraph_calls_a_server_the_scan_says_so(seed, edits):

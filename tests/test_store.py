@@ -56,6 +56,7 @@ def test_a_store_is_built_once_and_reused_while_files_are_unchanged(cache):
     assert again.facts == first.facts
 
 
+@pytest.mark.slow
 def test_a_changed_file_gives_a_new_store_with_the_change(cache, tmp_path):
     folder = write_dataset(tmp_path / "data", 10)
     before = open_dataset([folder])
@@ -73,12 +74,14 @@ def test_a_changed_file_gives_a_new_store_with_the_change(cache, tmp_path):
     assert renamed.built and renamed.facts.entities["s1"].name == "site X"
 
 
+@pytest.mark.slow
 def test_the_store_holds_the_same_records_as_rdflib_reads(cache):
     for paths in ([], [BUNDLED_CSV], [BUNDLED_DATASET], [MINI]):
         dataset = open_dataset(paths)
         assert dataset.facts == read_facts(load(paths, ontology=False)), paths
 
 
+@pytest.mark.slow
 def test_tables_survive_saving_and_loading(cache, tmp_path):
     tables = open_dataset([BUNDLED_CSV]).tables
     tables.save(tmp_path)
@@ -128,6 +131,7 @@ def _kill_during_build(command: list[str], watch: Path, env: dict) -> None:
     process.wait()
 
 
+@pytest.mark.slow
 def test_a_killed_build_is_never_used_and_the_next_one_succeeds(tmp_path):
     data = write_dataset(tmp_path / "data", 60_000)
     cache = tmp_path / "cache"
@@ -141,6 +145,7 @@ def test_a_killed_build_is_never_used_and_the_next_one_succeeds(tmp_path):
     assert not [p for p in stores.iterdir() if p.name.startswith(".build-")], "the killed build was not cleaned"
 
 
+@pytest.mark.slow
 def test_a_killed_reload_keeps_the_previous_store(tmp_path):
     store = tmp_path / "store"
     small, big = write_dataset(tmp_path / "small", 10), write_dataset(tmp_path / "big", 60_000)
@@ -154,6 +159,7 @@ def test_a_killed_reload_keeps_the_previous_store(tmp_path):
     shutil.rmtree(store)
 
 
+@pytest.mark.slow
 def test_rdflib_graphs_of_the_store_on_either_backend(cache):
     dataset = open_dataset([BUNDLED_CSV])
     memory, oxigraph = dataset.graph(), dataset.graph(backend="oxigraph")
@@ -163,6 +169,7 @@ def test_rdflib_graphs_of_the_store_on_either_backend(cache):
     assert [int(row[0]) for row in memory.query(query)] == [int(row[0]) for row in oxigraph.query(query)] == [count]
 
 
+@pytest.mark.slow
 def test_small_stores_keep_their_facts_as_json(cache):
     dataset = open_dataset([BUNDLED_CSV])
     assert dataset.small and (dataset.folder / "facts.json").is_file()
@@ -208,6 +215,7 @@ def test_the_records_about_one_entity_give_the_profile_every_record_gives(data):
         assert format_profile(scanned) == format_profile(whole), identifier
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -274,6 +282,7 @@ def _command(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([KG, *args], capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "how"), DAMAGES, ids=["-".join(d) for d in DAMAGES])
 def test_a_damaged_cached_store_is_rebuilt(tmp_path, name, how):
     """Issue 20.7: an emptied facts.json in the cache gave exit 3 ("internal error") on every later command
@@ -305,6 +314,7 @@ def test_a_damaged_cached_store_is_rebuilt(tmp_path, name, how):
         assert first.stdout == expected.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "how"), DAMAGES, ids=["-".join(d) for d in DAMAGES])
 def test_a_damaged_explicit_store_is_refused_saying_what_to_do(tmp_path, name, how):
     """An explicit --store without files has nothing to rebuild from: one line, exit 2; loaded again, it
@@ -330,6 +340,7 @@ def test_a_damaged_explicit_store_is_refused_saying_what_to_do(tmp_path, name, h
     assert _command(*question, env={}).stdout == expected.stdout
 
 
+@pytest.mark.slow
 def test_a_store_of_another_version_is_refused(tmp_path):
     folder = tmp_path / "store"
     assert _command("load", str(BUNDLED_DATASET), "--store", str(folder), "-q", env={}).returncode == 0
@@ -342,6 +353,7 @@ def test_a_store_of_another_version_is_refused(tmp_path):
     assert "the store is damaged: made by another version of kg ('pdkg-store-1')" in refused.stderr
 
 
+@pytest.mark.slow
 def test_a_second_load_into_a_store_being_loaded_is_refused(tmp_path):
     """Issue 20.10: two concurrent kg load into one store both reported success and the last won."""
     import fcntl

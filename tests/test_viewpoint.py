@@ -70,6 +70,7 @@ def outcomes(facts, view, removed=(), cuts=()):
     return by_records, array_outcome(arrays, removed, cuts)
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets(), st.data())
 def test_record_and_array_paths_agree_in_every_region_and_at_every_instant(facts, data):
@@ -83,6 +84,7 @@ def test_record_and_array_paths_agree_in_every_region_and_at_every_instant(facts
     assert by_arrays == by_records
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets(), st.sampled_from([None, "US", "BR"]))
 def test_at_the_last_second_of_a_day_an_instant_is_the_date(facts, region):
@@ -91,6 +93,7 @@ def test_at_the_last_second_of_a_day_an_instant_is_the_date(facts, region):
     assert outcomes(facts, late) == outcomes(facts, Viewpoint(DAY, None, region))
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(datasets())
 def test_a_region_without_regional_facts_is_the_worldwide_view(facts):

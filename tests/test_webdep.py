@@ -13,6 +13,8 @@ from kg.model.facts import read_facts
 from kg.model.namespace import PD, data_iri
 from kg.model.resources import BUNDLED_CSV
 
+pytestmark = [pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The sample the README's web examples, the benchmarks and these tests use (see its README).
 WEBDEP = ROOT / "data" / "samples" / "webdep-us-2023"
