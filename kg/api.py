@@ -35,8 +35,17 @@ from typing import TYPE_CHECKING
 from kg.errors import InputError
 from kg.model.progress import Progress
 
-if TYPE_CHECKING:  # handed on by __getattr__ below
+if TYPE_CHECKING:  # handed on by __getattr__ below, and the answers' types
+    from kg.analysis.arrays.graph import ArrayGraph
+    from kg.analysis.criticality import ProviderCriticality, ServiceConcentration
+    from kg.analysis.faulttree import CutSets, SinglePoints
+    from kg.analysis.graph import AnalysisGraph
+    from kg.analysis.impact import Impact
+    from kg.analysis.status import ActorStatus
     from kg.analysis.viewpoint import Viewpoint, parse_as_of, parse_region
+    from kg.measure.run import RunSummary
+    from kg.sparql.client import RemoteEndpoint
+    from kg.views.viewmodel import View
 
 __all__ = [
     "ENDPOINT_HEADERS_ENV",
@@ -112,7 +121,7 @@ class Data:
 
     files: tuple[Path, ...] = ()
     store: Path | None = None  # a folder given with --store/KG_STORE; None: the cache keyed by content
-    endpoint: object | None = None  # a kg.sparql.client.RemoteEndpoint
+    endpoint: RemoteEndpoint | None = None
 
     def label(self, dataset) -> str:
         """What was read, in words: the files, the endpoint, the store (with what it was loaded from), or
@@ -391,7 +400,7 @@ class ImpactAnswer:
     """What a scenario does (:class:`~kg.analysis.impact.Impact`), and the actors the report is limited
     to (identifiers; empty: everyone the scenario changes)."""
 
-    impact: object
+    impact: Impact
     platforms: frozenset[str] = frozenset()
 
 
@@ -399,24 +408,24 @@ class ImpactAnswer:
 class StatusAnswer:
     """One actor's :class:`~kg.analysis.status.ActorStatus`, and the graph its names come from."""
 
-    status: object
-    graph: object
+    status: ActorStatus
+    graph: AnalysisGraph
 
 
 @dataclass(frozen=True)
 class SpofAnswer:
     """A platform's :class:`~kg.analysis.faulttree.SinglePoints`, and the graph its names come from."""
 
-    points: object
-    graph: object
+    points: SinglePoints
+    graph: AnalysisGraph
 
 
 @dataclass(frozen=True)
 class CutSetsAnswer:
     """A platform's minimal :class:`~kg.analysis.faulttree.CutSets`, and the graph its names come from."""
 
-    sets: object
-    graph: object
+    sets: CutSets
+    graph: AnalysisGraph
 
 
 @dataclass(frozen=True)
@@ -424,9 +433,9 @@ class RankAnswer:
     """Provider criticality rows (most critical first), the concentration of the service asked about (if
     any), and the array graph their names come from."""
 
-    rows: list
-    concentrations: list
-    graph: object
+    rows: list[ProviderCriticality]
+    concentrations: list[ServiceConcentration]
+    graph: ArrayGraph
 
 
 def _cut_targets(cuts, remove, platforms=()) -> tuple[list[str], list[str]]:
@@ -573,7 +582,7 @@ class RenderAnswer:
     """The :class:`~kg.views.viewmodel.View` drawn, where it was written (``-``: standard output), and
     whether it is an overview (actors folded into groups)."""
 
-    view: object
+    view: View
     out: Path
     overview: bool = False
 
@@ -773,7 +782,7 @@ class MeasureAnswer:
     """A measurement run: its :class:`~kg.measure.run.RunSummary`, the folder its tables went to, and,
     with ``into``, the counts of the merge into periods (else ``None``)."""
 
-    summary: object
+    summary: RunSummary
     folder: Path
     merged: dict | None = None
 
