@@ -264,10 +264,12 @@ def write_chain(folder, depth: int, service: str = "hosting"):
 )
 def test_past_the_time_limit_is_one_line_exit_2_and_nothing_written(invoke, tmp_path, monkeypatch, command):
     """The deadline is moved into the past (no test waits on the clock): the command stops with one line."""
-    import kg.api
+    import kg.api.pictures
+    import kg.api.whatif
 
     data = write_chain(tmp_path / "chain", 600)
-    monkeypatch.setattr(kg.api, "_deadline", lambda seconds: time.monotonic() - 1 if seconds else None)
+    for module in (kg.api.whatif, kg.api.pictures):  # the deadline moved into the past
+        monkeypatch.setattr(module, "deadline", lambda seconds: time.monotonic() - 1 if seconds else None)
     out = tmp_path / "page.html"
     given = ["--out", out] if command[0] == "render" else []
     result = invoke(*command, "--data", data, "--as-of", "2024-01-01", "-q", "--time-limit", "5", *given)
@@ -279,9 +281,11 @@ def test_past_the_time_limit_is_one_line_exit_2_and_nothing_written(invoke, tmp_
 
 
 def test_render_replay_stops_at_the_time_limit(invoke, tmp_path, monkeypatch):
-    import kg.api
+    import kg.api.pictures
+    import kg.api.whatif
 
-    monkeypatch.setattr(kg.api, "_deadline", lambda seconds: time.monotonic() - 1 if seconds else None)
+    for module in (kg.api.whatif, kg.api.pictures):  # the deadline moved into the past
+        monkeypatch.setattr(module, "deadline", lambda seconds: time.monotonic() - 1 if seconds else None)
     out = tmp_path / "replay.html"
     result = invoke("render", "--replay", "parler", "-q", "--time-limit", "5", "--out", out)
     one_line_error(result, "rendering stopped at the time limit (--time-limit)")
