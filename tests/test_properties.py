@@ -39,7 +39,7 @@ def datasets(draw):
     ]
     deps = []
     for n in range(draw(st.integers(0, 8))):
-        start, end = sorted(draw(st.lists(dates, min_size=2, max_size=2)))
+        start, end = sorted(draw(st.lists(dates, min_size=2, max_size=2, unique=True)))  # a period is never empty
         ended = draw(st.booleans())
         deps.append(
             [
