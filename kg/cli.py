@@ -128,7 +128,7 @@ def endpoint_option(command):
             envvar="KG_ENDPOINT",
             metavar="URL",
             expose_value=False,
-            callback=_meta_callback("kg.sparql.server"),
+            callback=_meta_callback("kg.endpoint"),
             help="Read the data from this SPARQL 1.1 query endpoint instead of files (env KG_ENDPOINT); a bare "
             "http://HOST:PORT means Oxigraph's /query. Extra request headers (authentication) come from "
             "KG_ENDPOINT_HEADERS, or ~/.netrc; KG_ENDPOINT_PAGE (default 10000) must not exceed the server's "
@@ -167,16 +167,14 @@ def _remote_endpoint():
     from kg import api
 
     meta = click.get_current_context().meta
-    url = meta.get("kg.sparql.server")
+    url = meta.get("kg.endpoint")
     if not url:
         return None
     return api.endpoint_at(
         url,
         graph=meta.get("kg.graph"),
         timeout=float(meta.get("kg.timeout", 60)),
-        headers=os.environ.get(api.ENDPOINT_HEADERS_ENV),
-        page=os.environ.get(api.ENDPOINT_PAGE_ENV),
-        max_bytes=os.environ.get(api.ENDPOINT_MAX_BYTES_ENV),
+        settings=os.environ,
     )
 
 
@@ -295,7 +293,7 @@ def _inputs(ctx: click.Context) -> list[Path]:
         given += [Path(ctx.params["name"]), QUERIES]
     if ctx.meta.get("kg.store"):
         given.append(Path(ctx.meta["kg.store"]))
-    elif not given and not ctx.meta.get("kg.sparql.server"):
+    elif not given and not ctx.meta.get("kg.endpoint"):
         given += [BUNDLED_DATASET, BUNDLED_CSV]
     return [*given, ONTOLOGY, SHAPES]
 

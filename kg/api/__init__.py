@@ -59,9 +59,6 @@ from kg.api.records import (
     validate,
 )
 from kg.api.sources import (
-    ENDPOINT_HEADERS_ENV,
-    ENDPOINT_MAX_BYTES_ENV,
-    ENDPOINT_PAGE_ENV,
     Data,
     endpoint_at,
     load,
@@ -85,9 +82,6 @@ if TYPE_CHECKING:  # handed on by __getattr__ below
     from kg.analysis.viewpoint import Viewpoint, parse_as_of, parse_region
 
 __all__ = [
-    "ENDPOINT_HEADERS_ENV",
-    "ENDPOINT_MAX_BYTES_ENV",
-    "ENDPOINT_PAGE_ENV",
     "ChangesAnswer",
     "CutSetsAnswer",
     "Data",

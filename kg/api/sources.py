@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,9 +19,6 @@ if TYPE_CHECKING:
 
 
 __all__ = [
-    "ENDPOINT_HEADERS_ENV",
-    "ENDPOINT_MAX_BYTES_ENV",
-    "ENDPOINT_PAGE_ENV",
     "Data",
     "arrays_at",
     "data_of",
@@ -36,12 +34,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("kg")
-#: The environment variables the ``kg`` command reads an endpoint's settings from (see :func:`endpoint_at`).
-ENDPOINT_HEADERS_ENV, ENDPOINT_PAGE_ENV, ENDPOINT_MAX_BYTES_ENV = (  # as kg.sparql.client names them
-    "KG_ENDPOINT_HEADERS",
-    "KG_ENDPOINT_PAGE",
-    "KG_ENDPOINT_MAX_BYTES",
-)
 
 
 @dataclass(frozen=True)
@@ -177,29 +169,30 @@ def deadline(seconds: float | None) -> float | None:
     return time.monotonic() + seconds if seconds else None
 
 
-def endpoint_at(
-    url: str,
-    *,
-    graph: str | None = None,
-    timeout: float = 60,
-    headers: str | None = None,
-    page: str | None = None,
-    max_bytes: str | None = None,
-):
+def endpoint_at(url: str, *, graph: str | None = None, timeout: float = 60, settings: Mapping[str, str] | None = None):
     """A remote SPARQL 1.1 endpoint to read data from (:class:`~kg.sparql.client.RemoteEndpoint`): ``url``
     (a bare ``http://HOST:PORT`` means Oxigraph's ``/query``), the named ``graph`` holding the data
-    (default: the default graph), seconds per request, and as text (what :data:`ENDPOINT_HEADERS_ENV`,
-    :data:`ENDPOINT_PAGE_ENV` and :data:`ENDPOINT_MAX_BYTES_ENV` hold): extra request headers, rows per
-    page (default 10000) and the longest answer accepted (default 256M)."""
+    (default: the default graph) and seconds per request. ``settings`` (the command passes its
+    environment) may hold the extra request headers (``KG_ENDPOINT_HEADERS``), the rows per page
+    (``KG_ENDPOINT_PAGE``, default 10000) and the longest answer accepted (``KG_ENDPOINT_MAX_BYTES``,
+    default 256M): see :mod:`kg.sparql.client`."""
     import urllib.parse
 
-    from kg.sparql.client import RemoteEndpoint, headers_from_text, max_bytes_from_text
+    from kg.sparql.client import (
+        HEADERS_ENV,
+        MAX_BYTES_ENV,
+        PAGE_ENV,
+        RemoteEndpoint,
+        headers_from_text,
+        max_bytes_from_text,
+    )
 
+    settings = settings or {}
     parts = urllib.parse.urlsplit(url)
     if parts.path in ("", "/") and not parts.query:
         url = url.rstrip("/") + "/query"
-    rows = page or "10000"
+    rows = settings.get(PAGE_ENV) or "10000"
     if not rows.isdigit() or int(rows) < 1:
-        raise InputError(f"bad {ENDPOINT_PAGE_ENV} {rows[:20]!r}: expected a number of rows, e.g. 10000")
-    limit = max_bytes_from_text(max_bytes)
-    return RemoteEndpoint(url, graph, float(timeout), headers_from_text(headers), int(rows), limit)
+        raise InputError(f"bad {PAGE_ENV} {rows[:20]!r}: expected a number of rows, e.g. 10000")
+    headers, limit = headers_from_text(settings.get(HEADERS_ENV)), max_bytes_from_text(settings.get(MAX_BYTES_ENV))
+    return RemoteEndpoint(url, graph, float(timeout), headers, int(rows), limit)
