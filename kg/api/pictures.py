@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 from kg.api.sources import deadline, facts_of, graph_at, identifier_of, load, scope_for, viewpoint
-from kg.api.whatif import cut_targets
+from kg.api.whatif import scenario_needs
 
 __all__ = [
     "RenderAnswer",
@@ -90,9 +90,7 @@ def render(
         if focus:
             around = dict(day=view.day, region=view.region, around=[focus], depth=depth, criticality=True)
             if cuts or remove or owners or countries or recorded_until:
-                downstream, records = cut_targets(cuts, remove)
-                around.update(downstream=downstream, records=records, owners=list(owners), countries=list(countries))
-                around.update(cut_offs_until=recorded_until)
+                around.update(scenario_needs(cuts, remove, owners, countries, recorded_until))
             scope = scope_for(data, **around)
         graph = graph_at(load(data, scope=scope, progress=progress), view)
         limit = deadline_progress(deadline(time_limit), "rendering")

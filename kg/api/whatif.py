@@ -4,6 +4,7 @@ provider criticality, history replay: each answered by the engine that fits the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,11 +38,11 @@ __all__ = [
     "RankAnswer",
     "SpofAnswer",
     "StatusAnswer",
-    "cut_targets",
     "cutsets",
     "impact",
     "rank",
     "replay",
+    "scenario_needs",
     "spof",
     "status",
 ]
@@ -90,10 +91,25 @@ class RankAnswer:
     graph: ArrayGraph
 
 
-def cut_targets(cuts, remove, platforms=()) -> tuple[list[str], list[str]]:
-    """Who is downstream of a scenario's cuts, and whose records it names."""
-    downstream = [dependent for dependent, _, _ in cuts] + list(remove)
-    return downstream, [provider for _, provider, _ in cuts] + list(platforms)
+def scenario_needs(cuts, remove, owners, countries, recorded_until, platforms=()) -> dict:
+    """What a scenario needs of a remote graph (:class:`kg.store.remote.Scope` fields): everything downstream
+    of what it cuts and exits, the records it names, the owners' and countries' providers, the cut-offs
+    recorded until a date."""
+    return dict(
+        downstream=[dependent for dependent, _, _ in cuts] + list(remove),
+        records=[provider for _, provider, _ in cuts] + list(platforms),
+        owners=list(owners),
+        countries=list(countries),
+        cut_offs_until=recorded_until,
+    )
+
+
+def _closure(data, name: str, at, region, progress):
+    """The viewpoint of a question about one actor, the dataset (from an endpoint, only what the actor
+    stands on), the graph of the actor's dependency closure and the actor's identifier."""
+    view = viewpoint(at, region)
+    dataset = load(data, scope=scope_for(data, upstream=[name], day=view.day, region=view.region), progress=progress)
+    return (view, dataset, *target_graph(dataset, view, name))
 
 
 def impact(
@@ -117,19 +133,10 @@ def impact(
     """
     view = viewpoint(at, region)
     cuts, remove, platforms = list(cuts), list(remove), list(platforms)
-    downstream, records = cut_targets(cuts, remove, platforms)
-    scope = scope_for(
-        data,
-        day=view.day,
-        region=view.region,
-        downstream=downstream,
-        records=records,
-        owners=list(owners),
-        countries=list(countries),
-        cut_offs_until=recorded_until,
-        market=True,
+    needs = scenario_needs(cuts, remove, owners, countries, recorded_until, platforms)
+    dataset = load(
+        data, scope=scope_for(data, day=view.day, region=view.region, market=True, **needs), progress=progress
     )
-    dataset = load(data, scope=scope, progress=progress)
     scenario_flags = dict(cuts=cuts, remove=remove, owners=owners, countries=countries, recorded_until=recorded_until)
     if dataset.small:  # the whole graph, no arrays (and no numpy import)
         from kg.analysis.impact import assess
@@ -137,16 +144,15 @@ def impact(
 
         graph = graph_at(dataset, view)
         scenario = make_scenario(graph, **scenario_flags)
-        only = frozenset(identifier_of(graph.entities, name) for name in platforms)
-        graph.market = dataset.market
-        return ImpactAnswer(assess(graph, scenario, progress=progress), only)
-    from kg.analysis.arrays.focus import assess_focused, graph_for_scenario
+    else:
+        from kg.analysis.arrays.focus import assess_focused, graph_for_scenario
 
-    arrays = arrays_at(dataset, view)
-    graph, scenario = graph_for_scenario(arrays, entities=dataset.entities, **scenario_flags)
-    only = frozenset(identifier_of(graph.entities, name) for name in platforms)
+        arrays = arrays_at(dataset, view)
+        graph, scenario = graph_for_scenario(arrays, entities=dataset.entities, **scenario_flags)
+        assess = functools.partial(assess_focused, arrays)
     graph.market = dataset.market
-    return ImpactAnswer(assess_focused(arrays, graph, scenario, progress=progress), only)
+    only = frozenset(identifier_of(graph.entities, name) for name in platforms)
+    return ImpactAnswer(assess(graph, scenario, progress=progress), only)
 
 
 def status(name: str, *, data=None, at=None, region: str | None = None, progress: Progress | None = None):
@@ -154,9 +160,7 @@ def status(name: str, *, data=None, at=None, region: str | None = None, progress
     lost, and what sources observed then (a :class:`StatusAnswer`)."""
     from kg.analysis.status import actor_status
 
-    view = viewpoint(at, region)
-    dataset = load(data, scope=scope_for(data, upstream=[name], day=view.day, region=view.region), progress=progress)
-    graph, target = target_graph(dataset, view, name)
+    view, dataset, graph, target = _closure(data, name, at, region, progress)
     observations = dataset.facts.observations.values() if dataset.small else dataset.tables.observations_of(target)
     return StatusAnswer(actor_status(graph, target, view, observations), graph)
 
@@ -169,9 +173,7 @@ def spof(
     seconds."""
     from kg.analysis.faulttree import single_points_of_failure
 
-    view = viewpoint(at, region)
-    scope = scope_for(data, upstream=[platform], day=view.day, region=view.region)
-    graph, target = target_graph(load(data, scope=scope, progress=progress), view, platform)
+    _, _, graph, target = _closure(data, platform, at, region, progress)
     return SpofAnswer(single_points_of_failure(graph, target, deadline=deadline(time_limit)), graph)
 
 
@@ -189,9 +191,7 @@ def cutsets(
     take ``platform`` offline."""
     from kg.analysis.faulttree import cut_sets
 
-    view = viewpoint(at, region)
-    scope = scope_for(data, upstream=[platform], day=view.day, region=view.region)
-    graph, target = target_graph(load(data, scope=scope, progress=progress), view, platform)
+    _, _, graph, target = _closure(data, platform, at, region, progress)
     return CutSetsAnswer(cut_sets(graph, target, max_order, deadline=deadline(time_limit)), graph)
 
 
