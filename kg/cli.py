@@ -675,10 +675,6 @@ def measure(domains, from_file, out, into, **options) -> None:
             raise UsageFailure(f"{from_file}: cannot read the domains ({error})") from None
         names += [line.split("#", 1)[0].strip() for line in text.splitlines()]
         names = [name for name in names if name]
-    if (out is None) == (into is None):
-        raise UsageFailure("give --out DIR (this run) or --into DIR (successive runs merged), one of them")
-    if not names:
-        raise UsageFailure("no domains to measure: give DOMAINS or --from FILE")
     web = not options.pop("no_web")
     with _progress() as report:
         run = api.measure(names, out=out, into=into, web=web, progress=report, **options)

@@ -108,6 +108,8 @@ def measure(
 
     if (out is None) == (into is None):
         raise InputError("give --out DIR (this run) or --into DIR (successive runs merged), one of them")
+    if not domains:
+        raise InputError("no domains to measure: give DOMAINS or --from FILE")
     parts = parse_shard(shard)
     identifier = None
     if into is not None:
