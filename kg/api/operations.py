@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from kg.errors import InputError
 from kg.model.progress import Progress
+from kg.store.importing import import_data  # the question itself: files in, validated, one RDF file out
 
 if TYPE_CHECKING:
     from kg.measure.run import RunSummary
@@ -27,23 +28,6 @@ __all__ = [
     "serve",
     "write_template",
 ]
-
-
-def import_data(
-    csv_files: Iterable[str | Path] = (),
-    *,
-    out: str | Path,
-    webdep: str | Path | None = None,
-    rdf_format: str = "turtle",
-    validate: bool = True,
-    progress: Progress | None = None,
-):
-    """CSV interchange files and/or a web-measurement folder converted to one RDF file, validated before it
-    is written (nothing is written when the data violates a shape): an
-    :class:`~kg.store.importing.ImportResult`."""
-    from kg.store.importing import import_data as convert
-
-    return convert(list(csv_files), out=out, webdep=webdep, rdf_format=rdf_format, validate=validate, progress=progress)
 
 
 def write_template(folder: str | Path) -> list[Path]:
