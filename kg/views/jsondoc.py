@@ -7,6 +7,7 @@ is written by :func:`json_text`: UTF-8 as it is, with the characters a terminal 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -49,7 +50,7 @@ def json_text(document) -> str:
       "name": "tingsrätt\\u001b[2J"
     }
     """
-    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)  # C0 controls escaped already;
+    text = json.dumps(document, indent=2, ensure_ascii=False)  # C0 controls are escaped already;
     return TERMINAL_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)  # DEL, C1, bidi are not
 
 
@@ -63,19 +64,20 @@ def profile_json(profile) -> dict:
     provides, and its timeline."""
 
     def dependency(dep):
-        record = asdict(dep)
-        record["iri"] = str(dep.iri)
-        for key in ("start_time", "end_time"):
-            record[key] = record[key].isoformat() if record[key] else None
-        return record
+        return {**asdict(dep, dict_factory=_dated), "iri": str(dep.iri)}
 
     return {
-        "entity": {**asdict(profile.entity), "iri": str(profile.entity.iri)},
+        "entity": {**asdict(profile.entity, dict_factory=_dated), "iri": str(profile.entity.iri)},
         "owners": [owner.identifier for owner in profile.owners],
         "depends_on": [dependency(d) for d in profile.depends_on],
         "provides": [dependency(d) for d in profile.provides],
         "timeline": [{"date": e.day.isoformat(), "text": e.text} for e in profile.timeline],
     }
+
+
+def _dated(fields) -> dict:
+    """A record's fields with its dates and instants as ISO 8601 text (for :func:`dataclasses.asdict`)."""
+    return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in fields}
 
 
 def _iso_day(value) -> str | None:
