@@ -49,8 +49,8 @@ def imports_of(path: Path) -> set[str]:
                 base = ".".join([*package[: len(package) - node.level + 1], *([base] if base else [])])
             named = {f"{base}.{alias.name}" for alias in node.names}
             submodules = {name for name in named if _is_module(name)}  # `from kg.io import csvdata`
-            found.update(submodules or {base})
-            if len(submodules) < len(named):
+            found.update(submodules)
+            if len(submodules) < len(named):  # names defined in ``base`` itself
                 found.add(base)
     return {m for m in found if m == "kg" or m.startswith("kg.")}
 
@@ -77,11 +77,7 @@ def graph() -> nx.DiGraph:
     edges = nx.DiGraph()
     for name, path in known.items():
         edges.add_node(name)
-        for imported in imports_of(path):
-            while imported not in known and "." in imported:  # `from kg.io import csvdata` names a module
-                imported = imported.rsplit(".", 1)[0]
-            if imported != name:
-                edges.add_edge(name, imported)
+        edges.add_edges_from((name, imported) for imported in imports_of(path) if imported != name)
     return edges
 
 
