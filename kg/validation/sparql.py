@@ -266,9 +266,7 @@ def _with_prefixes(query: str) -> str:
 
 def _node(text: str):
     """A cell of a check's result as :func:`~kg.validation.report.compact` takes it: an IRI as one."""
-    if not text or text.startswith("_:") or not text.startswith(("http://", "https://", "urn:")):
-        return text
-    return URIRef(text)
+    return URIRef(text) if text.startswith(("http://", "https://", "urn:")) else text
 
 
 def validate_store(dataset, shapes_path=None, *, progress=None) -> ValidationReport:
