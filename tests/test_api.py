@@ -89,6 +89,7 @@ def test_a_viewpoint_is_a_date_an_instant_or_text():
     )
     assert api.viewpoint(dt.date(2021, 1, 7)).day == api.viewpoint(DAY).day == dt.date(2021, 1, 7)
     assert api.viewpoint().day == dt.datetime.now(dt.UTC).date()
+    assert api.viewpoint(api.viewpoint(DAY), " br ").region == "BR"  # a region is one code, however given
 
 
 def test_the_package_hands_on_the_questions():

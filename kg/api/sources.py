@@ -102,8 +102,9 @@ def viewpoint(at=None, region: str | None = None):
     >>> viewpoint("2021-01-10T23:30-08:00", "us").describe()
     '2021-01-11 07:30 UTC in US'
     """
-    from kg.analysis.viewpoint import Viewpoint, parse_as_of
+    from kg.analysis.viewpoint import Viewpoint, parse_as_of, parse_region
 
+    region = parse_region(region) if region else None
     if isinstance(at, Viewpoint):
         return at if region is None else Viewpoint(at.day, at.moment, region)
     if isinstance(at, str):
@@ -112,7 +113,7 @@ def viewpoint(at=None, region: str | None = None):
         day, moment = parse_as_of(at.isoformat())
     else:
         day, moment = at or dt.datetime.now(dt.UTC).date(), None
-    return Viewpoint(day, moment, region.strip().upper() if region else None)
+    return Viewpoint(day, moment, region)
 
 
 def scope_for(data, **needs):
